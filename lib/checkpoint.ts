@@ -1,0 +1,171 @@
+/**
+ * Checkpoints: a folder with `manifest.json` (config, epoch, metrics, training options, weight
+ * specs) and one binary weights file (tf.io.encodeWeights). The weights file is written first under
+ * a new name, then the manifest that points at it, each atomically: an interrupted save leaves the
+ * previous checkpoint loadable.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { NetworkConfig, configDifference, validateConfig } from './model/config';
+import { Network, createNetwork, weightShapes } from './model/network';
+import { TrainOptions } from './train/options';
+import { writeFileAtomic } from './util/atomic-write';
+
+export const CHECKPOINT_FORMAT = 'bnn-geometry-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+const MANIFEST = 'manifest.json';
+
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+export interface EpochMetrics {
+  /** 1-based epoch number. */
+  epoch: number;
+  learningRate: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  validationLoss: number;
+  validationAccuracy: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+export interface CheckpointContents {
+  config: NetworkConfig;
+  /** Epochs completed. */
+  epoch: number;
+  history: EpochMetrics[];
+  training?: TrainOptions;
+  /** Adam state: iterations and moments, named `<layer>/<W|beta>/<m|v>` and 'iter'. */
+  optimizer?: NamedTensor[];
+}
+
+interface Manifest {
+  format: string;
+  version: number;
+  savedAt: string;
+  backend: string;
+  config: NetworkConfig;
+  epoch: number;
+  history: EpochMetrics[];
+  training?: TrainOptions;
+  weightsFile: string;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+}
+
+/** Checkpoint name of a network tensor: the variable name without the per-network prefix. */
+export function portableName(variableName: string): string {
+  return variableName.replace(/^bnn\d+\//, '');
+}
+
+function networkTensors(net: Network): NamedTensor[] {
+  return net.layers.flatMap((l) =>
+    [l.weights, l.offset, l.movingMean, l.movingVariance].map((v) => ({ name: portableName(v.name), tensor: v })),
+  );
+}
+
+/** Saves a network (and optionally training state) into `dir`, creating it if needed. */
+export async function saveCheckpoint(dir: string, net: Network, state: Omit<CheckpointContents, 'config'>): Promise<string> {
+  fs.mkdirSync(dir, { recursive: true });
+  const optimizer = (state.optimizer ?? []).map(({ name, tensor }) => ({ name: `optimizer/${portableName(name)}`, tensor }));
+  const { data, specs } = await tf.io.encodeWeights([...networkTensors(net), ...optimizer]);
+  const weightsFile = `weights-epoch${String(state.epoch).padStart(4, '0')}.bin`;
+  writeFileAtomic(path.join(dir, weightsFile), new Uint8Array(data as ArrayBuffer));
+  const manifest: Manifest = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    savedAt: new Date().toISOString(),
+    backend: tf.getBackend(),
+    config: net.config,
+    epoch: state.epoch,
+    history: state.history,
+    training: state.training,
+    weightsFile,
+    weightSpecs: specs,
+  };
+  writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
+  for (const f of fs.readdirSync(dir)) {
+    if (/^weights-epoch\d+\.bin$/.test(f) && f !== weightsFile) fs.rmSync(path.join(dir, f), { force: true });
+  }
+  return dir;
+}
+
+/** True when `dir` holds a checkpoint manifest. */
+export function checkpointExists(dir: string): boolean {
+  return fs.existsSync(path.join(dir, MANIFEST));
+}
+
+function readManifest(dir: string): Manifest {
+  const file = path.join(dir, MANIFEST);
+  if (!fs.existsSync(file)) {
+    throw new Error(`No checkpoint at ${dir}: ${MANIFEST} is missing. Train one first (npm run train -- --out ${dir}).`);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+  } catch (err) {
+    throw new Error(`Corrupt checkpoint manifest ${file}: ${(err as Error).message}.`);
+  }
+  if (manifest.format !== CHECKPOINT_FORMAT || manifest.version !== CHECKPOINT_VERSION) {
+    throw new Error(
+      `${file} is not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} manifest (format ${manifest.format}, version ${manifest.version}).`,
+    );
+  }
+  return manifest;
+}
+
+/**
+ * Loads a checkpoint into a new network. With `expected`, the checkpoint's config must equal it;
+ * every tensor's presence and shape is checked, and the error names the first mismatch.
+ */
+export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Network } & CheckpointContents {
+  const manifest = readManifest(dir);
+  const config = validateConfig(manifest.config);
+  if (expected) {
+    const diff = configDifference(expected, config);
+    if (diff) {
+      throw new Error(`Checkpoint ${dir} does not match the requested architecture (expected vs checkpoint) at ${diff}.`);
+    }
+  }
+  const weightsPath = path.join(dir, manifest.weightsFile);
+  if (!fs.existsSync(weightsPath)) throw new Error(`Checkpoint ${dir} is incomplete: ${manifest.weightsFile} is missing.`);
+  const buffer = fs.readFileSync(weightsPath);
+  const expectedBytes = manifest.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (buffer.byteLength !== expectedBytes) {
+    throw new Error(`Checkpoint ${weightsPath} is truncated or corrupt: ${buffer.byteLength} bytes, the manifest needs ${expectedBytes}.`);
+  }
+  const tensors = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), manifest.weightSpecs);
+  try {
+    const specShape = new Map(manifest.weightSpecs.map((s) => [s.name, s.shape]));
+    for (const { name, shape } of weightShapes(config)) {
+      const units = [shape[shape.length - 1]];
+      for (const [suffix, want] of [['W', shape], ['beta', units], ['moving_mean', units], ['moving_variance', units]] as const) {
+        const got = specShape.get(`${name}/${suffix}`);
+        if (!got) throw new Error(`Checkpoint ${dir} has no tensor ${name}/${suffix}; it does not match its own config.`);
+        if (got.join() !== want.join()) {
+          throw new Error(`Checkpoint ${dir}: ${name}/${suffix} has shape [${got}] but the architecture needs [${want}].`);
+        }
+      }
+    }
+    const net = createNetwork(config, 0);
+    for (const l of net.layers) {
+      for (const v of [l.weights, l.offset, l.movingMean, l.movingVariance]) v.assign(tensors[portableName(v.name)]);
+    }
+    const optimizer = manifest.weightSpecs
+      .filter((s) => s.name.startsWith('optimizer/'))
+      .map((s) => ({ name: s.name.slice('optimizer/'.length), tensor: tf.keep(tensors[s.name]) }));
+    return {
+      net,
+      config,
+      epoch: manifest.epoch,
+      history: manifest.history,
+      training: manifest.training,
+      optimizer: optimizer.length ? optimizer : undefined,
+    };
+  } finally {
+    tf.dispose(Object.entries(tensors).filter(([name]) => !name.startsWith('optimizer/')).map(([, t]) => t));
+  }
+}

@@ -1,0 +1,42 @@
+/** Training hyperparameters (the original's `optimizer_params`) and their validation. */
+import { LOSS_NAMES, LossName } from './loss';
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  /** Learning rate of the first epoch. */
+  lrStart: number;
+  /** The rate the exponential decay reaches after the last epoch. */
+  lrEnd: number;
+  loss: LossName;
+  /** Seeds the per-epoch shuffles. */
+  seed: number;
+  /** Save a checkpoint every n epochs (and always after the last); 0 = only at the end. */
+  checkpointEvery: number;
+}
+
+/** run_bnn.py's defaults. */
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  epochs: 500,
+  batchSize: 50,
+  lrStart: 1e-3,
+  lrEnd: 3e-7,
+  loss: 'hinge',
+  seed: 0,
+  checkpointEvery: 10,
+};
+
+export function validateTrainOptions(o: TrainOptions): TrainOptions {
+  const bad = (field: string, value: unknown, fix: string) =>
+    new Error(`Invalid training option: ${field} = ${JSON.stringify(value)}; ${fix}.`);
+  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw bad('epochs', o.epochs, 'use a positive integer');
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw bad('batchSize', o.batchSize, 'use a positive integer');
+  if (!(o.lrStart > 0) || !Number.isFinite(o.lrStart)) throw bad('lrStart', o.lrStart, 'use a positive number such as 0.001');
+  if (!(o.lrEnd > 0) || !Number.isFinite(o.lrEnd)) throw bad('lrEnd', o.lrEnd, 'use a positive number such as 3e-7');
+  if (!LOSS_NAMES.includes(o.loss)) throw bad('loss', o.loss, `use one of: ${LOSS_NAMES.join(', ')}`);
+  if (!Number.isInteger(o.seed)) throw bad('seed', o.seed, 'use an integer');
+  if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 0) {
+    throw bad('checkpointEvery', o.checkpointEvery, 'use 0 (only at the end) or a positive integer');
+  }
+  return o;
+}

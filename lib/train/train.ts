@@ -1,0 +1,203 @@
+/**
+ * The training loop of the original `_train_graph`: Adam with an exponentially decaying learning
+ * rate, element-wise gradient clipping to [−1, 1], latent weights clipped to [−1, 1] after each
+ * step, per-epoch validation, periodic checkpoints, and resume.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { EpochMetrics, NamedTensor, portableName, saveCheckpoint } from '../checkpoint';
+import { LabeledImages, checkFinite, checkImageShape, checkLabels, gatherImageBatch } from '../model/batches';
+import { evaluate } from '../model/evaluate';
+import { Network, forward, trainableVariables } from '../model/network';
+import { createRng, shuffleInPlace } from '../random';
+import { lossFunction } from './loss';
+import { ScheduledAdam, learningRateAt } from './optimizer';
+import { TrainOptions, validateTrainOptions } from './options';
+
+export type TrainEvent =
+  | {
+      kind: 'batch';
+      epoch: number;
+      epochs: number;
+      batch: number;
+      batches: number;
+      /** Running means over the epoch so far. */
+      loss: number;
+      accuracy: number;
+      imagesPerSecond: number;
+      /** Seconds left in this epoch. */
+      etaSeconds: number;
+    }
+  | ({ kind: 'epoch'; epochs: number } & EpochMetrics)
+  | { kind: 'checkpoint'; epoch: number; dir: string };
+
+export interface TrainRun {
+  train: LabeledImages;
+  validation: LabeledImages;
+  options: TrainOptions;
+  /** Folder for checkpoints; none are written without it. */
+  checkpointDir?: string;
+  /** Continue from a checkpoint: epochs already done, their history, and Adam's state (train disposes it). */
+  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: NamedTensor[] };
+  onEvent?: (event: TrainEvent) => void;
+  /** Polled after every batch; true stops training before the next batch (e.g. on Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  history: EpochMetrics[];
+  /** Epochs completed in total (including resumed ones). */
+  epoch: number;
+  stopped: boolean;
+  lastCheckpoint?: string;
+}
+
+/** Thrown when the loss stops being a finite number; the last good checkpoint is left untouched. */
+export class DivergenceError extends Error {}
+
+/** Seconds between batch events, so progress displays are not flooded. */
+const BATCH_EVENT_INTERVAL_S = 0.25;
+
+/**
+ * One optimisation step on a batch; returns the loss, the number of correct predictions and whether
+ * every output was finite (the hinge's relu can hide NaN outputs from the loss). Gradients are clipped
+ * element-wise to [−1, 1] before Adam, latent weights to [−1, 1] after it (the original's clip_ops).
+ */
+export function trainStep(
+  net: Network,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  loss: TrainOptions['loss'],
+): { loss: number; correct: number; outputsFinite: boolean } {
+  const lossFn = lossFunction(loss);
+  const variables = trainableVariables(net);
+  const [lossValue, hits, outputSum] = tf.tidy(() => {
+    let logits: tf.Tensor2D | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      logits = tf.keep(forward(net, x, 'train'));
+      return lossFn(logits, labels, net.config.classes);
+    }, variables);
+    const clipped: tf.NamedTensorMap = {};
+    for (const name of Object.keys(grads)) clipped[name] = tf.clipByValue(grads[name], -1, 1);
+    optimizer.applyGradients(clipped);
+    for (const l of net.layers) l.weights.assign(tf.clipByValue(l.weights, -1, 1));
+    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), labels), 'float32'));
+    const sum = tf.sum(logits!);
+    logits!.dispose();
+    return [value, correct, sum];
+  });
+  const result = { loss: lossValue.dataSync()[0], correct: hits.dataSync()[0], outputsFinite: Number.isFinite(outputSum.dataSync()[0]) };
+  tf.dispose([lossValue, hits, outputSum]);
+  return result;
+}
+
+/** Shuffle order of an epoch, seeded by (seed, epoch) so a resumed run sees the same batches. */
+function epochOrder(count: number, seed: number, epoch: number): Int32Array {
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  shuffleInPlace(createRng((seed * 100003 + epoch) | 0), order);
+  return order;
+}
+
+/** Trains `net` in place. Resolves when all epochs are done or shouldStop() turned true. */
+export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
+  const o = validateTrainOptions(run.options);
+  for (const [set, what] of [[run.train, 'training set'], [run.validation, 'validation set']] as const) {
+    checkImageShape(set, net.config.inputShape, what);
+    checkLabels(set, net.config.classes, what);
+    checkFinite(set, what);
+  }
+  if (run.train.count < o.batchSize) {
+    throw new Error(`The training set has ${run.train.count} images, fewer than one batch of ${o.batchSize}; lower batchSize.`);
+  }
+  const optimizer = new ScheduledAdam(o.lrStart);
+  if (run.resume?.optimizer) {
+    await optimizer.setWeights(renameToNetwork(run.resume.optimizer, net));
+    tf.dispose(run.resume.optimizer.map((t) => t.tensor)); // the optimizer holds its own references now
+  }
+  const history = [...(run.resume?.history ?? [])];
+  let epoch = run.resume?.epoch ?? 0;
+  let lastCheckpoint: string | undefined;
+  const [h, w, c] = run.train.shape;
+  const scratch = new Float32Array(o.batchSize * h * w * c);
+  const batches = Math.floor(run.train.count / o.batchSize); // the original drops the last partial batch
+  try {
+    while (epoch < o.epochs) {
+      const lr = learningRateAt(epoch, o.epochs, o.lrStart, o.lrEnd);
+      optimizer.setLearningRate(lr);
+      const order = epochOrder(run.train.count, o.seed, epoch);
+      const started = performance.now();
+      let lastEvent = started;
+      let lossSum = 0;
+      let correct = 0;
+      for (let b = 0; b < batches; b++) {
+        const indices = order.subarray(b * o.batchSize, (b + 1) * o.batchSize);
+        const x = gatherImageBatch(run.train, indices, scratch);
+        const y = tf.tensor1d(Array.from(indices, (i) => run.train.labels[i]), 'int32');
+        const { loss, correct: hits, outputsFinite } = trainStep(net, optimizer, x, y, o.loss);
+        tf.dispose([x, y]);
+        if (!Number.isFinite(loss) || !outputsFinite) {
+          throw new DivergenceError(
+            `Training diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}` +
+              (outputsFinite ? '. ' : ' and the network outputs are not finite. ') +
+              (lastCheckpoint ? `The last good checkpoint (epoch ${history.length}) is in ${lastCheckpoint}. ` : 'No checkpoint was written. ') +
+              `Lower lrStart (now ${o.lrStart}) or check the input data for NaN.`,
+          );
+        }
+        lossSum += loss;
+        correct += hits;
+        const now = performance.now();
+        if (run.onEvent && (now - lastEvent > BATCH_EVENT_INTERVAL_S * 1000 || b === batches - 1)) {
+          lastEvent = now;
+          const rate = ((b + 1) * o.batchSize) / ((now - started) / 1000);
+          run.onEvent({
+            kind: 'batch', epoch: epoch + 1, epochs: o.epochs, batch: b + 1, batches,
+            loss: lossSum / (b + 1), accuracy: correct / ((b + 1) * o.batchSize),
+            imagesPerSecond: rate, etaSeconds: ((batches - b - 1) * o.batchSize) / rate,
+          });
+          await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and displays through
+        }
+        if (run.shouldStop?.()) return { history, epoch, stopped: true, lastCheckpoint };
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const validation = evaluate(net, run.validation, o.loss);
+      epoch++;
+      const metrics: EpochMetrics = {
+        epoch, learningRate: lr, trainLoss: lossSum / batches, trainAccuracy: correct / (batches * o.batchSize),
+        validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds,
+        imagesPerSecond: (batches * o.batchSize) / seconds,
+      };
+      if (!Number.isFinite(validation.loss)) {
+        throw new DivergenceError(
+          `Training diverged: the validation loss is ${validation.loss} after epoch ${epoch}; no checkpoint was written for it. Lower lrStart.`,
+        );
+      }
+      history.push(metrics);
+      run.onEvent?.({ kind: 'epoch', epochs: o.epochs, ...metrics });
+      const due = epoch === o.epochs || (o.checkpointEvery > 0 && epoch % o.checkpointEvery === 0);
+      if (run.checkpointDir && due) {
+        const state = await optimizer.getWeights();
+        try {
+          lastCheckpoint = await saveCheckpoint(run.checkpointDir, net, { epoch, history, training: o, optimizer: state });
+        } finally {
+          tf.dispose(state.filter((t) => t.name === 'iter').map((t) => t.tensor)); // a fresh scalar; the moments are Adam's own
+        }
+        run.onEvent?.({ kind: 'checkpoint', epoch, dir: lastCheckpoint });
+      }
+    }
+    return { history, epoch, stopped: false, lastCheckpoint };
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+/** Maps checkpoint names of Adam's state (`conv1/W/m`) to this network's variable names. */
+function renameToNetwork(state: NamedTensor[], net: Network): NamedTensor[] {
+  const byPortable = new Map(trainableVariables(net).map((v) => [portableName(v.name), v.name]));
+  return state.map(({ name, tensor }) => {
+    if (name === 'iter') return { name, tensor };
+    const base = name.replace(/\/[mv]$/, '');
+    const full = byPortable.get(base);
+    if (!full) throw new Error(`Optimizer state names ${name}, which this network does not have; the checkpoint does not match.`);
+    return { name: `${full}${name.slice(base.length)}`, tensor };
+  });
+}

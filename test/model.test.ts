@@ -1,0 +1,282 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../lib/backend';
+import { checkpointExists, loadCheckpoint, saveCheckpoint } from '../lib/checkpoint';
+import { NetworkConfig, makeConfig, validateConfig } from '../lib/model/config';
+import { classify, inspect } from '../lib/model/evaluate';
+import { createNetwork, disposeNetwork, forward, trainableVariables } from '../lib/model/network';
+import { steQuantizer } from '../lib/model/quantize';
+import { TrainOptions } from '../lib/train/options';
+import { DivergenceError, train } from '../lib/train/train';
+import { brightHalfImages, randomImages } from './support/synthetic';
+
+const small = (levels: 2 | 3 = 2, threshold = 0): NetworkConfig =>
+  makeConfig({ inputShape: [28, 28, 1], classes: 10, conv: [8, 16], maxPool: [true, true], fc: [32], levels, threshold });
+
+const options = (o: Partial<TrainOptions> = {}): TrainOptions => ({
+  epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 1, ...o,
+});
+
+const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-test-'));
+
+async function weightsOf(net: ReturnType<typeof createNetwork>): Promise<Float32Array[]> {
+  return Promise.all(net.layers.flatMap((l) => [l.weights, l.offset, l.movingMean, l.movingVariance]).map((v) => v.data() as Promise<Float32Array>));
+}
+
+describe('straight-through quantizers', () => {
+  before(() => initBackend());
+
+  it('binarize maps 0 to +1 and passes the gradient only where |x| <= 1', () => {
+    const q = steQuantizer(2, 0);
+    const x = tf.tensor1d([-2, -1, -0.5, 0, 0.5, 1, 2]);
+    assert.deepEqual(Array.from(q(x).dataSync()), [-1, -1, -1, 1, 1, 1, 1]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(q(v), tf.tensor1d([1, 2, 3, 4, 5, 6, 7]))))(x);
+    assert.deepEqual(Array.from(g.dataSync()), [0, 2, 3, 4, 5, 6, 0]);
+  });
+
+  it('ternarize zeroes |x| <= threshold and has the same straight-through gradient', () => {
+    const q = steQuantizer(3, 0.2);
+    const x = tf.tensor1d([-1.5, -0.3, -0.2, 0, 0.1, 0.25, 3]);
+    assert.deepEqual(Array.from(q(x).dataSync()), [-1, -1, 0, 0, 0, 1, 1]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(q(v)))(x);
+    assert.deepEqual(Array.from(g.dataSync()), [0, 1, 1, 1, 1, 1, 0]);
+  });
+});
+
+describe('network', () => {
+  before(() => initBackend());
+
+  it('a quantized conv layer equals a float conv fed the quantized kernel', () => {
+    const net = createNetwork(small(), 5);
+    const set = randomImages(4);
+    const { layers } = inspect(net, set);
+    const conv1 = layers[0];
+    const wb = tf.tensor4d(conv1.wb.values, conv1.wb.shape as [number, number, number, number]);
+    const x = tf.tensor4d(set.images, [4, 28, 28, 1]);
+    const z = tf.maxPool(tf.conv2d(x, wb, 1, 'same'), 2, 2, 'same');
+    // moving stats are (0, 1) at creation, so batch norm is x / sqrt(1 + eps)
+    const expected = tf.div(z, Math.sqrt(1 + 1e-3)).dataSync();
+    const got = conv1.preAct.values;
+    for (let i = 0; i < got.length; i += 97) assert.ok(Math.abs(got[i] - expected[i]) < 1e-3 * (1 + Math.abs(expected[i])));
+    tf.dispose([wb, x, z]);
+    disposeNetwork(net);
+  });
+
+  it('rejects images of the wrong shape', () => {
+    const net = createNetwork(small(), 1);
+    const x = tf.zeros([2, 32, 32, 3]) as tf.Tensor4D;
+    assert.throws(() => forward(net, x, 'infer'), /Input shape mismatch: got images of 32×32×3, the network expects 28×28×1/);
+    x.dispose();
+    disposeNetwork(net);
+  });
+});
+
+for (const [levels, threshold, allowed] of [[2, 0, [-1, 1]], [3, 0.2, [-1, 0, 1]]] as const) {
+  describe(`training, ${levels === 2 ? 'binary' : 'ternary (threshold 0.2)'} — the original bnn_test`, () => {
+    before(() => initBackend());
+
+    it('fit on 100 random images → inspect → save → load gives identical scores and traces', async () => {
+      const config = small(levels, threshold);
+      const data = randomImages(100);
+      const net = createNetwork(config, 7);
+      const dir = tmpDir();
+      const result = await train(net, { train: data, validation: data, options: options({ epochs: 2 }), checkpointDir: dir });
+      assert.equal(result.epoch, 2);
+      assert.equal(result.history.length, 2);
+      assert.ok(checkpointExists(dir));
+      const before = inspect(net, data);
+      const scores = classify(net, data);
+      const loaded = loadCheckpoint(dir, config);
+      assert.equal(loaded.epoch, 2);
+      assert.deepEqual(classify(loaded.net, data), scores);
+      const after = inspect(loaded.net, data);
+      before.layers.forEach((l, i) => {
+        assert.deepEqual(after.layers[i].postAct.values, l.postAct.values, `${l.name} activations differ after reload`);
+        assert.deepEqual(after.layers[i].wc.values, l.wc.values);
+      });
+      for (const l of before.layers) {
+        assert.ok(l.wb.values.every((v) => (allowed as readonly number[]).includes(v)), `${l.name} W^b outside ${allowed}`);
+        assert.ok(l.wc.values.every((v) => v >= -1 && v <= 1), `${l.name} latent weights outside [-1, 1]`);
+      }
+      if (levels === 3) {
+        const zeros = before.layers[0].wb.values.filter((v) => v === 0).length;
+        assert.ok(zeros > 0, 'ternary weights should include zeros at threshold 0.2');
+      }
+      assert.equal(before.layers[0].input.values.length, 100 * 28 * 28);
+      assert.deepEqual(before.layers[1].preAct.shape, [100, 7, 7, 16]);
+      disposeNetwork(net);
+      disposeNetwork(loaded.net);
+    });
+  });
+}
+
+describe('training loop', () => {
+  before(() => initBackend());
+
+  it('loss falls and accuracy rises on a learnable problem', async () => {
+    const config = makeConfig({ inputShape: [12, 12, 1], classes: 2, conv: [8], maxPool: [true], fc: [16] });
+    const net = createNetwork(config, 3);
+    const data = brightHalfImages(600);
+    const val = brightHalfImages(200, 9);
+    const { history } = await train(net, { train: data, validation: val, options: options({ epochs: 4, lrStart: 3e-3 }) });
+    assert.ok(history[3].trainLoss < 0.7 * history[0].trainLoss, `loss ${history.map((h) => h.trainLoss)}`);
+    assert.ok(history[3].validationAccuracy > 0.85, `validation accuracy ${history[3].validationAccuracy}`);
+    disposeNetwork(net);
+  });
+
+  it('keeps latent weights in [-1, 1] even with a huge learning rate', async () => {
+    const net = createNetwork(small(), 2);
+    const data = randomImages(60);
+    await train(net, { train: data, validation: data, options: options({ epochs: 1, lrStart: 5, lrEnd: 5 }) });
+    for (const v of trainableVariables(net).filter((t) => t.name.endsWith('/W'))) {
+      const w = v.dataSync();
+      assert.ok(w.every((x) => x >= -1 && x <= 1));
+      assert.ok(w.some((x) => Math.abs(x) === 1), 'a step of size 5 must hit the clip');
+    }
+    disposeNetwork(net);
+  });
+
+  it('same seed and backend give identical weights', async () => {
+    const data = randomImages(60);
+    const runs = [];
+    for (let r = 0; r < 2; r++) {
+      const net = createNetwork(small(), 11);
+      await train(net, { train: data, validation: data, options: options({ epochs: 1, seed: 4 }) });
+      runs.push(await weightsOf(net));
+      disposeNetwork(net);
+    }
+    runs[0].forEach((w, i) => assert.deepEqual(runs[1][i], w));
+  });
+
+  it('resuming from a checkpoint reproduces an uninterrupted run exactly', async () => {
+    const data = randomImages(60);
+    const straight = createNetwork(small(), 12);
+    await train(straight, { train: data, validation: data, options: options({ epochs: 2 }) });
+    // Stop a second run right after its epoch-1 checkpoint, then resume from it.
+    const half = createNetwork(small(), 12);
+    const halfDir = tmpDir();
+    let stopAfterEpoch = false;
+    await train(half, {
+      train: data, validation: data, options: options({ epochs: 2, checkpointEvery: 1 }), checkpointDir: halfDir,
+      onEvent: (e) => { if (e.kind === 'checkpoint') stopAfterEpoch = true; },
+      shouldStop: () => stopAfterEpoch,
+    });
+    const ck = loadCheckpoint(halfDir, small());
+    assert.equal(ck.epoch, 1);
+    const resumed = await train(ck.net, {
+      train: data, validation: data, options: ck.training!,
+      resume: { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer },
+    });
+    assert.equal(resumed.epoch, 2);
+    assert.equal(resumed.history.length, 2);
+    const [a, b] = [await weightsOf(straight), await weightsOf(ck.net)];
+    a.forEach((w, i) => assert.deepEqual(b[i], w, `tensor ${i} differs after resume`));
+    for (const n of [straight, half, ck.net]) disposeNetwork(n);
+  });
+
+  it('keeps tf.memory().numTensors flat across epochs, inspect and classify', async () => {
+    const data = randomImages(60);
+    const net = createNetwork(small(), 1);
+    await train(net, { train: data, validation: data, options: options({ epochs: 1 }) }); // warm-up
+    const base = tf.memory().numTensors;
+    const perEpoch: number[] = [];
+    await train(net, {
+      train: data, validation: data, options: options({ epochs: 3 }), checkpointDir: tmpDir(),
+      onEvent: (e) => { if (e.kind === 'epoch') perEpoch.push(tf.memory().numTensors); },
+    });
+    assert.equal(perEpoch.length, 3);
+    assert.deepEqual(perEpoch, [perEpoch[0], perEpoch[0], perEpoch[0]]);
+    assert.equal(tf.memory().numTensors, base);
+    for (let i = 0; i < 3; i++) {
+      inspect(net, data);
+      classify(net, data);
+    }
+    assert.equal(tf.memory().numTensors, base);
+    disposeNetwork(net);
+  });
+
+  // Softmax propagates NaN into the loss; the hinge's relu hides it, but not from the output check.
+  for (const [loss, message] of [
+    ['softmax', /Training diverged at epoch 2, batch 1: the loss is NaN and the network outputs are not finite\. .*Lower lrStart/],
+    ['hinge', /Training diverged at epoch 2, batch 1: the loss is \d.* and the network outputs are not finite\. .*Lower lrStart/],
+  ] as const) {
+    it(`stops on NaN (${loss} loss), says where, and leaves the last good checkpoint intact`, async () => {
+      const data = randomImages(60);
+      const config = makeConfig({ inputShape: [28, 28, 1], classes: 10, conv: [8, 16], maxPool: [true, true], fc: [32], continuous: true });
+      const net = createNetwork(config, 1);
+      const dir = tmpDir();
+      await train(net, { train: data, validation: data, options: options({ epochs: 1, loss }), checkpointDir: dir });
+      const manifest = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+      const ck = loadCheckpoint(dir);
+      const w = ck.net.layers[1].weights;
+      w.assign(tf.fill(w.shape, NaN)); // a poisoned weight
+      await assert.rejects(
+        train(ck.net, { train: data, validation: data, options: options({ epochs: 2, loss }), checkpointDir: dir, resume: { epoch: 1, history: ck.history, optimizer: ck.optimizer } }),
+        (err: Error) => err instanceof DivergenceError && message.test(err.message),
+      );
+      assert.equal(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'), manifest);
+      assert.equal(loadCheckpoint(dir).epoch, 1);
+      disposeNetwork(net);
+      disposeNetwork(ck.net);
+    });
+  }
+
+  it('rejects non-finite pixels before training', async () => {
+    const net = createNetwork(small(), 1);
+    const data = randomImages(60);
+    data.images[784 * 3 + 5] = NaN;
+    await assert.rejects(train(net, { train: data, validation: data, options: options() }), /training set: image 3 has a non-finite pixel \(NaN\) at offset 5/);
+    disposeNetwork(net);
+  });
+});
+
+describe('bad input', () => {
+  before(() => initBackend());
+  const base = small();
+
+  const cases: [string, Partial<NetworkConfig>, RegExp][] = [
+    ['levels', { levels: 4 as 2 }, /levels = 4; use 2 \(binary\) or 3 \(ternary\)/],
+    ['ternary threshold', { levels: 3, threshold: 1.5 }, /threshold = 1.5 for ternary; it must lie in \(0, 1\)/],
+    ['ternary threshold 0', { levels: 3, threshold: 0 }, /threshold = 0 for ternary/],
+    ['maxPool length', { maxPool: [true] }, /maxPool has 1 entries but conv has 2/],
+    ['binWeights length', { binWeights: [true, true, true] }, /binWeights has 3 entries but conv has 2/],
+    ['binActs length', { binActs: [] }, /binActs has 0 entries but conv has 2/],
+    ['conv size', { conv: [8, 0], maxPool: [true, true] }, /conv\[1\] = 0; every entry must be a positive integer/],
+    ['fc size', { fc: [-3] }, /fc\[0\] = -3/],
+    ['even filter', { filterSize: 4 }, /filterSize = 4; use an odd size/],
+  ];
+  for (const [what, change, message] of cases) {
+    it(`rejects a bad ${what}`, () => assert.throws(() => validateConfig({ ...base, ...change }), message));
+  }
+
+  it('rejects labels out of range and images of the wrong shape', async () => {
+    const net = createNetwork(base, 1);
+    const bad = randomImages(40);
+    (bad.labels as Int32Array)[7] = 10;
+    await assert.rejects(train(net, { train: bad, validation: bad, options: options() }), /label 10 at index 7 is out of range; labels must be integers in \[0, 9\]/);
+    const rgb = randomImages(40, [32, 32, 3]);
+    await assert.rejects(train(net, { train: rgb, validation: rgb, options: options() }), /images are 32×32×3 but the network expects 28×28×1/);
+    await assert.rejects(train(net, { train: randomImages(40), validation: randomImages(10), options: options({ batchSize: 0 }) }), /batchSize = 0/);
+    disposeNetwork(net);
+  });
+
+  it('names the first mismatch when a checkpoint does not fit the architecture', async () => {
+    const net = createNetwork(base, 1);
+    const dir = tmpDir();
+    await saveCheckpoint(dir, net, { epoch: 0, history: [] });
+    const other = makeConfig({ inputShape: [28, 28, 1], classes: 10, conv: [8, 32], maxPool: [true, true], fc: [32] });
+    assert.throws(() => loadCheckpoint(dir, other), /does not match the requested architecture \(expected vs checkpoint\) at config\.conv\[1\]: 32 vs 16/);
+    const manifestPath = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    manifest.weightSpecs.find((s: { name: string }) => s.name === 'conv2/W').shape = [3, 3, 16, 8];
+    fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+    assert.throws(() => loadCheckpoint(dir), /conv2\/W has shape \[3,3,16,8\] but the architecture needs \[3,3,8,16\]/);
+    fs.truncateSync(path.join(dir, manifest.weightsFile), 100);
+    assert.throws(() => loadCheckpoint(dir), /is truncated or corrupt: 100 bytes, the manifest needs/);
+    assert.throws(() => loadCheckpoint(path.join(dir, 'nope')), /No checkpoint at .*manifest\.json is missing/);
+    disposeNetwork(net);
+  });
+});
