@@ -1,0 +1,104 @@
+/**
+ * `npm run train`: load data, build or resume a network, train with a progress bar, checkpoint,
+ * and score the test set. Ctrl-C stops after the current batch; the last checkpoint stays intact.
+ */
+import { BackendName, initBackend } from '../backend';
+import { loadCheckpoint } from '../checkpoint';
+import { loadDataset } from '../data';
+import { makeConfig } from '../model/config';
+import { evaluate } from '../model/evaluate';
+import { Network, createNetwork, disposeNetwork } from '../model/network';
+import { ProgressBar, createProgressBar } from '../terminal-progress';
+import { TrainEvent, train } from '../train/train';
+import { TRAIN_USAGE, TrainCommand, parseTrainArgs } from './train-args';
+
+export interface TrainOutcome {
+  testAccuracy: number;
+  checkpoint?: string;
+  stopped: boolean;
+}
+
+/** Terminal reporting of training events: a bar per epoch, then a summary line. */
+function terminalReporter(log: (line: string) => void): (e: TrainEvent) => void {
+  let bar: ProgressBar | undefined;
+  return (e) => {
+    if (e.kind === 'batch') {
+      bar ??= createProgressBar({ total: e.batches, label: `epoch ${e.epoch}/${e.epochs}`, unit: 'batches' });
+      bar.update(e.batch, { loss: e.loss, acc: e.accuracy, 'img/s': Math.round(e.imagesPerSecond) });
+    } else if (e.kind === 'epoch') {
+      bar?.stop();
+      bar = undefined;
+      log(
+        `epoch ${e.epoch}/${e.epochs}  lr ${e.learningRate.toExponential(2)}  train loss ${e.trainLoss.toFixed(4)} acc ${(100 * e.trainAccuracy).toFixed(2)}%` +
+          `  validation loss ${e.validationLoss.toFixed(4)} acc ${(100 * e.validationAccuracy).toFixed(2)}%  ${e.seconds.toFixed(1)} s  ${Math.round(e.imagesPerSecond)} img/s`,
+      );
+    } else {
+      log(`checkpoint (epoch ${e.epoch}) saved in ${e.dir}`);
+    }
+  };
+}
+
+/** Runs a parsed train command; `log` receives the human-readable lines. */
+export async function runTrain(cmd: TrainCommand, log: (line: string) => void = console.log): Promise<TrainOutcome> {
+  const backend = await initBackend(cmd.backend as BackendName | undefined);
+  log(backend.description);
+  const data = await loadDataset(cmd.dataset, { dir: cmd.dataDir, limit: cmd.limit });
+  log(`data: ${cmd.dataset}, ${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test images`);
+  const config = makeConfig({ ...cmd.architecture, inputShape: [...data.train.shape], classes: data.classNames.length });
+  let net: Network;
+  let resume;
+  if (cmd.resume) {
+    const ck = loadCheckpoint(cmd.resume, cmd.architectureGiven ? config : undefined);
+    net = ck.net;
+    resume = { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer };
+    log(`resuming from ${cmd.resume} at epoch ${ck.epoch}`);
+  } else {
+    net = createNetwork(config, cmd.training.seed);
+  }
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('interrupted: stopping after this batch (Ctrl-C again to quit now); the last checkpoint is kept');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await train(net, {
+      train: data.train,
+      validation: data.validation,
+      options: cmd.training,
+      checkpointDir: cmd.out,
+      resume,
+      onEvent: terminalReporter(log),
+      shouldStop: () => interrupted,
+    });
+    const test = evaluate(net, data.test, cmd.training.loss);
+    log(`test accuracy ${(100 * test.accuracy).toFixed(2)}%${result.stopped ? ` (stopped early, after epoch ${result.epoch})` : ''}`);
+    return { testAccuracy: test.accuracy, checkpoint: result.lastCheckpoint, stopped: result.stopped };
+  } finally {
+    process.off('SIGINT', onSigint);
+    disposeNetwork(net);
+  }
+}
+
+/** Entry point: parses process.argv, prints usage or a one-line error. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  let cmd: TrainCommand;
+  try {
+    cmd = parseTrainArgs(argv);
+  } catch (err) {
+    console.error(`train: ${(err as Error).message}\n\nRun npm run train -- --help for the flags.`);
+    process.exitCode = 2;
+    return;
+  }
+  if (cmd.help) {
+    console.log(TRAIN_USAGE);
+    return;
+  }
+  try {
+    await runTrain(cmd);
+  } catch (err) {
+    console.error(`train: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
+}

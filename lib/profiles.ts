@@ -1,0 +1,66 @@
+/**
+ * Named experiment presets. `quick` runs in minutes on a laptop CPU; `paper` is the CIFAR-10
+ * network and schedule of the original run_bnn.py (Anderson & Berg 2018, section 4).
+ */
+import { DatasetName } from './data/datasets';
+import { TrainOptions } from './train/options';
+
+export type ProfileName = 'quick' | 'paper';
+export const PROFILE_NAMES: readonly ProfileName[] = ['quick', 'paper'];
+
+export type Mode = 'binary' | 'ternary' | 'continuous';
+export const MODE_NAMES: readonly Mode[] = ['binary', 'ternary', 'continuous'];
+
+/** The ternary threshold of the paper's ternary experiments (hd_figures, gen_plots). */
+export const PAPER_TERNARY_THRESHOLD = 0.02;
+
+export interface Profile {
+  dataset: DatasetName;
+  conv: number[];
+  maxPool: boolean[];
+  fc: number[];
+  training: Omit<TrainOptions, 'seed'>;
+}
+
+export const PROFILES: Record<ProfileName, Profile> = {
+  quick: {
+    dataset: 'fashion-mnist',
+    conv: [32, 64, 128],
+    maxPool: [true, true, false],
+    fc: [256],
+    training: { epochs: 3, batchSize: 50, lrStart: 1e-3, lrEnd: 1e-4, loss: 'hinge', checkpointEvery: 1 },
+  },
+  paper: {
+    dataset: 'cifar10',
+    conv: [128, 128, 256, 256, 512, 512],
+    maxPool: [false, true, false, true, false, true],
+    fc: [1024, 1024],
+    training: { epochs: 500, batchSize: 50, lrStart: 1e-3, lrEnd: 3e-7, loss: 'hinge', checkpointEvery: 10 },
+  },
+};
+
+export function getProfile(name: string): Profile {
+  if (!(PROFILE_NAMES as readonly string[]).includes(name)) {
+    throw new Error(`Unknown profile '${name}'; use one of: ${PROFILE_NAMES.join(', ')}.`);
+  }
+  return PROFILES[name as ProfileName];
+}
+
+/** levels and threshold of a mode. */
+export function modeQuantization(mode: string): { levels: 2 | 3; threshold: number; continuous: boolean } {
+  switch (mode) {
+    case 'binary':
+      return { levels: 2, threshold: 0, continuous: false };
+    case 'ternary':
+      return { levels: 3, threshold: PAPER_TERNARY_THRESHOLD, continuous: false };
+    case 'continuous':
+      return { levels: 2, threshold: 0, continuous: true };
+    default:
+      throw new Error(`Unknown mode '${mode}'; use one of: ${MODE_NAMES.join(', ')}.`);
+  }
+}
+
+/** Default checkpoint folder of a run, e.g. checkpoints/fashion-mnist-quick-binary. */
+export function defaultCheckpointDir(dataset: string, profile: string, mode: string): string {
+  return `checkpoints/${dataset}-${profile}-${mode}`;
+}
