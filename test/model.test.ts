@@ -141,7 +141,7 @@ describe('training loop', () => {
 
   it('same seed and backend give identical weights', async () => {
     const data = randomImages(60);
-    const runs = [];
+    const runs: Float32Array[][] = [];
     for (let r = 0; r < 2; r++) {
       const net = createNetwork(small(), 11);
       await train(net, { train: data, validation: data, options: options({ epochs: 1, seed: 4 }) });
