@@ -1,0 +1,7 @@
+/** Statistics used by the figures and analyses: one import for notebooks. */
+export * from './normal';
+export * from './summary';
+export * from './grid';
+export * from './kde';
+export * from './regression';
+export * from './histogram';
