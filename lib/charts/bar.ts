@@ -1,0 +1,69 @@
+/** Bars of a value per group and category, e.g. the proportion of weights at −1, 0, +1 in each layer. */
+import type { TopLevelSpec } from 'vega-lite';
+import { assertFinite, checkedSize, compactNumber, uniqueInOrder } from './data';
+import { DEFAULT_HEIGHT, DEFAULT_WIDTH, withTheme } from './theme';
+import type { ChartSize, ChartText } from './types';
+
+export interface Bar {
+  /** Position on the x axis, e.g. "layer 1". */
+  group: string;
+  /** Colour, e.g. "−1", "0", "+1". */
+  category: string;
+  value: number;
+}
+
+export interface BarChartOptions extends ChartText, ChartSize {
+  bars: readonly Bar[];
+  /** Side by side (default) or stacked within each group. */
+  layout?: 'grouped' | 'stacked';
+  /** Show values as percentages (for proportions in [0, 1]; default false). */
+  percent?: boolean;
+  /** Colour legend title (default none). */
+  categoryTitle?: string;
+}
+
+const BUILDER = 'barChart';
+
+/** Grouped or stacked bars; groups and categories keep their order of first appearance. */
+export function barChart(options: BarChartOptions): TopLevelSpec {
+  if (options.bars.length === 0) {
+    throw new Error(`${BUILDER}: no bars; pass at least one {group, category, value}`);
+  }
+  assertFinite(BUILDER, 'bar values', options.bars.map((b) => b.value));
+  const groups = uniqueInOrder(options.bars.map((b) => b.group));
+  const categories = uniqueInOrder(options.bars.map((b) => b.category));
+  const format = options.percent === true ? '.1%' : '.4~g';
+  const stacked = options.layout === 'stacked';
+  const category = { field: 'category', type: 'nominal', sort: categories };
+  const encoding = {
+    x: { field: 'group', type: 'nominal', title: options.xLabel, sort: groups, axis: { labelAngle: 0 } },
+    y: {
+      field: 'value', type: 'quantitative', title: options.yLabel, stack: stacked ? 'zero' : null,
+      axis: options.percent === true ? { format: '.0%' } : {},
+    },
+    color: { ...category, title: options.categoryTitle ?? null, scale: { domain: categories } },
+    // Stack order follows the category order of the legend.
+    ...(stacked ? { order: { field: 'rank', type: 'ordinal' } } : { xOffset: category }),
+    ...(options.tooltips ?? true
+      ? {
+          tooltip: [
+            { field: 'group', type: 'nominal', title: options.xLabel },
+            { field: 'category', type: 'nominal', title: options.categoryTitle ?? 'category' },
+            { field: 'value', type: 'quantitative', title: options.yLabel, format },
+          ],
+        }
+      : {}),
+  };
+  const body = {
+    data: {
+      values: options.bars.map((b) => ({
+        group: b.group, category: b.category, value: compactNumber(b.value), rank: categories.indexOf(b.category),
+      })),
+    },
+    width: options.width ?? DEFAULT_WIDTH,
+    height: options.height ?? DEFAULT_HEIGHT,
+    mark: { type: 'bar' },
+    encoding,
+  };
+  return checkedSize(BUILDER, withTheme(body, options.title, options.subtitle));
+}

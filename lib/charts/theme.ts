@@ -1,0 +1,53 @@
+/**
+ * The look shared by every chart: one font (DejaVu Sans, which has π, θ, ∠ and the minus sign and
+ * is what the PNG renderer loads), measured data in solid colour, theory in dashed black.
+ */
+import type { Config, TopLevelSpec } from 'vega-lite';
+
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+/** CSS font list: DejaVu Sans first so the browser view matches the saved PNG/SVG. */
+export const CHART_FONT = 'DejaVu Sans, Verdana, Helvetica, Arial, sans-serif';
+
+export const DEFAULT_WIDTH = 360;
+export const DEFAULT_HEIGHT = 240;
+
+/** Colours of measured (Monte-Carlo) series, in order of appearance (Tableau 10). */
+export const SERIES_COLORS: readonly string[] = [
+  '#4c78a8', '#e45756', '#f58518', '#54a24b', '#b279a2',
+  '#72b7b2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac',
+];
+
+export const THEORY_COLOR = 'black';
+export const REFERENCE_COLOR = '#666666';
+export const SOLID: number[] = [1, 0];
+export const THEORY_DASH: number[] = [6, 4];
+export const REFERENCE_DASH: number[] = [2, 3];
+
+/** Shading of the regions where x·y < 0 in the 2-D histograms. */
+export const QUADRANT_FILL = '#bbbbbb';
+export const QUADRANT_OPACITY = 0.45;
+
+export const HEATMAP_SCHEME = 'greens';
+
+const CHART_CONFIG: Config = {
+  font: CHART_FONT,
+  background: 'white',
+  title: { fontSize: 14, subtitleFontSize: 11, anchor: 'start', subtitleColor: '#444444' },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#eeeeee' },
+  legend: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', symbolStrokeWidth: 2 },
+  header: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal' },
+  line: { strokeWidth: 2 },
+  range: { category: [...SERIES_COLORS] },
+};
+
+/** Adds the schema, the theme and the title to a spec body. */
+export function withTheme(body: object, title: string, subtitle?: string): TopLevelSpec {
+  const spec = {
+    $schema: VEGA_LITE_SCHEMA,
+    title: subtitle === undefined || subtitle === '' ? title : { text: title, subtitle },
+    config: CHART_CONFIG,
+    ...body,
+  };
+  return spec as TopLevelSpec;
+}

@@ -1,0 +1,78 @@
+/**
+ * Registers this project's own tslab as a Jupyter kernel ("TypeScript (bnn-geometry)"), so that
+ * `jupyter lab` runs the notebooks with the tslab version and packages pinned here. Runs on
+ * `npm install` (prepare); never fails the install: without Jupyter it says how to get it.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write';
+
+/** The kernelspec name the notebooks' metadata refers to. */
+export const KERNEL_NAME = 'bnn-geometry';
+export const KERNEL_DISPLAY_NAME = 'TypeScript (bnn-geometry)';
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The Jupyter command-line tool, if one is on PATH or at Debian's location. */
+export function findJupyter(): string | null {
+  for (const candidate of ['jupyter', '/usr/bin/jupyter']) {
+    try {
+      execFileSync(candidate, ['--version'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
+/** Jupyter's data folder: $JUPYTER_DATA_DIR, else what `jupyter --data-dir` says, else ~/.local/share/jupyter. */
+export function jupyterDataDir(jupyter: string | null): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (jupyter) {
+    try {
+      return execFileSync(jupyter, ['--data-dir'], { encoding: 'utf8' }).trim();
+    } catch {
+      // fall through to the default
+    }
+  }
+  return path.join(os.homedir(), '.local', 'share', 'jupyter');
+}
+
+/** The kernel.json that starts node_modules/tslab with this Node.js. */
+export function kernelSpec(): object {
+  return {
+    argv: [process.execPath, path.join(PACKAGE_ROOT, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
+    display_name: KERNEL_DISPLAY_NAME,
+    language: 'typescript',
+    metadata: { project: PACKAGE_ROOT },
+  };
+}
+
+/** Writes the kernelspec into `<dataDir>/kernels/bnn-geometry/` and returns that folder. */
+export function installKernel(dataDir: string): string {
+  const dir = path.join(dataDir, 'kernels', KERNEL_NAME);
+  fs.mkdirSync(dir, { recursive: true });
+  writeFileAtomic(path.join(dir, 'kernel.json'), JSON.stringify(kernelSpec(), null, 2));
+  return dir;
+}
+
+export function main(): void {
+  try {
+    const jupyter = findJupyter();
+    const dir = installKernel(jupyterDataDir(jupyter));
+    console.log(`Registered the Jupyter kernel "${KERNEL_DISPLAY_NAME}" in ${dir}`);
+    if (!jupyter) {
+      console.log(
+        'Jupyter was not found. To open the notebooks: pip install jupyterlab, then jupyter lab. ' +
+          'For headless runs (npm run figures) on Debian/Ubuntu: apt-get install jupyter-client jupyter-nbconvert python3-nbclient python3-ipykernel.',
+      );
+    }
+  } catch (err) {
+    console.warn(`Could not register the Jupyter kernel (${(err as Error).message}); run npm run kernel to retry.`);
+  }
+}
+
+if (require.main === module) main();

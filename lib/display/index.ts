@@ -1,0 +1,14 @@
+/**
+ * Display layer: charts and tables in tslab notebooks (interactive Vega-Lite + SVG fallback), figure
+ * files (SVG + PNG), and a live progress line for training loops.
+ */
+export { setDisplayWriter, type DisplayBundle, type DisplayWriter } from './jupyter';
+export { PNG_SIGNATURE, svgToPng, type PngOptions } from './png';
+export {
+  createNotebookProgress, PROGRESS_INTERVAL_MS, PROGRESS_LOG_INTERVAL_MS,
+  type NotebookProgress, type ProgressFields, type ProgressOptions,
+} from './progress';
+export { renderSvg, type RenderOptions } from './render';
+export { saveFigure, type SavedFigure } from './save';
+export { chartTitle, show, SVG_MIME, TEXT_MIME, VEGA_LITE_MIME } from './show';
+export { escapeHtml, HTML_MIME, htmlTable, markdownTable, showTable, type TableCell, type TableOptions, type TableRow } from './tables';

@@ -1,0 +1,215 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lineChart } from '../lib/charts';
+import {
+  chartTitle, createNotebookProgress, htmlTable, markdownTable, PNG_SIGNATURE, renderSvg, saveFigure,
+  setDisplayWriter, show, showTable, svgToPng, type DisplayBundle, VEGA_LITE_MIME,
+} from '../lib/display';
+
+const spec = lineChart({
+  title: 'Smoke', subtitle: 'r = 0.98', xLabel: 'x', yLabel: 'y',
+  series: [{ label: 'line', x: [0, 1, 2], y: [0, 1, 4] }], width: 200, height: 100,
+});
+
+/** Collects what the display layer sends to the notebook. */
+function recordingWriter(): { sent: { bundle: DisplayBundle; update: boolean }[] } {
+  const record = { sent: [] as { bundle: DisplayBundle; update: boolean }[] };
+  setDisplayWriter((bundle, update) => record.sent.push({ bundle, update }));
+  return record;
+}
+
+/** Replaces console.log / process.stderr.write while `run` executes and returns what they got. */
+function capture(stream: 'log' | 'stderr', run: () => void): string[] {
+  const lines: string[] = [];
+  const original = stream === 'log' ? console.log : process.stderr.write;
+  const sink = (text: unknown): boolean => {
+    lines.push(String(text));
+    return true;
+  };
+  if (stream === 'log') console.log = sink;
+  else process.stderr.write = sink as typeof process.stderr.write;
+  try {
+    run();
+  } finally {
+    if (stream === 'log') console.log = original as typeof console.log;
+    else process.stderr.write = original as typeof process.stderr.write;
+  }
+  return lines;
+}
+
+/** Width and height from a PNG's IHDR chunk (bytes 16–23, big-endian). */
+function pngSize(png: Buffer): [number, number] {
+  return [png.readUInt32BE(16), png.readUInt32BE(20)];
+}
+
+describe('display', () => {
+  afterEach(() => setDisplayWriter(undefined));
+
+  describe('show', () => {
+    it('sends one bundle with the Vega-Lite spec, its SVG and the title', async () => {
+      const record = recordingWriter();
+      await show(spec);
+      assert.equal(record.sent.length, 1);
+      const { bundle, update } = record.sent[0];
+      assert.equal(update, false);
+      assert.deepEqual(Object.keys(bundle.data).sort(), [VEGA_LITE_MIME, 'image/svg+xml', 'text/plain'].sort());
+      assert.equal(VEGA_LITE_MIME, 'application/vnd.vegalite.v5+json');
+      assert.deepEqual(bundle.data[VEGA_LITE_MIME], spec);
+      // Equal to a fresh rendering up to vega's global clip-path counter.
+      const withoutClipIds = (svg: unknown): string => String(svg).replace(/clip\d+/g, 'clip');
+      assert.equal(withoutClipIds(bundle.data['image/svg+xml']), withoutClipIds(await renderSvg(spec)));
+      assert.match(String(bundle.data['image/svg+xml']), /^<svg [^>]*width="\d+"/);
+      assert.equal(bundle.data['text/plain'], 'Smoke — r = 0.98');
+      assert.deepEqual(bundle.transient, {});
+    });
+
+    it('prints the title outside a notebook', async () => {
+      setDisplayWriter(null);
+      const original = console.log;
+      const lines: string[] = [];
+      console.log = (text: unknown) => lines.push(String(text));
+      try {
+        await show(spec);
+      } finally {
+        console.log = original;
+      }
+      assert.deepEqual(lines, ['[chart] Smoke — r = 0.98 (not in a notebook: renderSvg(spec) or saveFigure(spec, path) draw it)']);
+    });
+
+    it('is outside a notebook under mocha (tslab kernel not loaded)', async () => {
+      const lines = capture('log', () => showTable([{ a: 1 }]));
+      assert.deepEqual(lines, ['| a |\n| ---: |\n| 1 |']);
+    });
+  });
+
+  describe('chartTitle', () => {
+    it('reads plain and subtitled titles', () => {
+      const data = { values: [] };
+      assert.equal(chartTitle({ title: 'A', data, mark: 'point' }), 'A');
+      assert.equal(chartTitle({ title: { text: 'A', subtitle: 'b' }, data, mark: 'point' }), 'A — b');
+      assert.equal(chartTitle({ data, mark: 'point' }), 'chart');
+    });
+  });
+
+  describe('saveFigure', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'bnn-figure-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('writes an SVG and a PNG at twice the SVG size, leaving no temporary files', async () => {
+      const saved = await saveFigure(spec, join(dir, 'sub', 'smoke'));
+      assert.deepEqual(saved, { svgPath: join(dir, 'sub', 'smoke.svg'), pngPath: join(dir, 'sub', 'smoke.png') });
+      const svg = readFileSync(saved.svgPath, 'utf8');
+      assert.match(svg, /^<svg /);
+      const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
+      const png = readFileSync(saved.pngPath);
+      assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
+      assert.deepEqual(pngSize(png), [2 * Number(w), 2 * Number(h)]);
+      assert.deepEqual(readdirSync(join(dir, 'sub')).sort(), ['smoke.png', 'smoke.svg']);
+    });
+
+    it('draws the text with the chart font (a PNG without fonts differs)', async () => {
+      const svg = await renderSvg(spec);
+      const withFonts = svgToPng(svg);
+      const withoutFonts = svgToPng(svg, { fontFiles: [] });
+      assert.equal(withFonts.length === withoutFonts.length && withFonts.equals(withoutFonts), false);
+    });
+
+    it('wants the path without an extension', async () => {
+      await assert.rejects(saveFigure(spec, join(dir, 'smoke.png')), {
+        message: `saveFigure: pass the path without extension (got "${join(dir, 'smoke.png')}"); both .svg and .png are written`,
+      });
+      assert.equal(existsSync(join(dir, 'smoke.png.svg')), false);
+    });
+  });
+
+  describe('createNotebookProgress', () => {
+    it('updates one output in place, at most once per interval, and shows the latest status at done()', () => {
+      const record = recordingWriter();
+      let now = 0;
+      const progress = createNotebookProgress('training', { clock: () => now });
+      progress.update({ epoch: '1/2', loss: 0.43127 });
+      now = 100;
+      progress.update({ epoch: '1/2', loss: 0.4 }); // within 500 ms: held back
+      now = 600;
+      progress.update('batch 3');
+      now = 700;
+      progress.update({ epoch: '2/2', loss: 0.25, acc: 91 });
+      now = 65_000;
+      progress.done();
+      assert.deepEqual(record.sent.map((s) => [s.update, s.bundle.data['text/plain']]), [
+        [false, 'training — epoch 1/2 · loss 0.4313 · 0s'],
+        [true, 'training — batch 3 · 1s'],
+        [true, 'training — epoch 2/2 · loss 0.25 · acc 91 · 1m05s'],
+      ]);
+      const ids = new Set(record.sent.map((s) => s.bundle.transient.display_id));
+      assert.equal(ids.size, 1);
+      assert.match(String([...ids][0]), /^progress-[0-9a-f]{16}$/);
+      assert.throws(() => progress.update('late'), {
+        message: 'progress "training": done() was already called; create a new progress for a new loop',
+      });
+    });
+
+    it('shows a final status passed to done()', () => {
+      const record = recordingWriter();
+      const progress = createNotebookProgress('eval', { clock: () => 0 });
+      progress.update('batch 1');
+      progress.done('accuracy 0.9');
+      assert.deepEqual(record.sent.map((s) => s.bundle.data['text/plain']), ['eval — batch 1 · 0s', 'eval — accuracy 0.9 · 0s']);
+    });
+
+    it('writes to stderr outside a notebook', () => {
+      setDisplayWriter(null);
+      const progress = createNotebookProgress('download', { clock: () => 0, minIntervalMs: 1000 });
+      const written = capture('stderr', () => {
+        progress.update('1 MB');
+        progress.update('2 MB');
+        progress.done();
+      });
+      assert.deepEqual(written.map((w) => w.replace(/^\r|\x1b\[K|\n$/g, '')).filter((w) => w !== ''), [
+        'download — 1 MB · 0s', 'download — 2 MB · 0s',
+      ]);
+    });
+  });
+
+  describe('tables', () => {
+    const rows = [
+      { layer: 1, 'r <b>': 0.981234, note: 'a|b' },
+      { layer: 2, 'r <b>': 0.9, note: '<script>&"\'' },
+      { layer: 3, note: null },
+    ];
+
+    it('writes Markdown with escaped pipes and right-aligned number columns', () => {
+      assert.equal(markdownTable(rows), [
+        '| layer | r <b> | note |',
+        '| ---: | ---: | --- |',
+        '| 1 | 0.9812 | a\\|b |',
+        '| 2 | 0.9 | <script>&"\' |',
+        '| 3 |  |  |',
+      ].join('\n'));
+    });
+
+    it('escapes HTML in headers and cells', () => {
+      const html = htmlTable(rows, { columns: ['r <b>', 'note'], digits: 2 });
+      assert.ok(html.includes('<th style="text-align:right">r &lt;b&gt;</th><th>note</th>'), html);
+      assert.ok(html.includes('<td>&lt;script&gt;&amp;&quot;&#39;</td>'), html);
+      assert.ok(html.includes('<td style="text-align:right">0.98</td>'), html);
+      assert.equal(html.includes('<script>'), false);
+    });
+
+    it('sends text/html and text/plain to the notebook', () => {
+      const record = recordingWriter();
+      showTable(rows);
+      assert.equal(record.sent.length, 1);
+      assert.deepEqual(record.sent[0].bundle.data, { 'text/html': htmlTable(rows), 'text/plain': markdownTable(rows) });
+    });
+
+    it('needs at least one column', () => {
+      assert.throws(() => markdownTable([]), { message: 'markdownTable: no columns; pass rows with at least one key, or options.columns' });
+    });
+  });
+});
