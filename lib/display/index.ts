@@ -10,5 +10,5 @@ export {
 } from './progress';
 export { renderSvg, type RenderOptions } from './render';
 export { saveFigure, type SavedFigure } from './save';
-export { chartTitle, show, SVG_MIME, TEXT_MIME, VEGA_LITE_MIME } from './show';
+export { chartTitle, FIGURE_METADATA_KEY, FIGURES_DIR_ENV, show, SVG_MIME, TEXT_MIME, VEGA_LITE_MIME, type ShowOptions } from './show';
 export { escapeHtml, HTML_MIME, htmlTable, markdownTable, showTable, type TableCell, type TableOptions, type TableRow } from './tables';

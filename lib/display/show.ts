@@ -1,28 +1,42 @@
 /** Showing a chart in the notebook: interactive Vega-Lite, a static SVG fallback, and its title as text. */
 import type { TopLevelSpec } from 'vega-lite';
+import * as path from 'node:path';
 import { notebookWriter } from './jupyter';
 import { renderSvg, type RenderOptions } from './render';
+import { saveFigure } from './save';
 
 /** The MIME type JupyterLab renders with its built-in Vega-Lite 5 extension. */
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
 export const SVG_MIME = 'image/svg+xml';
 export const TEXT_MIME = 'text/plain';
+/** When set (by `npm run figures`), every named chart is also written there as SVG and PNG. */
+export const FIGURES_DIR_ENV = 'BNN_FIGURES_DIR';
+/** Output metadata key that carries a chart's figure name. */
+export const FIGURE_METADATA_KEY = 'bnn-geometry';
+
+export interface ShowOptions extends RenderOptions {
+  /** File-friendly figure name (e.g. 'hd-binarization-angles'): recorded in the output's metadata and used for saved files. */
+  name?: string;
+}
 
 /**
- * Shows the chart. In a notebook: one output with the spec (interactive in JupyterLab), its SVG
+ * Shows the chart (and, with a name and BNN_FIGURES_DIR set, saves it there). In a notebook: one output with the spec (interactive in JupyterLab), its SVG
  * rendered here (for viewers without Vega, e.g. GitHub, nbconvert) and the title as text. Outside a
  * notebook: prints the title (renderSvg or saveFigure give the drawing). Resolves to nothing, so a
  * notebook cell ending in `await show(spec)` prints nothing else.
  */
-export async function show(spec: TopLevelSpec, options: RenderOptions = {}): Promise<void> {
+export async function show(spec: TopLevelSpec, options: ShowOptions = {}): Promise<void> {
   const title = chartTitle(spec);
+  const figuresDir = process.env[FIGURES_DIR_ENV];
+  if (options.name && figuresDir) await saveFigure(spec, path.join(figuresDir, options.name), options);
   const write = notebookWriter();
   if (write === undefined) {
     console.log(`[chart] ${title} (not in a notebook: renderSvg(spec) or saveFigure(spec, path) draw it)`);
     return;
   }
   const svg = await renderSvg(spec, options);
-  write({ data: { [VEGA_LITE_MIME]: spec, [SVG_MIME]: svg, [TEXT_MIME]: title }, metadata: {}, transient: {} }, false);
+  const metadata = options.name ? { [FIGURE_METADATA_KEY]: { figure: options.name } } : {};
+  write({ data: { [VEGA_LITE_MIME]: spec, [SVG_MIME]: svg, [TEXT_MIME]: title }, metadata, transient: {} }, false);
 }
 
 /** The spec's title text (with its subtitle), "chart" when it has none. */
