@@ -1,0 +1,162 @@
+/**
+ * `npm run figures`: executes both notebooks through real Jupyter with parameters from the command
+ * line, and writes to output/: the executed notebooks, every figure as SVG and PNG, the reproduced
+ * numbers (results.json) and a self-contained report.html.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DATASET_NAMES } from '../data/datasets';
+import { FIGURES_DIR_ENV } from '../display/show';
+import { RESULTS_FILE_ENV } from '../notebook/results';
+import { parameterEnvName } from '../notebook/params';
+import { MODE_NAMES, PROFILE_NAMES } from '../profiles';
+import { NotebookFigure, collectFigures } from '../report/collect';
+import { buildReportHtml } from '../report/html';
+import { resultRows } from '../report/results';
+import { formatDuration } from '../terminal-progress';
+import { writeFileAtomic } from '../util/atomic-write';
+import { findJupyter, installKernel, jupyterDataDir } from './install-kernel';
+import { runNotebook } from './notebook-runner';
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+export const NOTEBOOKS = ['hd_figures', 'gen_plots'] as const;
+
+export const FIGURES_USAGE = `Reproduce every figure: run both notebooks through Jupyter and write output/.
+
+Usage: npm run figures -- [flags]
+
+  --profile quick|paper   network and data of gen_plots (default quick: Fashion-MNIST, ~10 min)
+  --mode binary|ternary   quantization of the analysed network (default binary)
+  --images N              test images analysed per layer (default 500)
+  --dataset NAME          override the profile's dataset (mnist | fashion-mnist | cifar10)
+  --epochs N              override the profile's epochs (when the checkpoint must be trained)
+  --limit N               use only the first N images of each split (smoke tests)
+  --sample-scale X        scale every Monte-Carlo sample count of hd_figures (default 1)
+  --only NAME             run only hd_figures or gen_plots
+  --out DIR               output folder (default output)
+  --timeout S             seconds allowed per cell (default 7200)
+  -h, --help              this text
+`;
+
+export interface FiguresCommand {
+  parameters: Record<string, string>;
+  notebooks: string[];
+  out: string;
+  timeoutSeconds: number;
+  help: boolean;
+}
+
+function oneOf(flag: string, value: string | undefined, allowed: readonly string[]): string | undefined {
+  if (value !== undefined && !allowed.includes(value)) {
+    throw new Error(`--${flag} must be one of: ${allowed.join(', ')}; got '${value}'.`);
+  }
+  return value;
+}
+
+function positive(flag: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !(Number(value) > 0)) throw new Error(`--${flag} takes a positive number; got '${value}'.`);
+  return value;
+}
+
+export function parseFiguresArgs(argv: string[]): FiguresCommand {
+  const { values: v } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      profile: { type: 'string' }, mode: { type: 'string' }, images: { type: 'string' }, dataset: { type: 'string' },
+      epochs: { type: 'string' }, limit: { type: 'string' }, 'sample-scale': { type: 'string' }, only: { type: 'string' },
+      out: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const given: Record<string, string | undefined> = {
+    profile: oneOf('profile', v.profile, PROFILE_NAMES),
+    mode: oneOf('mode', v.mode, MODE_NAMES.filter((m) => m !== 'continuous')),
+    images: positive('images', v.images),
+    dataset: oneOf('dataset', v.dataset, DATASET_NAMES),
+    epochs: positive('epochs', v.epochs),
+    limit: positive('limit', v.limit),
+    sampleScale: positive('sample-scale', v['sample-scale']),
+  };
+  const parameters = Object.fromEntries(Object.entries(given).filter((e): e is [string, string] => e[1] !== undefined));
+  return {
+    parameters,
+    notebooks: v.only ? [oneOf('only', v.only, NOTEBOOKS)!] : [...NOTEBOOKS],
+    out: path.resolve(v.out ?? 'output'),
+    timeoutSeconds: Number(positive('timeout', v.timeout) ?? 7200),
+    help: Boolean(v.help),
+  };
+}
+
+export interface FiguresOutcome {
+  figures: NotebookFigure[];
+  report: string;
+  results: string;
+}
+
+/** Runs the notebooks and writes the outputs; `log` receives progress lines. */
+export async function runFigures(cmd: FiguresCommand, log: (line: string) => void = console.log): Promise<FiguresOutcome> {
+  const dirs = { figures: path.join(cmd.out, 'figures'), notebooks: path.join(cmd.out, 'notebooks') };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  const resultsFile = path.join(cmd.out, 'results.json');
+  writeFileAtomic(resultsFile, '{}');
+  installKernel(jupyterDataDir(findJupyter()));
+  const env: NodeJS.ProcessEnv = { ...process.env, [FIGURES_DIR_ENV]: dirs.figures, [RESULTS_FILE_ENV]: resultsFile };
+  for (const [key, value] of Object.entries(cmd.parameters)) env[parameterEnvName(key)] = value;
+  const figures: NotebookFigure[] = [];
+  const facts: [string, string][] = [['parameters', JSON.stringify(cmd.parameters)]];
+  for (const [n, name] of cmd.notebooks.entries()) {
+    const output = path.join(dirs.notebooks, `${name}.ipynb`);
+    const started = Date.now();
+    log(`[${n + 1}/${cmd.notebooks.length}] ${name}.ipynb`);
+    await runNotebook({
+      input: path.join(PACKAGE_ROOT, 'notebooks', `${name}.ipynb`),
+      output,
+      workdir: path.join(PACKAGE_ROOT, 'notebooks'),
+      env,
+      timeoutSeconds: cmd.timeoutSeconds,
+      onEvent: (e) => {
+        if (e.event === 'cell') log(`  cell ${e.index}/${e.cells}  ${e.first_line}`);
+      },
+    });
+    const seconds = (Date.now() - started) / 1000;
+    log(`  done in ${formatDuration(seconds)}`);
+    facts.push([`${name} run time`, formatDuration(seconds)]);
+    figures.push(...collectFigures(output, name));
+  }
+  const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
+  const report = path.join(cmd.out, 'report.html');
+  writeFileAtomic(
+    report,
+    buildReportHtml({
+      title: 'The High-Dimensional Geometry of Binary Neural Networks — reproduced',
+      subtitle: 'Anderson & Berg, ICLR 2018 (arXiv 1705.07199), reproduced with bnn-geometry: every figure with its closed-form theory.',
+      facts: [['generated', new Date().toISOString()], ...facts],
+      figures,
+      rows: resultRows(results),
+    }),
+  );
+  log(`${figures.length} figures in ${dirs.figures} (SVG and PNG); numbers in ${resultsFile}; report in ${report}`);
+  return { figures, report, results: resultsFile };
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  let cmd: FiguresCommand;
+  try {
+    cmd = parseFiguresArgs(argv);
+  } catch (err) {
+    console.error(`figures: ${(err as Error).message}\n\nRun npm run figures -- --help for the flags.`);
+    process.exitCode = 2;
+    return;
+  }
+  if (cmd.help) {
+    console.log(FIGURES_USAGE);
+    return;
+  }
+  try {
+    await runFigures(cmd);
+  } catch (err) {
+    console.error(`figures: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Executes a notebook through real Jupyter (nbclient, driven by scripts/run_notebook.py) and
+ * streams its per-cell progress; a failing cell rejects with that cell's error.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+
+const DRIVER = path.resolve(__dirname, '..', '..', 'scripts', 'run_notebook.py');
+
+export type NotebookEvent =
+  | { event: 'start'; cells: number }
+  | { event: 'cell'; index: number; cells: number; first_line: string }
+  | { event: 'done' }
+  | { event: 'error'; index: number; ename: string; evalue: string; traceback: string };
+
+/** A Python interpreter that has nbclient (Debian's /usr/bin/python3 first), or an error saying how to get one. */
+export function findNbclientPython(): string {
+  for (const python of ['/usr/bin/python3', 'python3', 'python']) {
+    const probe = spawnSync(python, ['-c', 'import nbclient, nbformat'], { stdio: 'ignore' });
+    if (probe.status === 0) return python;
+  }
+  throw new Error(
+    'No Python with nbclient found. Install Jupyter\'s executor: apt-get install jupyter-client jupyter-nbconvert python3-nbclient ' +
+      '(Debian/Ubuntu) or pip install nbclient jupyter_client.',
+  );
+}
+
+export interface RunNotebookOptions {
+  input: string;
+  output: string;
+  /** The kernel's working directory (the notebook's folder, so '../dist' imports resolve). */
+  workdir: string;
+  env: NodeJS.ProcessEnv;
+  timeoutSeconds: number;
+  onEvent: (e: NotebookEvent) => void;
+}
+
+/** Thrown when a cell fails; carries the cell number and Jupyter's error. */
+export class NotebookCellError extends Error {}
+
+export async function runNotebook(o: RunNotebookOptions): Promise<void> {
+  const python = findNbclientPython();
+  const child = spawn(python, [DRIVER, o.input, o.output, o.workdir, String(o.timeoutSeconds)], {
+    env: o.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let failure: NotebookEvent | undefined;
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const lines = readline.createInterface({ input: child.stdout });
+  lines.on('line', (line) => {
+    let event: NotebookEvent;
+    try {
+      event = JSON.parse(line) as NotebookEvent;
+    } catch {
+      return; // not one of the driver's events
+    }
+    if (event.event === 'error') failure = event;
+    o.onEvent(event);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (failure?.event === 'error') {
+    throw new NotebookCellError(
+      `${path.basename(o.input)}: cell ${failure.index} failed: ${failure.ename}: ${failure.evalue}\n${stripAnsi(failure.traceback)}\n(executed notebook: ${o.output})`,
+    );
+  }
+  if (code !== 0) throw new Error(`${path.basename(o.input)}: the notebook runner exited with ${code}.\n${stderr.trim()}`);
+}
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}

@@ -1,0 +1,37 @@
+/**
+ * Rows of the report's table from the recorded results (lib/notebook/results): a value recorded as
+ * { measured, theory?, paper?, unit? } becomes one row; plain numbers become rows with the
+ * measurement only; nested objects are walked with dotted keys.
+ */
+import type { ReportRow } from './html';
+
+export interface Claim {
+  measured: unknown;
+  theory?: unknown;
+  paper?: string;
+  unit?: string;
+}
+
+function isClaim(v: unknown): v is Claim {
+  return Boolean(v) && typeof v === 'object' && !Array.isArray(v) && 'measured' in (v as object);
+}
+
+function format(v: unknown, unit = ''): string {
+  if (v === undefined) return '';
+  if (v === null) return 'n/a';
+  const suffix = unit ? ` ${unit}` : '';
+  if (typeof v === 'number') return `${Number.isInteger(v) ? v : Number(v.toPrecision(4))}${suffix}`;
+  if (Array.isArray(v)) return v.map((x) => format(x)).join(', ') + suffix;
+  return `${String(v)}${suffix}`;
+}
+
+export function resultRows(results: Record<string, unknown>, prefix = ''): ReportRow[] {
+  return Object.entries(results).flatMap(([key, value]): ReportRow[] => {
+    const quantity = prefix + key;
+    if (isClaim(value)) {
+      return [{ quantity, measured: format(value.measured, value.unit), theory: format(value.theory, value.unit), paper: value.paper ?? '' }];
+    }
+    if (value && typeof value === 'object' && !Array.isArray(value)) return resultRows(value as Record<string, unknown>, `${quantity}.`);
+    return [{ quantity, measured: format(value), theory: '', paper: '' }];
+  });
+}
