@@ -1,0 +1,82 @@
+/**
+ * Helpers for writing tfjs wasm-backend kernels out of other wasm kernels.
+ *
+ * A kernelFunc works on TensorInfos (backend data, not engine Tensors), so intermediates made
+ * inside a kernel are not tracked by tf.tidy: every helper here returns a TensorInfo the caller
+ * owns and must release with `backend.disposeData(info.dataId)` (`chain` does this for you).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+
+export const WASM = 'wasm';
+
+export type TensorInfoMap = Record<string, TensorInfo>;
+
+/** The arguments the engine passes to every kernelFunc, with typed inputs and attributes. */
+export interface KernelArgs<Inputs extends TensorInfoMap, Attrs> {
+  inputs: Inputs;
+  backend: KernelBackend;
+  attrs: Attrs;
+}
+
+/** Looks up the kernelFunc registered for `kernelName` on `backendName`, or throws naming it. */
+export function kernelFuncOf(kernelName: string, backendName: string): KernelFunc {
+  const config = tf.getKernel(kernelName, backendName);
+  if (config === undefined) {
+    throw new Error(`The ${backendName} backend has no ${kernelName} kernel registered.`);
+  }
+  return config.kernelFunc;
+}
+
+/** Runs the wasm kernel `kernelName`; the caller owns the result. */
+export function runWasmKernel(
+  kernelName: string,
+  inputs: TensorInfoMap,
+  attrs: object,
+  backend: KernelBackend,
+): TensorInfo {
+  return kernelFuncOf(kernelName, WASM)({ inputs, backend, attrs: attrs as NamedAttrMap }) as TensorInfo;
+}
+
+/** Permutes the axes of `x` (wasm Transpose kernel); the caller owns the result. */
+export function transpose(x: TensorInfo, perm: number[], backend: KernelBackend): TensorInfo {
+  return runWasmKernel('Transpose', { x }, { perm }, backend);
+}
+
+/**
+ * Applies `steps` in order, each to the previous result, releasing every intermediate
+ * (but never `first`). Returns the last result, owned by the caller.
+ */
+export function chain(
+  first: TensorInfo,
+  steps: ((t: TensorInfo) => TensorInfo)[],
+  backend: KernelBackend,
+): TensorInfo {
+  let current = first;
+  for (const step of steps) {
+    const next = step(current);
+    if (current !== first) backend.disposeData(current.dataId);
+    current = next;
+  }
+  return current;
+}
+
+const ourKernelFuncs = new WeakSet<KernelFunc>();
+
+/**
+ * Registers `makeConfig(builtIn)` for the wasm backend in place of the built-in kernel
+ * `kernelName` (undefined when there is none). Idempotent: does nothing if our replacement is
+ * already registered. The replacement should carry the built-in's setupFunc so that a later
+ * (re)initialisation of the wasm backend still sets up the code it delegates to.
+ */
+export function overrideWasmKernel(
+  kernelName: string,
+  makeConfig: (builtIn: KernelConfig | undefined) => KernelConfig,
+): void {
+  const builtIn = tf.getKernel(kernelName, WASM);
+  if (builtIn !== undefined && ourKernelFuncs.has(builtIn.kernelFunc)) return;
+  const config = makeConfig(builtIn);
+  if (builtIn !== undefined) tf.unregisterKernel(kernelName, WASM);
+  tf.registerKernel(config);
+  ourKernelFuncs.add(config.kernelFunc);
+}

@@ -1,0 +1,104 @@
+/**
+ * A correct MaxPoolGrad kernel for the tfjs wasm backend.
+ *
+ * The built-in wasm MaxPoolGrad (tfjs-backend-wasm 4.22) starts each window's running maximum
+ * at `std::numeric_limits<float>::min()` (the smallest *positive* float) and keeps the last of
+ * equal values, so a window whose inputs are all negative gets no gradient at all, and ties
+ * go to a different element than on the cpu backend and in TensorFlow. We replace it with a
+ * direct loop over the wasm heap: for each window, dy flows to the first maximal input
+ * (row-major order), exactly as the cpu backend does.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DataType, KernelBackend, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
+import { overrideWasmKernel, WASM, type KernelArgs } from './wasm-kernel-utils';
+
+/** The part of tfjs-backend-wasm's BackendWasm used here (public methods of that class). */
+interface WasmHeapBackend extends KernelBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+function asWasmHeapBackend(backend: KernelBackend): WasmHeapBackend {
+  if (!('typedArrayFromHeap' in backend && 'makeOutput' in backend)) {
+    throw new Error('wasm MaxPoolGrad: the backend is not tfjs-backend-wasm (no typedArrayFromHeap/makeOutput).');
+  }
+  return backend as WasmHeapBackend;
+}
+
+/**
+ * Adds dL/dx of 2-D max pooling (NHWC) into `dx`: each output's gradient `dy` goes to the
+ * first input of its window holding the window's maximum. Windows of only padding or NaN
+ * pass no gradient.
+ */
+function accumulateMaxPoolGradient(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const { effectiveFilterHeight, effectiveFilterWidth, padInfo } = info;
+  const best = new Float32Array(channels);
+  const bestIndex = new Int32Array(channels);
+  let dyIndex = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let outRow = 0; outRow < outHeight; outRow++) {
+      const rowStart = outRow * strideHeight - padInfo.top;
+      for (let outCol = 0; outCol < outWidth; outCol++) {
+        const colStart = outCol * strideWidth - padInfo.left;
+        best.fill(-Infinity);
+        bestIndex.fill(-1);
+        for (let row = rowStart; row < rowStart + effectiveFilterHeight; row += dilationHeight) {
+          if (row < 0 || row >= inHeight) continue;
+          for (let col = colStart; col < colStart + effectiveFilterWidth; col += dilationWidth) {
+            if (col < 0 || col >= inWidth) continue;
+            const pixel = ((b * inHeight + row) * inWidth + col) * channels;
+            for (let c = 0; c < channels; c++) {
+              if (x[pixel + c] > best[c]) {
+                best[c] = x[pixel + c];
+                bestIndex[c] = pixel + c;
+              }
+            }
+          }
+        }
+        for (let c = 0; c < channels; c++, dyIndex++) {
+          if (bestIndex[c] >= 0) dx[bestIndex[c]] += dy[dyIndex];
+        }
+      }
+    }
+  }
+}
+
+function maxPoolGrad({
+  inputs,
+  backend,
+  attrs,
+}: KernelArgs<{ dy: TensorInfo; input: TensorInfo }, MaxPoolGradAttrs>): TensorInfo {
+  const heap = asWasmHeapBackend(backend);
+  const info = tf.backend_util.computePool2DInfo(
+    inputs.input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const out = heap.makeOutput(inputs.input.shape, 'float32');
+  // Views are taken after makeOutput: allocating may grow (and so detach) the wasm heap.
+  const dx = heap.typedArrayFromHeap(out) as Float32Array;
+  dx.fill(0);
+  const x = heap.typedArrayFromHeap(inputs.input) as Float32Array;
+  const dy = heap.typedArrayFromHeap(inputs.dy) as Float32Array;
+  accumulateMaxPoolGradient(x, dy, dx, info);
+  return out;
+}
+
+/** Registers the corrected MaxPoolGrad for the wasm backend. Idempotent. */
+export function registerWasmMaxPoolGrad(): void {
+  overrideWasmKernel('MaxPoolGrad', () => ({
+    kernelName: 'MaxPoolGrad',
+    backendName: WASM,
+    kernelFunc: maxPoolGrad as unknown as KernelFunc,
+  }));
+}

@@ -1,0 +1,387 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { BACKEND_ENV_VAR, describeBackend, initBackend, type BackendName } from '../lib/backend';
+import { createRng, normalArray, type Rng } from '../lib/random';
+
+/** Gradients on wasm must match the cpu backend to this, relative to the largest |value|. */
+const RELATIVE_TOLERANCE = 1e-4;
+
+type Shape4 = [number, number, number, number];
+
+function isTfjsNodeInstalled(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function randomValues(rng: Rng, shape: number[]): Float32Array {
+  return Float32Array.from(normalArray(rng, shape.reduce((a, b) => a * b, 1)));
+}
+
+/** max |actual - expected| / max |expected|: a scale-free error that ignores near-zero entries. */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  assert.equal(actual.length, expected.length, 'length');
+  let maxDiff = 0;
+  let maxRef = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+    maxRef = Math.max(maxRef, Math.abs(expected[i]));
+  }
+  assert.ok(maxRef > 0, 'reference is all zeros, so the comparison would prove nothing');
+  return maxDiff / maxRef;
+}
+
+function assertClose(actual: Float32Array[], expected: Float32Array[], what: string): void {
+  assert.equal(actual.length, expected.length);
+  actual.forEach((a, i) => {
+    const err = relativeError(a, expected[i]);
+    assert.ok(err <= RELATIVE_TOLERANCE, `${what}, output ${i}: relative error ${err.toExponential(2)}`);
+  });
+}
+
+/** Runs `compute` on `backend` and returns its outputs as arrays (tensors disposed). */
+async function on(backend: BackendName, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await initBackend(backend);
+  return tf.tidy(compute).map((t) => {
+    const values = t.dataSync() as Float32Array;
+    t.dispose();
+    return values;
+  });
+}
+
+/** Runs `compute` on wasm and on cpu and asserts the outputs agree. */
+async function assertWasmMatchesCpu(what: string, compute: () => tf.Tensor[]): Promise<void> {
+  assertClose(await on('wasm', compute), await on('cpu', compute), what);
+}
+
+/**
+ * Runs `f` with the cpu backend's kernels `kernelNames` unregistered, so that a wasm kernel
+ * falling back to them would throw: proof that the fast wasm path ran.
+ */
+function withoutCpuKernels<T>(kernelNames: string[], f: () => T): T {
+  const saved = kernelNames.map((name) => {
+    const config = tf.getKernel(name, 'cpu');
+    assert.ok(config, `cpu has no ${name}`);
+    tf.unregisterKernel(name, 'cpu');
+    return config;
+  });
+  try {
+    return f();
+  } finally {
+    saved.forEach((config) => tf.registerKernel(config));
+  }
+}
+
+interface ConvCase {
+  x: Shape4;
+  kernel: number;
+  outChannels: number;
+  pad: 'same' | 'valid';
+  stride?: number;
+}
+
+/** [dL/dx, dL/dw] of L = Σ conv2d(x, w) ⊙ r for seeded random x, w, r. */
+function convGradients({ x: xShape, kernel, outChannels, pad, stride = 1 }: ConvCase): () => tf.Tensor[] {
+  const rng = createRng(7);
+  const wShape: Shape4 = [kernel, kernel, xShape[3], outChannels];
+  const xValues = randomValues(rng, xShape);
+  const wValues = randomValues(rng, wShape);
+  return () => {
+    const x = tf.tensor4d(xValues, xShape);
+    const w = tf.tensor4d(wValues, wShape);
+    const yShape = tf.conv2d(x, w, stride, pad).shape;
+    const r = tf.tensor(randomValues(createRng(8), yShape), yShape);
+    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), r));
+    return tf.grads(loss)([x, w]);
+  };
+}
+
+/** dL/dx of L = Σ maxPool(x) ⊙ r for a seeded random r. */
+function poolGradient(
+  xValues: Float32Array,
+  xShape: Shape4,
+  size: number,
+  stride: number,
+  pad: 'same' | 'valid',
+): () => tf.Tensor[] {
+  return () => {
+    const x = tf.tensor4d(xValues, xShape);
+    const yShape = tf.maxPool(x, size, stride, pad).shape;
+    const r = tf.tensor(randomValues(createRng(3), yShape), yShape);
+    return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, size, stride, pad), r)))(x)];
+  };
+}
+
+const caseName = (c: ConvCase) =>
+  `x ${c.x.join('x')}, ${c.kernel}x${c.kernel} -> ${c.outChannels}, '${c.pad}'` + (c.stride ? `, stride ${c.stride}` : '');
+
+/** Conv gradients on wasm, with the cpu fallback kernels removed so the fast path must run, vs cpu. */
+async function assertFastConvGradientsMatchCpu(c: ConvCase): Promise<void> {
+  const compute = convGradients(c);
+  const wasm = await on('wasm', () => withoutCpuKernels(['Conv2DBackpropInput', 'Conv2DBackpropFilter'], compute));
+  assertClose(wasm, await on('cpu', compute), caseName(c));
+}
+
+describe('backend', () => {
+  let previous: BackendName;
+  before(async () => {
+    previous = (await initBackend()).name;
+  });
+  after(async () => {
+    await initBackend(previous);
+  });
+
+  describe('wasm conv2d gradients match the cpu backend', () => {
+    const shapes: { x: Shape4; outChannels: number }[] = [
+      { x: [1, 7, 5, 1], outChannels: 2 }, // batch 1, one input channel, non-square
+      { x: [2, 6, 9, 3], outChannels: 4 }, // RGB-like, non-square
+      { x: [3, 8, 8, 5], outChannels: 6 },
+    ];
+    for (const kernel of [1, 3, 5]) {
+      for (const pad of ['same', 'valid'] as const) {
+        for (const shape of shapes) {
+          const c: ConvCase = { ...shape, kernel, pad };
+          it(caseName(c), () => assertFastConvGradientsMatchCpu(c));
+        }
+      }
+    }
+
+    it('even kernels (asymmetric same padding) take the fast path too', async () => {
+      for (const kernel of [2, 4]) {
+        await assertFastConvGradientsMatchCpu({ x: [2, 7, 6, 3], kernel, outChannels: 3, pad: 'same' });
+      }
+    });
+
+    it('stride 2 falls back to the cpu reference kernels and is still correct', async () => {
+      for (const pad of ['same', 'valid'] as const) {
+        const c: ConvCase = { x: [2, 9, 8, 3], kernel: 3, outChannels: 4, pad, stride: 2 };
+        await assertWasmMatchesCpu(caseName(c), convGradients(c));
+      }
+    });
+  });
+
+  describe('wasm max-pool gradient matches the cpu backend', () => {
+    it('sends the gradient of an all-negative window to its maximum (the built-in kernel drops it)', async () => {
+      const x = Float32Array.from([-1, -2, -3, -4, -5, -6, -7, -8]);
+      const [dx] = await on('wasm', () => {
+        const t = tf.tensor4d(x, [1, 2, 4, 1]);
+        const weights = tf.tensor4d([1, 2], [1, 1, 2, 1]);
+        return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'same'), weights)))(t)];
+      });
+      assert.deepEqual(Array.from(dx), [1, 0, 2, 0, 0, 0, 0, 0]);
+    });
+
+    const cases: [Shape4, number, number, 'same' | 'valid'][] = [
+      [[2, 8, 8, 3], 2, 2, 'same'],
+      [[2, 7, 5, 4], 2, 2, 'same'], // odd sizes: padded windows at the edges
+      [[1, 7, 5, 2], 2, 2, 'valid'],
+      [[2, 6, 7, 3], 3, 1, 'same'], // overlapping windows
+      [[2, 9, 8, 2], 3, 2, 'valid'],
+    ];
+    for (const [shape, size, stride, pad] of cases) {
+      const name = `x ${shape.join('x')}, ${size}x${size} stride ${stride} '${pad}'`;
+      it(`${name}, normal inputs`, async () => {
+        const values = randomValues(createRng(5), shape);
+        await assertWasmMatchesCpu(name, poolGradient(values, shape, size, stride, pad));
+      });
+      it(`${name}, ±1 inputs (ties go to the first maximum)`, async () => {
+        const values = randomValues(createRng(6), shape).map(Math.sign);
+        await assertWasmMatchesCpu(name, poolGradient(values, shape, size, stride, pad));
+      });
+    }
+  });
+
+  describe('wasm matMul with transposed operands matches the cpu backend', () => {
+    const rng = createRng(11);
+    const a = randomValues(rng, [4, 3, 5]);
+    const b = randomValues(rng, [4, 5, 3]);
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        it(`2-D, transposeA ${transposeA}, transposeB ${transposeB}, with gradients`, async () => {
+          await assertWasmMatchesCpu('matMul', () => {
+            const x = tf.tensor2d(a.subarray(0, 15), transposeA ? [5, 3] : [3, 5]);
+            const y = tf.tensor2d(b.subarray(0, 15), transposeB ? [3, 5] : [5, 3]);
+            const f = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p, q, transposeA, transposeB)));
+            return [tf.matMul(x, y, transposeA, transposeB), ...tf.grads(f)([x, y])];
+          });
+        });
+      }
+    }
+    it('3-D batched, both transposed', async () => {
+      await assertWasmMatchesCpu('batched matMul', () => [
+        tf.matMul(tf.tensor3d(a, [4, 5, 3]), tf.tensor3d(b, [4, 3, 5]), true, true),
+      ]);
+    });
+  });
+
+  it('a binary-network training step (conv, pool, batch norm, sign, hinge, cross-entropy, Adam) matches on wasm and cpu', async () => {
+    const rng = createRng(21);
+    const xValues = randomValues(rng, [4, 8, 8, 1]);
+    const w1 = randomValues(rng, [3, 3, 1, 6]);
+    const w2 = randomValues(rng, [4 * 4 * 6, 10]);
+    const labels = [3, 1, 4, 1];
+    const step = () => {
+      const vars = [tf.variable(tf.tensor4d(w1, [3, 3, 1, 6])), tf.variable(tf.tensor2d(w2, [96, 10]))];
+      const x = tf.tensor4d(xValues, [4, 8, 8, 1]);
+      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+      const batchNorm = (t: tf.Tensor, axes: number[]) => {
+        const { mean, variance } = tf.moments(t, axes, true);
+        return tf.mul(tf.sub(t, mean), tf.rsqrt(tf.add(variance, 1e-4)));
+      };
+      // sign with the straight-through gradient 1_{|x| <= 1} (Courbariaux et al. 2016)
+      const binarize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+        const [t, save] = args as [tf.Tensor, tf.GradSaveFunc];
+        save([t]);
+        return {
+          value: tf.sign(t),
+          gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => tf.where(tf.greater(tf.abs(s), 1), tf.zerosLike(dy), dy),
+        };
+      });
+      const loss = () => {
+        const wb = tf.clipByValue(vars[0], -1, 1);
+        let h: tf.Tensor = tf.conv2d(x, binarize(wb) as tf.Tensor4D, 1, 'same');
+        h = binarize(batchNorm(tf.maxPool(h as tf.Tensor4D, 2, 2, 'same'), [0, 1, 2]));
+        const logits = batchNorm(tf.matMul(tf.reshape(h, [4, 96]), vars[1]), [0]);
+        const hinge = tf.mean(tf.square(tf.relu(tf.sub(1, tf.mul(logits, tf.sub(tf.mul(y, 2), 1))))));
+        return tf.add(hinge, tf.losses.softmaxCrossEntropy(y, logits)) as tf.Scalar;
+      };
+      const { value, grads } = tf.variableGrads(loss, vars);
+      const gradients = vars.map((v) => grads[v.name]);
+      // Adam's first step is ≈ lr·sign(g) for |g| >> ε, which amplifies float noise in tiny
+      // gradients; a larger ε keeps the comparison well-conditioned.
+      tf.train.adam(0.01, 0.9, 0.999, 1e-3).applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+      const updated = vars.map((v) => v.clone());
+      vars.forEach((v) => v.dispose());
+      return [value, ...gradients, ...updated];
+    };
+    await assertWasmMatchesCpu('training step', step);
+  });
+
+  it('the replacement wasm kernels leak no tensors or backend buffers (fast paths and fallback)', async () => {
+    await initBackend('wasm');
+    const convCases: ConvCase[] = [
+      { x: [2, 6, 9, 3], kernel: 3, outChannels: 4, pad: 'same' },
+      { x: [1, 7, 5, 1], kernel: 5, outChannels: 2, pad: 'valid' },
+      { x: [2, 9, 8, 3], kernel: 3, outChannels: 4, pad: 'same', stride: 2 },
+    ];
+    const computations = [
+      ...convCases.map(convGradients),
+      poolGradient(randomValues(createRng(4), [2, 7, 5, 3]), [2, 7, 5, 3], 2, 2, 'same'),
+      () => {
+        const a = tf.tensor2d(randomValues(createRng(9), [6, 4]), [6, 4]);
+        return tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.matMul(p, q, true, false)))([a, a]);
+      },
+    ];
+    const run = () => computations.forEach((compute) => tf.dispose(tf.tidy(compute)));
+    run();
+    const count = () => [tf.memory().numTensors, tf.backend().numDataIds(), tf.findBackend('cpu').numDataIds()];
+    const before = count();
+    for (let i = 0; i < 5; i++) run();
+    assert.deepEqual(count(), before);
+  });
+
+  describe('backend selection', () => {
+    let savedEnv: string | undefined;
+    beforeEach(() => {
+      savedEnv = process.env[BACKEND_ENV_VAR];
+      delete process.env[BACKEND_ENV_VAR];
+    });
+    afterEach(() => {
+      if (savedEnv === undefined) delete process.env[BACKEND_ENV_VAR];
+      else process.env[BACKEND_ENV_VAR] = savedEnv;
+    });
+
+    it('BNN_BACKEND forces a backend; an explicit argument overrides it', async () => {
+      process.env[BACKEND_ENV_VAR] = 'cpu';
+      assert.deepEqual(await initBackend(), { name: 'cpu', description: 'backend: cpu (slow: for tests only)' });
+      assert.equal(tf.getBackend(), 'cpu');
+      assert.equal((await initBackend('wasm')).name, 'wasm');
+      assert.equal(tf.getBackend(), 'wasm');
+      await initBackend('cpu');
+      process.env[BACKEND_ENV_VAR] = 'wasm';
+      assert.match((await initBackend()).description, /^backend: wasm \((no )?SIMD, \d+ threads?; chosen by BNN_BACKEND=wasm\)$/);
+    });
+
+    it('rejects an unknown name in BNN_BACKEND or the argument, naming the valid ones', async () => {
+      process.env[BACKEND_ENV_VAR] = 'gpu';
+      await assert.rejects(initBackend(), {
+        message: "Unknown backend 'gpu' (from BNN_BACKEND=gpu); valid values are tensorflow, wasm, cpu.",
+      });
+      await assert.rejects(initBackend('webgl' as BackendName), {
+        message: "Unknown backend 'webgl' (from the initBackend argument); valid values are tensorflow, wasm, cpu.",
+      });
+    });
+
+    it('a forced tensorflow backend without tfjs-node is an error saying how to get it', async function () {
+      if (isTfjsNodeInstalled()) this.skip();
+      await initBackend('cpu');
+      await assert.rejects(initBackend('tensorflow'), {
+        message:
+          "Backend 'tensorflow' (requested explicitly) is not available: tfjs-node not installed. To use it, " +
+          'install it with `npm install @tensorflow/tfjs-node` (needs internet access and a platform with ' +
+          'prebuilt TensorFlow binaries), or choose another backend.',
+      });
+      assert.equal(tf.getBackend(), 'cpu', 'a failed request leaves the active backend alone');
+    });
+
+    it('is idempotent and describeBackend returns the active line', async () => {
+      const first = await initBackend('cpu');
+      const second = await initBackend();
+      assert.equal(second, first);
+      assert.equal(describeBackend(), 'backend: cpu (slow: for tests only)');
+    });
+
+    it('describeBackend refuses to describe a backend set behind its back', async () => {
+      await initBackend('wasm');
+      await tf.setBackend('cpu');
+      assert.throws(describeBackend, {
+        message: 'describeBackend: the active backend (cpu) was not set by initBackend; call `await initBackend()` first.',
+      });
+    });
+  });
+
+  describe('in a fresh process', () => {
+    const root = path.resolve(__dirname, '..');
+    /** Runs a TypeScript snippet in a new Node process; returns its stdout and stderr. */
+    const runSnippet = (code: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } => {
+      const childEnv = { ...process.env, ...env };
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
+      const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], {
+        cwd: root,
+        env: childEnv,
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, result.stderr);
+      return { stdout: result.stdout, stderr: result.stderr };
+    };
+
+    it('picks wasm automatically when tfjs-node is missing', function () {
+      if (isTfjsNodeInstalled()) this.skip();
+      const { stdout } = runSnippet(
+        "require('./lib/backend').initBackend().then((info) => console.log(info.description));",
+        { [BACKEND_ENV_VAR]: undefined },
+      );
+      assert.match(stdout.trim(), /^backend: wasm \((no )?SIMD, \d+ threads?; tfjs-node not installed\)$/);
+    });
+
+    it("silences tfjs's 'install tfjs-node' banner, which plain tfjs prints", () => {
+      const banner = /install our node backend/;
+      const plain = runSnippet(
+        "const tf = require('@tensorflow/tfjs'); tf.setBackend('cpu').then(() => tf.tensor([1]).print());",
+      );
+      assert.match(plain.stderr, banner, 'control: the banner exists, so its absence below means something');
+      const ours = runSnippet(
+        "const tf = require('@tensorflow/tfjs'); require('./lib/backend').initBackend()" +
+          '.then((info) => { console.log(info.description); tf.tensor([1]).print(); });',
+        { [BACKEND_ENV_VAR]: 'cpu' },
+      );
+      assert.match(ours.stdout, /backend: cpu \(slow: for tests only\)/);
+      assert.doesNotMatch(ours.stderr, banner);
+    });
+  });
+});
