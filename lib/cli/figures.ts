@@ -18,6 +18,7 @@ import { formatDuration } from '../terminal-progress';
 import { writeFileAtomic } from '../util/atomic-write';
 import { findJupyter, installKernel, jupyterDataDir } from './install-kernel';
 import { runNotebook } from './notebook-runner';
+import { runCli } from './run-cli';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 export const NOTEBOOKS = ['hd_figures', 'gen_plots'] as const;
@@ -140,23 +141,7 @@ export async function runFigures(cmd: FiguresCommand, log: (line: string) => voi
   return { figures, report, results: resultsFile };
 }
 
-export async function main(argv = process.argv.slice(2)): Promise<void> {
-  let cmd: FiguresCommand;
-  try {
-    cmd = parseFiguresArgs(argv);
-  } catch (err) {
-    console.error(`figures: ${(err as Error).message}\n\nRun npm run figures -- --help for the flags.`);
-    process.exitCode = 2;
-    return;
-  }
-  if (cmd.help) {
-    console.log(FIGURES_USAGE);
-    return;
-  }
-  try {
-    await runFigures(cmd);
-  } catch (err) {
-    console.error(`figures: ${(err as Error).message}`);
-    process.exitCode = 1;
-  }
+/** Entry point of `npm run figures`. */
+export function main(): Promise<void> {
+  return runCli('figures', FIGURES_USAGE, parseFiguresArgs, (cmd) => runFigures(cmd));
 }

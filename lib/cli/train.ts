@@ -10,6 +10,7 @@ import { evaluate } from '../model/evaluate';
 import { Network, createNetwork, disposeNetwork } from '../model/network';
 import { ProgressBar, createProgressBar } from '../terminal-progress';
 import { TrainEvent, train } from '../train/train';
+import { runCli } from './run-cli';
 import { TRAIN_USAGE, TrainCommand, parseTrainArgs } from './train-args';
 
 export interface TrainOutcome {
@@ -81,24 +82,7 @@ export async function runTrain(cmd: TrainCommand, log: (line: string) => void = 
   }
 }
 
-/** Entry point: parses process.argv, prints usage or a one-line error. */
-export async function main(argv = process.argv.slice(2)): Promise<void> {
-  let cmd: TrainCommand;
-  try {
-    cmd = parseTrainArgs(argv);
-  } catch (err) {
-    console.error(`train: ${(err as Error).message}\n\nRun npm run train -- --help for the flags.`);
-    process.exitCode = 2;
-    return;
-  }
-  if (cmd.help) {
-    console.log(TRAIN_USAGE);
-    return;
-  }
-  try {
-    await runTrain(cmd);
-  } catch (err) {
-    console.error(`train: ${(err as Error).message}`);
-    process.exitCode = 1;
-  }
+/** Entry point of `npm run train`. */
+export function main(): Promise<void> {
+  return runCli('train', TRAIN_USAGE, parseTrainArgs, (cmd) => runTrain(cmd));
 }
