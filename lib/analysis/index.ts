@@ -1,0 +1,12 @@
+/** Per-layer analysis of a trained network (the figures of gen_plots.ipynb): one import for notebooks. */
+export * from './analyze';
+export * from './angles';
+export * from './batch-norm';
+export * from './binned-kde';
+export * from './dot-products';
+export * from './layer-summary';
+export * from './pair-summary';
+export * from './progress';
+export * from './quantization-impact';
+export * from './variant';
+export * from './weight-distributions';

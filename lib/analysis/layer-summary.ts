@@ -1,0 +1,41 @@
+/** The per-layer table of the analysis: correlation, slope, angles against theory, sample sizes. */
+import { DotProductComparison } from './dot-products';
+import { LayerAngles } from './angles';
+
+export interface LayerSummaryRow {
+  layer: string;
+  /** Filter dimension k·k·C_in. */
+  d: number;
+  /** Pearson r of A·W^b against A·W^c. */
+  r: number;
+  /** Slope of A·W^c on A·W^b. */
+  slope: number;
+  peakAngleDegrees: number;
+  theoryAngleDegrees: number;
+  sdAngleDegrees: number;
+  /** C/√d from the closed form. */
+  theorySdAngleDegrees: number;
+  /** Dot products behind r and slope. */
+  dotProducts: number;
+}
+
+const degrees = (radians: number): number => (radians * 180) / Math.PI;
+
+/** One row per conv layer, joining the weight-binarization comparison and the angles by layer name. */
+export function layerSummary(weights: readonly DotProductComparison[], angles: readonly LayerAngles[]): LayerSummaryRow[] {
+  return angles.map((a) => {
+    const w = weights.find((c) => c.layer === a.layer);
+    if (!w) throw new Error(`layerSummary: no weight comparison for ${a.layer}; pass the 'weights' comparisons of the same network.`);
+    return {
+      layer: a.layer,
+      d: a.d,
+      r: w.r,
+      slope: w.slope,
+      peakAngleDegrees: degrees(a.peak),
+      theoryAngleDegrees: degrees(a.theory.angle),
+      sdAngleDegrees: degrees(a.sd),
+      theorySdAngleDegrees: degrees(a.theorySd),
+      dotProducts: w.count,
+    };
+  });
+}

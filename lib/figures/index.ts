@@ -1,0 +1,4 @@
+/** Experiment results to Vega-Lite figures with their theory, and the numbers they reproduce: one import for notebooks. */
+export * from './hd';
+export * from './hd-numbers';
+export * from './hd-theory';
