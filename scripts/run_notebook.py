@@ -35,6 +35,8 @@ def main():
     position = {index: n for n, index in enumerate(code_cells)}
 
     def on_cell_start(cell, cell_index, **_):
+        if cell_index not in position:  # nbclient calls the hook for markdown cells too
+            return
         emit(event="cell", index=position[cell_index] + 1, cells=len(code_cells),
              first_line=(cell.source.splitlines() or [""])[0][:80])
 

@@ -2,8 +2,6 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TopLevelSpec } from 'vega-lite';
-import { renderSvg } from '../lib/display';
 import {
   angleSpreadChart, angleSpreadNumbers, binarizationAngleChart, binarizationAnglesChart, binarizationNumbers,
   exponentialCovarianceChart, exponentialCovarianceNumbers, kernelSmoothedDensity, numbersTable, randomBinaryVectorChart,
@@ -20,47 +18,10 @@ import {
 import { RESULTS_FILE_ENV } from '../lib/notebook';
 import { gaussianKde, normalPdf } from '../lib/stats';
 import { assertClose } from './stats-reference';
+import { curve, render, verticalRules } from './support/spec';
 
 /** Numbers are written into specs with 5 significant digits (lib/charts/data.ts). */
 const inSpec = (x: number): number => Number(x.toPrecision(5));
-
-interface SpecItem { item: number; kind: string; series?: string; label?: string; panel?: string }
-interface SpecRow { item: number; x?: number; y?: number; at?: number }
-
-/** The item table (curves and rules) and the point rows of a lineChart-built spec. */
-function specData(spec: TopLevelSpec): { items: SpecItem[]; rows: SpecRow[] } {
-  const s = spec as unknown as {
-    data: { values: SpecRow[] };
-    transform: { lookup: string; from: { data: { values: SpecItem[] } } }[];
-  };
-  return { items: s.transform[0].from.data.values, rows: s.data.values };
-}
-
-/** Points (x, y) of every curve of the given kind whose series label matches. */
-function curve(spec: TopLevelSpec, kind: string, label: string | RegExp, panel?: string): { x: number; y: number }[] {
-  const { items, rows } = specData(spec);
-  const wanted = new Set(items
-    .filter((i) => i.kind === kind && (typeof label === 'string' ? i.series === label : label.test(i.series ?? '')))
-    .filter((i) => panel === undefined || i.panel === panel)
-    .map((i) => i.item));
-  assert.ok(wanted.size > 0, `no ${kind} curve "${label}"${panel ? ` in ${panel}` : ''}`);
-  return rows.filter((r) => wanted.has(r.item)).map((r) => ({ x: r.x as number, y: r.y as number }));
-}
-
-/** Positions (and labels) of the vertical rules, per panel. */
-function verticalRules(spec: TopLevelSpec): { at: number; label: string; panel?: string }[] {
-  const { items, rows } = specData(spec);
-  return items.filter((i) => i.kind === 'vrule').map((i) => ({
-    at: rows.find((r) => r.item === i.item)?.at as number, label: i.label ?? '', panel: i.panel,
-  }));
-}
-
-/** Renders the spec headless; any vega-lite / vega warning fails the test. */
-async function render(spec: TopLevelSpec): Promise<string> {
-  const svg = await renderSvg(spec, { onWarning: (m) => assert.fail(`render warning: ${m}`) });
-  assert.match(svg, /^<svg /);
-  return svg;
-}
 
 // Small experiments: enough samples for stable KDEs, fast enough for a unit test.
 const binary = binarizationExperiment({ dims: [3, 27], samples: 400, seed: 1 });
@@ -221,7 +182,7 @@ describe('figures/hd-numbers', () => {
       'hd.binary.d27.medianAngle', 'hd.binary.d3.meanCosine', 'hd.randomPair.d3.cosineVariance',
       'hd.binary.d27.meanCosine', 'hd.randomPair.d27.cosineVariance',
     ]);
-    assertClose(numbers[0].theory, 37.07143502104283, { rtol: 1e-14 });
+    assertClose(numbers[0].theory!, 37.07143502104283, { rtol: 1e-14 });
     assert.equal(numbers[1].theory, binaryCosineMean(3));
     assert.equal(numbers[4].theory, 1 / 27);
     // 400 samples: the mean cosine is within a few standard errors (sd of cos < 0.15).
@@ -235,7 +196,7 @@ describe('figures/hd-numbers', () => {
     ]);
     const medians = ternaryMedianNumbers(ternary);
     assert.deepEqual(keys(medians), ['hd.ternary.t0_0100.medianAngle', 'hd.ternary.t0_111.medianAngle', 'hd.ternary.t0_500.medianAngle']);
-    assertClose(medians[2].theory, (ternaryLimitAngle(0.5) * 180) / Math.PI, { rtol: 1e-14 });
+    assertClose(medians[2].theory!, (ternaryLimitAngle(0.5) * 180) / Math.PI, { rtol: 1e-14 });
     assert.deepEqual(keys(ternaryDensityNumbers(ternary)), ['hd.ternary.t0_111.kdePeak', 'hd.ternary.t0_111.angleSd']);
     const zero = zeroFractionNumbers(zeros, ternary);
     assert.deepEqual(keys(zero), ['hd.zeroFraction.t0_111', 'hd.zeroFraction.maxGap']);
@@ -247,7 +208,7 @@ describe('figures/hd-numbers', () => {
     assertClose(spread[1].measured, BINARY_ANGLE_SPREAD_CONSTANT, { rtol: 0.1 });
   });
 
-  it('recordNumbers writes { measured, theory, unit, paper } per key and appends to the table', () => {
+  it('recordNumbers writes { quantity, measured, theory, unit, paper } per key and appends to the table', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hd-numbers-'));
     const saved = process.env[RESULTS_FILE_ENV];
     process.env[RESULTS_FILE_ENV] = join(dir, 'results.json');
@@ -257,7 +218,7 @@ describe('figures/hd-numbers', () => {
       assert.equal(recordNumbers(table, [number]), undefined);
       assert.deepEqual(table, [number]);
       assert.deepEqual(JSON.parse(readFileSync(process.env[RESULTS_FILE_ENV], 'utf8')), {
-        'hd.test.angle': { measured: 36, theory: 37.5, unit: '°', paper: '≈ 37°' },
+        'hd.test.angle': { quantity: 'an angle', measured: 36, theory: 37.5, unit: '°', paper: '≈ 37°' },
       });
       assert.deepEqual(numbersTable(table), [{ quantity: 'an angle', measured: 36, theory: 37.5, 'rel. diff.': -0.04, unit: '°', paper: '≈ 37°' }]);
     } finally {

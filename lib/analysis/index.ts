@@ -4,6 +4,7 @@ export * from './angles';
 export * from './batch-norm';
 export * from './binned-kde';
 export * from './dot-products';
+export { leadingImages } from './images';
 export * from './layer-summary';
 export * from './pair-summary';
 export * from './progress';

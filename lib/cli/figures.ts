@@ -33,6 +33,8 @@ Usage: npm run figures -- [flags]
   --dataset NAME          override the profile's dataset (mnist | fashion-mnist | cifar10)
   --epochs N              override the profile's epochs (when the checkpoint must be trained)
   --limit N               use only the first N images of each split (smoke tests)
+  --checkpoint DIR        the network gen_plots analyses (default checkpoints/<dataset>-<profile>-<mode>;
+                          trained and saved there when missing)
   --sample-scale X        scale every Monte-Carlo sample count of hd_figures (default 1)
   --only NAME             run only hd_figures or gen_plots
   --out DIR               output folder (default output)
@@ -66,7 +68,7 @@ export function parseFiguresArgs(argv: string[]): FiguresCommand {
     strict: true,
     options: {
       profile: { type: 'string' }, mode: { type: 'string' }, images: { type: 'string' }, dataset: { type: 'string' },
-      epochs: { type: 'string' }, limit: { type: 'string' }, 'sample-scale': { type: 'string' }, only: { type: 'string' },
+      epochs: { type: 'string' }, limit: { type: 'string' }, checkpoint: { type: 'string' }, 'sample-scale': { type: 'string' }, only: { type: 'string' },
       out: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -77,6 +79,7 @@ export function parseFiguresArgs(argv: string[]): FiguresCommand {
     dataset: oneOf('dataset', v.dataset, DATASET_NAMES),
     epochs: positive('epochs', v.epochs),
     limit: positive('limit', v.limit),
+    checkpoint: v.checkpoint === undefined ? undefined : path.resolve(v.checkpoint),
     sampleScale: positive('sample-scale', v['sample-scale']),
   };
   const parameters = Object.fromEntries(Object.entries(given).filter((e): e is [string, string] => e[1] !== undefined));

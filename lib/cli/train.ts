@@ -9,6 +9,7 @@ import { makeConfig } from '../model/config';
 import { evaluate } from '../model/evaluate';
 import { Network, createNetwork, disposeNetwork } from '../model/network';
 import { ProgressBar, createProgressBar } from '../terminal-progress';
+import { epochSummary, testAccuracyLine } from '../train/report';
 import { TrainEvent, train } from '../train/train';
 import { runCli } from './run-cli';
 import { TRAIN_USAGE, TrainCommand, parseTrainArgs } from './train-args';
@@ -29,10 +30,7 @@ function terminalReporter(log: (line: string) => void): (e: TrainEvent) => void 
     } else if (e.kind === 'epoch') {
       bar?.stop();
       bar = undefined;
-      log(
-        `epoch ${e.epoch}/${e.epochs}  lr ${e.learningRate.toExponential(2)}  train loss ${e.trainLoss.toFixed(4)} acc ${(100 * e.trainAccuracy).toFixed(2)}%` +
-          `  validation loss ${e.validationLoss.toFixed(4)} acc ${(100 * e.validationAccuracy).toFixed(2)}%  ${e.seconds.toFixed(1)} s  ${Math.round(e.imagesPerSecond)} img/s`,
-      );
+      log(epochSummary(e));
     } else {
       log(`checkpoint (epoch ${e.epoch}) saved in ${e.dir}`);
     }
@@ -74,7 +72,7 @@ export async function runTrain(cmd: TrainCommand, log: (line: string) => void = 
       shouldStop: () => interrupted,
     });
     const test = evaluate(net, data.test, cmd.training.loss);
-    log(`test accuracy ${(100 * test.accuracy).toFixed(2)}%${result.stopped ? ` (stopped early, after epoch ${result.epoch})` : ''}`);
+    log(`${testAccuracyLine(test.accuracy)}${result.stopped ? ` (stopped early, after epoch ${result.epoch})` : ''}`);
     return { testAccuracy: test.accuracy, checkpoint: result.lastCheckpoint, stopped: result.stopped };
   } finally {
     process.off('SIGINT', onSigint);

@@ -3,30 +3,16 @@
  * the experiment results, recorded for the report (lib/notebook recordResult, as { measured,
  * theory, unit, paper }) and tabulated in the notebook's last cell. Angles are in degrees.
  */
-import type { TableRow } from '../display/tables';
 import { EMPIRICAL_TERNARY_THRESHOLD, HD_FIGURE_KDE_WIDTH } from '../hd/experiments';
 import { BINARY_LIMIT_ANGLE, binaryCosineMean } from '../hd/theory-binary';
 import { ternaryAngleSd, ternaryZeroFraction } from '../hd/theory-ternary';
-import { recordResult } from '../notebook/results';
 import { arange } from '../stats/grid';
 import { gaussianKde, peak } from '../stats/kde';
 import { mean, median, standardDeviation, variance } from '../stats/summary';
 import type { AngleSpreadResult, BinarizationResult, ExponentialCovarianceResult, RandomBinaryVectorResult, TernaryResult, ZeroFractionResult } from './hd';
 import { ternaryEntry } from './hd';
 import { unrotatedBinarizationAngle } from './hd-theory';
-
-export interface ReproducedNumber {
-  /** Dotted result key, e.g. 'hd.binary.d27.medianAngle'. */
-  key: string;
-  /** What was measured, in words. */
-  quantity: string;
-  measured: number;
-  /** The closed-form value it is compared with. */
-  theory: number;
-  unit?: string;
-  /** What the paper states, when it states this number. */
-  paper?: string;
-}
+import type { ReproducedNumber } from './numbers';
 
 const DEGREE = '°';
 const degrees = (radians: number): number => (radians * 180) / Math.PI;
@@ -169,23 +155,4 @@ export function angleSpreadNumbers(binary: AngleSpreadResult, ternary: AngleSpre
   });
 }
 
-/**
- * Records each number under its key (for the report) and appends it to `table` (for the notebook's
- * summary table). Returns nothing, so a notebook cell ending with it prints nothing.
- */
-export function recordNumbers(table: ReproducedNumber[], numbers: readonly ReproducedNumber[]): void {
-  for (const { key, measured, theory, unit, paper } of numbers) recordResult(key, { measured, theory, unit, paper });
-  table.push(...numbers);
-}
 
-/** Table rows: quantity, measured, theory, relative difference, unit, paper. */
-export function numbersTable(numbers: readonly ReproducedNumber[]): TableRow[] {
-  return numbers.map((n) => ({
-    quantity: n.quantity,
-    measured: n.measured,
-    theory: n.theory,
-    'rel. diff.': n.theory === 0 ? null : (n.measured - n.theory) / Math.abs(n.theory),
-    unit: n.unit ?? '',
-    paper: n.paper ?? '',
-  }));
-}

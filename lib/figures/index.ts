@@ -1,4 +1,7 @@
-/** Experiment results to Vega-Lite figures with their theory, and the numbers they reproduce: one import for notebooks. */
+/** Experiment and analysis results to Vega-Lite figures with their theory, and the numbers they reproduce: one import for notebooks. */
 export * from './hd';
 export * from './hd-numbers';
 export * from './hd-theory';
+export * from './numbers';
+export * from './layers';
+export * from './layer-numbers';

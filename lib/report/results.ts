@@ -1,11 +1,13 @@
 /**
  * Rows of the report's table from the recorded results (lib/notebook/results): a value recorded as
- * { measured, theory?, paper?, unit? } becomes one row; plain numbers become rows with the
+ * { quantity?, measured, theory?, paper?, unit? } becomes one row (named by its quantity, else its key); plain numbers become rows with the
  * measurement only; nested objects are walked with dotted keys.
  */
 import type { ReportRow } from './html';
 
 export interface Claim {
+  /** What was measured, in words; the row shows it instead of the key. */
+  quantity?: string;
   measured: unknown;
   theory?: unknown;
   paper?: string;
@@ -29,7 +31,7 @@ export function resultRows(results: Record<string, unknown>, prefix = ''): Repor
   return Object.entries(results).flatMap(([key, value]): ReportRow[] => {
     const quantity = prefix + key;
     if (isClaim(value)) {
-      return [{ quantity, measured: format(value.measured, value.unit), theory: format(value.theory, value.unit), paper: value.paper ?? '' }];
+      return [{ quantity: value.quantity ?? quantity, measured: format(value.measured, value.unit), theory: format(value.theory, value.unit), paper: value.paper ?? '' }];
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) return resultRows(value as Record<string, unknown>, `${quantity}.`);
     return [{ quantity, measured: format(value), theory: '', paper: '' }];

@@ -1,0 +1,128 @@
+/**
+ * The numbers gen_plots.ipynb reproduces for a trained network (keys 'gen.…'), its per-layer table,
+ * and a check of the paper's three claims about trained networks (Anderson & Berg 2018, section 4):
+ * dot products are preserved (strongly from the second layer on), filter angles sit near the
+ * closed-form angle, and their spread falls like d^(−1/2).
+ */
+import type { NetworkAnalysis } from '../analysis/analyze';
+import type { TableRow } from '../display/tables';
+import type { ReproducedNumber } from './numbers';
+
+const DEGREE = '°';
+const degrees = (radians: number): number => (radians * 180) / Math.PI;
+
+/** The paper's statements, quoted in the report beside the measurements. */
+export const PAPER_CLAIMS = {
+  correlation: 'high for layers ≥ 2; weaker in layer 1',
+  angle: 'near arccos √(2/π) ≈ 37°, closer as d grows',
+  spread: 'sd ∝ d^(−1/2)',
+} as const;
+
+/**
+ * How close is "close" in claimCheck, stated here so the verdicts can be read against them:
+ * a peak within 5° of theory, a log–log slope within 0.15 of −½.
+ */
+export const CLAIM_TOLERANCE = { angleDegrees: 5, spreadSlope: 0.15 } as const;
+
+/** Test accuracy on the whole test set. */
+export function testAccuracyNumber(accuracy: number, dataset: string, testImages: number): ReproducedNumber {
+  return { key: 'gen.testAccuracy', quantity: `test accuracy, ${dataset} (${testImages} images)`, measured: 100 * accuracy, unit: '%' };
+}
+
+/** Per conv layer: r and slope of A·W^c on A·W^b, activation r, peak and sd of the filter angles; the spread's slope. */
+export function layerNumbers(analysis: NetworkAnalysis): ReproducedNumber[] {
+  const perLayer = analysis.layerSummary.flatMap((row): ReproducedNumber[] => {
+    const activation = analysis.activationBinarization.find((c) => c.layer === row.layer);
+    const permuted = analysis.permutationControl.find((c) => c.layer === row.layer);
+    return [
+      { key: `gen.${row.layer}.r`, quantity: `${row.layer}: Pearson r of A·Wᶜ on A·Wᵇ (d = ${row.d})`, measured: row.r, paper: PAPER_CLAIMS.correlation },
+      { key: `gen.${row.layer}.slope`, quantity: `${row.layer}: regression slope of A·Wᶜ on A·Wᵇ`, measured: row.slope },
+      ...(activation
+        ? [{ key: `gen.${row.layer}.activationR`, quantity: `${row.layer}: Pearson r of A·Wᵇ on Aᶜ·Wᵇ`, measured: activation.r }]
+        : []),
+      // For an input independent of the weights, corr(A·Wᵇ, A·Wᶜ) = cos ∠(Wᵇ, Wᶜ): the permutation control's prediction.
+      ...(permuted
+        ? [{
+            key: `gen.${row.layer}.permutedR`, quantity: `${row.layer}: Pearson r with permuted activations (theory cos θ*)`,
+            measured: permuted.r, theory: Math.cos((row.theoryAngleDegrees * Math.PI) / 180),
+          }]
+        : []),
+      {
+        key: `gen.${row.layer}.peakAngle`, quantity: `${row.layer}: peak ∠(Wᵇ, Wᶜ) over filters (d = ${row.d})`,
+        measured: row.peakAngleDegrees, theory: row.theoryAngleDegrees, unit: DEGREE, paper: PAPER_CLAIMS.angle,
+      },
+      {
+        key: `gen.${row.layer}.angleSd`, quantity: `${row.layer}: sd of ∠(Wᵇ, Wᶜ) (theory C/√d)`,
+        measured: row.sdAngleDegrees, theory: row.theorySdAngleDegrees, unit: DEGREE,
+      },
+    ];
+  });
+  const fit = analysis.angleSpread.fit;
+  const spread: ReproducedNumber[] = fit
+    ? [{ key: 'gen.spread.slope', quantity: 'log–log slope of the angle sd against d, across layers', measured: fit.slope, theory: -0.5, paper: PAPER_CLAIMS.spread }]
+    : [];
+  return [...perLayer, ...spread];
+}
+
+/** One row per conv layer: d, correlations, slope, angles against theory, latent-weight sd. */
+export function layerTable(analysis: NetworkAnalysis): TableRow[] {
+  return analysis.layerSummary.map((row) => {
+    const activation = analysis.activationBinarization.find((c) => c.layer === row.layer);
+    const weights = analysis.weightDistributions.find((w) => w.layer === row.layer);
+    return {
+      layer: row.layer,
+      d: row.d,
+      'r (A·Wᵇ, A·Wᶜ)': row.r,
+      slope: row.slope,
+      'r (Aᶜ·Wᵇ, A·Wᵇ)': activation?.r ?? null,
+      'peak angle (°)': row.peakAngleDegrees,
+      'theory angle (°)': row.theoryAngleDegrees,
+      'sd angle (°)': row.sdAngleDegrees,
+      'theory sd (°)': row.theorySdAngleDegrees,
+      'σ of Wᶜ': weights?.sd ?? null,
+      'dot products': row.dotProducts,
+    };
+  });
+}
+
+/** A type alias (not an interface) so that rows pass to showTable as they are. */
+export type ClaimCheck = {
+  claim: string;
+  holds: boolean;
+  evidence: string;
+};
+
+/** Whether each of the paper's claims holds for this network, with the numbers that decide it. */
+export function claimCheck(analysis: NetworkAnalysis): ClaimCheck[] {
+  const rows = analysis.layerSummary;
+  const checks: ClaimCheck[] = [];
+  if (rows.length >= 2) {
+    const [first, ...rest] = rows;
+    const weakest = rest.reduce((a, b) => (b.r < a.r ? b : a));
+    checks.push({
+      claim: `dot products: ${PAPER_CLAIMS.correlation}`,
+      holds: weakest.r > first.r,
+      evidence: `r = ${first.r.toFixed(3)} in ${first.layer}; lowest later layer ${weakest.layer} r = ${weakest.r.toFixed(3)}`,
+    });
+  }
+  const quantized = analysis.angles.filter((a) => a.theory.angle > 0);
+  if (quantized.length > 0) {
+    const offsets = quantized.map((a) => ({ layer: a.layer, d: a.d, off: Math.abs(degrees(a.peak - a.theory.angle)) }));
+    const largestD = offsets.reduce((a, b) => (b.d > a.d ? b : a));
+    const smallestD = offsets.reduce((a, b) => (b.d < a.d ? b : a));
+    checks.push({
+      claim: `filter angles: ${PAPER_CLAIMS.angle} (within ${CLAIM_TOLERANCE.angleDegrees}° at the largest d)`,
+      holds: largestD.off <= CLAIM_TOLERANCE.angleDegrees && largestD.off <= smallestD.off,
+      evidence: offsets.map((o) => `${o.layer} (d = ${o.d}) ${o.off.toFixed(1)}° off`).join(', '),
+    });
+  }
+  const fit = analysis.angleSpread.fit;
+  if (fit) {
+    checks.push({
+      claim: `angle spread: ${PAPER_CLAIMS.spread} (slope within ±${CLAIM_TOLERANCE.spreadSlope} of −0.5)`,
+      holds: Math.abs(fit.slope + 0.5) <= CLAIM_TOLERANCE.spreadSlope,
+      evidence: `fitted slope ${fit.slope.toFixed(3)} over ${analysis.angleSpread.layers.length} layers`,
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,183 @@
+/**
+ * The figures of gen_plots.ipynb (Anderson & Berg 2018, section 4), from a NetworkAnalysis to
+ * Vega-Lite specs: dot-product heatmaps per layer, filter angles against the closed-form angle,
+ * their spread against d, latent-weight densities, quantized-level proportions, the accuracy cost
+ * of quantization, and the training curve. Angles are shown in degrees.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { barChart, concatCharts, densityChart, heatmap2d, lineChart, logLogChart, type ReferenceRule, type Series } from '../charts';
+import type { AngleSpread, LayerAngles } from '../analysis/angles';
+import { ANGLE_KDE_WIDTH } from '../analysis/angles';
+import type { DotProductComparison } from '../analysis/dot-products';
+import type { QuantizationImpact } from '../analysis/quantization-impact';
+import type { WeightDistribution } from '../analysis/weight-distributions';
+import type { EpochMetrics } from '../checkpoint';
+import type { NetworkConfig } from '../model/config';
+import { normalPdf } from '../stats/normal';
+
+const DEGREES_PER_RADIAN = 180 / Math.PI;
+const degrees = (radians: number): number => radians * DEGREES_PER_RADIAN;
+/** Heatmap side when one figure holds a panel per layer. */
+const HEATMAP_SIDE = 220;
+const PANEL = { width: 250, height: 180 };
+/** Angle axis of the filter-angle figure: quantization angles of trained layers stay below 90°. */
+const ANGLE_AXIS_DEGREES: readonly [number, number] = [0, 90];
+/** Densities below this are left out of log-scale plots (log 0 is undefined; the tails carry no information). */
+const LOG_DENSITY_FLOOR = 1e-4;
+
+/** 'A·Wb' → 'A·Wᵇ': the quantities as the paper writes them. */
+export function productLabel(quantity: string): string {
+  return quantity.replace(/Wb/g, 'Wᵇ').replace(/Wc/g, 'Wᶜ').replace(/Ac/g, 'Aᶜ').replace(/Aperm/g, 'Aᵖᵉʳᵐ');
+}
+
+/** One 2-D histogram per layer (log colour, regression line, sign-disagreement quadrants shaded). */
+export function dotProductChart(comparisons: readonly DotProductComparison[], title: string, subtitle?: string): TopLevelSpec {
+  if (comparisons.length === 0) throw new Error(`dotProductChart: no comparisons for "${title}"; the network needs a conv layer (two for activations).`);
+  const panels = comparisons.map((c) =>
+    heatmap2d({
+      title: c.layer,
+      subtitle: `${(100 * c.signDisagreement).toFixed(1)}% opposite signs`,
+      xLabel: productLabel(c.x),
+      yLabel: productLabel(c.y),
+      histogram: c.histogram,
+      fit: { slope: c.slope, intercept: c.intercept, r: c.r },
+      width: HEATMAP_SIDE,
+      height: HEATMAP_SIDE,
+    }),
+  );
+  const total = comparisons.reduce((n, c) => n + c.count, 0).toLocaleString('en-US');
+  return concatCharts(panels, { title, subtitle: [subtitle, `${total} dot products`].filter(Boolean).join('; '), columns: 3 });
+}
+
+const anglePanel = (a: LayerAngles): string => `${a.layer}, d = ${a.d}`;
+
+function theoryRuleLabel(a: LayerAngles): string {
+  return a.theory.thresholdOverSigma === null ? 'arccos √(2/π)' : `ternary, t/σ = ${a.theory.thresholdOverSigma.toFixed(3)}`;
+}
+
+/**
+ * Large-d law of the angle, N(θ*, (C/√d)²) (θ* and C from the closed forms), smoothed by the KDE's
+ * kernel so that it is what the plotted KDE shows on average; per degree.
+ */
+function angleTheoryCurve(a: LayerAngles, gridDegrees: Float64Array): Float64Array {
+  const sd = Math.hypot(a.theorySd, ANGLE_KDE_WIDTH);
+  return gridDegrees.map((x) => normalPdf(x / DEGREES_PER_RADIAN, a.theory.angle, sd) / DEGREES_PER_RADIAN);
+}
+
+/** Density of ∠(W^b_j, W^c_j) over the filters of each layer, one panel per layer, with the theory. */
+export function filterAngleChart(layers: readonly LayerAngles[]): TopLevelSpec {
+  if (layers.length === 0) throw new Error('filterAngleChart: no layers; analyse a network with at least one conv layer.');
+  const quantized = layers.filter((a) => a.theory.angle > 0);
+  const series: Series[] = layers.map((a) => {
+    const x = a.grid.map(degrees);
+    const keep = x.map((_, i) => i).filter((i) => x[i] <= ANGLE_AXIS_DEGREES[1]);
+    return { label: 'filters', panel: anglePanel(a), x: keep.map((i) => x[i]), y: keep.map((i) => a.density[i] / DEGREES_PER_RADIAN) };
+  });
+  const theory: Series[] = quantized.map((a) => {
+    const x = series[layers.indexOf(a)].x as Float64Array;
+    return { label: 'large-d law N(θ*, C²/d)', panel: anglePanel(a), x, y: angleTheoryCurve(a, x) };
+  });
+  const rules: ReferenceRule[] = quantized.map((a) => ({ at: degrees(a.theory.angle), label: theoryRuleLabel(a), panel: anglePanel(a) }));
+  const peaks = layers.map((a) => `${a.layer} ${degrees(a.peak).toFixed(1)}°`).join(', ');
+  return densityChart({
+    title: 'Angles between binarized and continuous filters, ∠(Wᵇ, Wᶜ)',
+    subtitle: `peaks: ${peaks}; dashed: the closed-form angle and its large-d spread`,
+    xLabel: 'angle (degrees)',
+    yLabel: 'density (per degree)',
+    xDomain: ANGLE_AXIS_DEGREES,
+    series,
+    theory,
+    verticalRules: rules,
+    dataLabel: 'trained network',
+    ...PANEL,
+    facetColumns: 3,
+  });
+}
+
+/** Spread of the filter angles against d on log–log axes, with C/√d from the closed form and a slope −½ guide. */
+export function layerAngleSpreadChart(spread: AngleSpread): TopLevelSpec {
+  if (spread.layers.length === 0) throw new Error('layerAngleSpreadChart: no layer has a positive angle spread (are the weights quantized?).');
+  const fitted = spread.fit === null ? 'one d only, no fit' : `fitted slope ${spread.fit.slope.toFixed(3).replace('-', '−')}`;
+  return logLogChart({
+    title: 'The spread of the filter angles shrinks like 1/√d',
+    subtitle: `${fitted} (theory −0.5); labels: ${spread.layers.join(', ')}`,
+    xLabel: 'filter dimension d = k·k·C_in',
+    yLabel: 'sd of the angle (degrees)',
+    series: [{ label: 'layers', x: spread.d, y: spread.sd.map(degrees) }],
+    theory: [{ label: 'C/√d (closed form)', x: spread.d, y: spread.theorySd.map(degrees) }],
+    guide: { slope: -0.5, label: 'slope −½ through the layers' },
+  });
+}
+
+/** Latent-weight densities per layer: log scale for binary networks, linear with the ±threshold for ternary. */
+export function weightDistributionChart(distributions: readonly WeightDistribution[], config: NetworkConfig): TopLevelSpec {
+  if (distributions.length === 0) throw new Error('weightDistributionChart: no layers; analyse a network with at least one conv layer.');
+  const ternary = config.levels === 3;
+  const series: Series[] = distributions.map((w) => {
+    const keep = Array.from(w.grid.keys()).filter((i) => ternary || w.density[i] >= LOG_DENSITY_FLOOR);
+    return { label: `${w.layer} (σ = ${w.sd.toFixed(3)})`, x: keep.map((i) => w.grid[i]), y: keep.map((i) => w.density[i]) };
+  });
+  const rules: ReferenceRule[] = ternary
+    ? [{ at: -config.threshold, label: `−t = −${config.threshold}` }, { at: config.threshold, label: `t = ${config.threshold}` }]
+    : [];
+  return densityChart({
+    title: 'Distribution of the continuous (latent) weights',
+    subtitle: ternary ? 'weights inside ±t ternarize to 0' : 'log scale, where a Gaussian is a parabola; training clips Wᶜ to [−1, 1]',
+    xLabel: 'latent weight Wᶜ',
+    yScale: ternary ? 'linear' : 'log',
+    series,
+    verticalRules: rules,
+    legendTitle: 'layer',
+    dataLabel: 'KDE',
+  });
+}
+
+const levelName = (level: number): string => (level > 0 ? `+${level}` : level < 0 ? `−${-level}` : '0');
+
+/** Proportion of the quantized weights at each level, per layer. */
+export function quantizedLevelChart(distributions: readonly WeightDistribution[]): TopLevelSpec {
+  const bars = distributions.flatMap((w) =>
+    (w.levels ?? []).map((level, k) => ({ group: w.layer, category: levelName(level), value: w.proportions![k] })),
+  );
+  if (bars.length === 0) throw new Error('quantizedLevelChart: no layer has quantized weights (continuous network?).');
+  return barChart({
+    title: 'Quantized weight values per layer',
+    xLabel: 'layer',
+    yLabel: 'fraction of weights',
+    bars,
+    percent: true,
+    categoryTitle: 'Wᵇ',
+  });
+}
+
+/** Test accuracy with W^c in place of W^b in no layer, each conv layer and all of them (batch norm re-estimated). */
+export function quantizationImpactChart(impact: QuantizationImpact): TopLevelSpec {
+  const label = (row: QuantizationImpact['rows'][number]): string =>
+    row.unquantized.length === 0 ? 'Wᵇ everywhere' : row.label === 'all conv' ? 'Wᶜ in all conv' : `Wᶜ in ${row.label}`;
+  return barChart({
+    title: 'Accuracy when a layer uses its continuous weights',
+    subtitle: `${impact.testImages} test images; batch norm re-estimated on ${impact.trainImages} training images for every variant (stored: ${(100 * impact.storedAccuracy).toFixed(1)}%)`,
+    xLabel: 'weights used in the forward pass',
+    yLabel: 'test accuracy',
+    bars: impact.rows.map((row) => ({ group: label(row), category: 'test accuracy', value: row.accuracy })),
+    percent: true,
+  });
+}
+
+/** Training and validation accuracy per epoch. */
+export function trainingHistoryChart(history: readonly EpochMetrics[]): TopLevelSpec {
+  if (history.length === 0) throw new Error('trainingHistoryChart: the history is empty; train at least one epoch.');
+  const epochs = history.map((h) => h.epoch);
+  return lineChart({
+    title: 'Training',
+    subtitle: `${history.length} epochs, ${history.reduce((s, h) => s + h.seconds, 0).toFixed(0)} s of training`,
+    xLabel: 'epoch',
+    yLabel: 'accuracy (%)',
+    series: [
+      { label: 'training (running, during the epoch)', x: epochs, y: history.map((h) => 100 * h.trainAccuracy) },
+      { label: 'validation', x: epochs, y: history.map((h) => 100 * h.validationAccuracy) },
+    ],
+    marks: 'line+points',
+    dataLabel: 'measured',
+  });
+}

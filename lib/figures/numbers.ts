@@ -1,0 +1,41 @@
+/**
+ * Reproduced numbers shared by both notebooks: each measurement with its closed form (when there is
+ * one) and the paper's statement, recorded for the report (lib/notebook recordResult, as { quantity,
+ * measured, theory, unit, paper }) and tabulated in the notebook.
+ */
+import type { TableRow } from '../display/tables';
+import { recordResult } from '../notebook/results';
+
+export interface ReproducedNumber {
+  /** Dotted result key, e.g. 'hd.binary.d27.medianAngle'. */
+  key: string;
+  /** What was measured, in words. */
+  quantity: string;
+  measured: number;
+  /** The closed-form value it is compared with, when theory predicts it. */
+  theory?: number;
+  unit?: string;
+  /** What the paper states, when it states this number. */
+  paper?: string;
+}
+
+/**
+ * Records each number under its key (for the report) and appends it to `table` (for the notebook's
+ * summary table). Returns nothing, so a notebook cell ending with it prints nothing.
+ */
+export function recordNumbers(table: ReproducedNumber[], numbers: readonly ReproducedNumber[]): void {
+  for (const { key, quantity, measured, theory, unit, paper } of numbers) recordResult(key, { quantity, measured, theory, unit, paper });
+  table.push(...numbers);
+}
+
+/** Table rows: quantity, measured, theory, relative difference, unit, paper. */
+export function numbersTable(numbers: readonly ReproducedNumber[]): TableRow[] {
+  return numbers.map((n) => ({
+    quantity: n.quantity,
+    measured: n.measured,
+    theory: n.theory ?? null,
+    'rel. diff.': n.theory === undefined || n.theory === 0 ? null : (n.measured - n.theory) / Math.abs(n.theory),
+    unit: n.unit ?? '',
+    paper: n.paper ?? '',
+  }));
+}

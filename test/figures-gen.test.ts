@@ -1,0 +1,174 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { NetworkAnalysis, analyzeNetwork } from '../lib/analysis';
+import { initBackend } from '../lib/backend';
+import { packageRoot } from '../lib/data/paths';
+import { ExperimentParameters, experimentPlan, prepareNetwork, runName } from '../lib/experiment';
+import {
+  claimCheck, dotProductChart, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,
+  quantizationImpactChart, quantizedLevelChart, trainingHistoryChart, weightDistributionChart,
+} from '../lib/figures';
+import { BINARY_LIMIT_ANGLE, BINARY_LIMIT_COSINE } from '../lib/hd/theory-binary';
+import { makeConfig } from '../lib/model/config';
+import { Network, createNetwork, disposeNetwork } from '../lib/model/network';
+import { train } from '../lib/train/train';
+import { curve, render, verticalRules } from './support/spec';
+import { brightHalfImages } from './support/synthetic';
+
+const QUICK_BINARY: ExperimentParameters = { dataset: '', profile: 'quick', mode: 'binary', checkpoint: '', seed: 0, epochs: 0, limit: 0 };
+
+describe('experiment: parameters to a plan', () => {
+  it('resolves the quick binary profile to Fashion-MNIST and the checkpoint npm run train writes', () => {
+    const plan = experimentPlan(QUICK_BINARY);
+    assert.equal(plan.dataset, 'fashion-mnist');
+    assert.deepEqual(plan.architecture.conv, [32, 64, 128]);
+    assert.equal(plan.architecture.levels, 2);
+    assert.equal(plan.training.epochs, 3);
+    assert.equal(plan.limit, undefined);
+    assert.equal(plan.checkpointDir, path.join(packageRoot(), 'checkpoints', 'fashion-mnist-quick-binary'));
+  });
+
+  it('names variants in the folder, so a smoke run never stands in for the full one', () => {
+    assert.equal(runName({ ...QUICK_BINARY, epochs: 1, limit: 300, seed: 2 }, 'fashion-mnist', 3), 'fashion-mnist-quick-binary-epochs1-limit300-seed2');
+    assert.equal(runName({ ...QUICK_BINARY, epochs: 3 }, 'fashion-mnist', 3), 'fashion-mnist-quick-binary');
+    const ternary = experimentPlan({ ...QUICK_BINARY, mode: 'ternary', dataset: 'mnist' });
+    assert.equal(path.basename(ternary.checkpointDir), 'mnist-quick-ternary');
+    assert.equal(ternary.architecture.levels, 3);
+    assert.equal(ternary.architecture.threshold, 0.02);
+  });
+
+  it('explains bad parameters', () => {
+    assert.throws(() => experimentPlan({ ...QUICK_BINARY, profile: 'fast' }), /Unknown profile 'fast'; use one of: quick, paper/);
+    assert.throws(() => experimentPlan({ ...QUICK_BINARY, mode: 'octal' }), /Unknown mode 'octal'; use one of: binary, ternary, continuous/);
+    assert.throws(() => experimentPlan({ ...QUICK_BINARY, dataset: 'svhn' }), /Unknown dataset 'svhn'; use one of: mnist, fashion-mnist, cifar10/);
+    assert.throws(() => experimentPlan({ ...QUICK_BINARY, epochs: -1 }), /Parameter epochs = -1 is invalid; use a whole number ≥ 0/);
+    assert.throws(() => experimentPlan({ ...QUICK_BINARY, limit: 2.5 }), /Parameter limit = 2.5 is invalid/);
+  });
+});
+
+describe('experiment: prepareNetwork on Fashion-MNIST', function () {
+  this.timeout(300000);
+  let dir: string;
+  before(async () => {
+    await initBackend();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-prepare-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('trains and saves when the checkpoint is missing, loads it next time, resumes a shorter one', async () => {
+    const tiny = { ...QUICK_BINARY, limit: 100, epochs: 1, checkpoint: dir };
+    const tensors = tf.memory().numTensors;
+    const events: string[] = [];
+    const first = await prepareNetwork(tiny, { onEvent: (e) => events.push(e.kind) });
+    assert.equal(first.source, 'trained');
+    assert.equal(first.history.length, 1);
+    assert.ok(events.includes('epoch') && events.includes('checkpoint'));
+    const weights = first.net.layers[0].weights.dataSync().slice();
+    disposeNetwork(first.net);
+
+    const again = await prepareNetwork(tiny);
+    assert.equal(again.source, 'loaded');
+    assert.deepEqual(again.net.layers[0].weights.dataSync(), weights);
+    disposeNetwork(again.net);
+
+    const longer = await prepareNetwork({ ...tiny, epochs: 2 });
+    assert.equal(longer.source, 'resumed');
+    assert.deepEqual(longer.history.map((h) => h.epoch), [1, 2]);
+    disposeNetwork(longer.net);
+    assert.equal(tf.memory().numTensors, tensors);
+  });
+
+  it('refuses a checkpoint of another architecture, naming the difference', async () => {
+    await assert.rejects(
+      prepareNetwork({ ...QUICK_BINARY, mode: 'ternary', limit: 100, epochs: 1, checkpoint: dir }),
+      /does not match the requested architecture \(expected vs checkpoint\) at config.levels: 3 vs 2/,
+    );
+  });
+});
+
+describe('figures/layers and layer numbers, from the analysis of a trained network', function () {
+  this.timeout(120000);
+  let net: Network;
+  let analysis: NetworkAnalysis;
+  before(async () => {
+    await initBackend();
+    const config = makeConfig({ inputShape: [12, 12, 1], classes: 2, conv: [4, 8, 8], maxPool: [true, false, true], fc: [16] });
+    net = createNetwork(config, 7);
+    const set = brightHalfImages(200, 11);
+    await train(net, { train: set, validation: set, options: { epochs: 1, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 0 } });
+    analysis = await analyzeNetwork(net, brightHalfImages(40, 31), { images: 40, batchSize: 20, trainImagesForBatchNorm: brightHalfImages(40, 32) });
+  });
+  after(() => disposeNetwork(net));
+
+  it('writes the products as the paper does', () => {
+    assert.equal(productLabel('Aperm·Wb'), 'Aᵖᵉʳᵐ·Wᵇ');
+    assert.equal(productLabel('Ac·Wb'), 'Aᶜ·Wᵇ');
+    assert.equal(productLabel('A·Wc'), 'A·Wᶜ');
+  });
+
+  it('every chart renders to SVG', async () => {
+    const specs = [
+      dotProductChart(analysis.weightBinarization, 'weights'),
+      dotProductChart(analysis.activationBinarization, 'activations'),
+      dotProductChart(analysis.permutationControl, 'control'),
+      filterAngleChart(analysis.angles),
+      layerAngleSpreadChart(analysis.angleSpread),
+      weightDistributionChart(analysis.weightDistributions, net.config),
+      quantizedLevelChart(analysis.weightDistributions),
+      quantizationImpactChart(analysis.quantizationImpact!),
+      trainingHistoryChart([{ epoch: 1, learningRate: 1e-3, trainLoss: 1, trainAccuracy: 0.5, validationLoss: 1, validationAccuracy: 0.6, seconds: 2, imagesPerSecond: 100 }]),
+    ];
+    for (const spec of specs) await render(spec);
+  });
+
+  it('dot-product figure: one heatmap per layer with its r and slope, counts adding up to the dot products', () => {
+    const spec = dotProductChart(analysis.weightBinarization, 'weights') as { concat: { title: { text: string; subtitle: string } }[] };
+    assert.equal(spec.concat.length, 3);
+    analysis.weightBinarization.forEach((c, i) => {
+      assert.equal(spec.concat[i].title.text, c.layer);
+      assert.ok(spec.concat[i].title.subtitle.includes(`r = ${c.r.toFixed(2)}, slope = ${c.slope.toFixed(2)}`));
+    });
+    assert.throws(() => dotProductChart([], 'empty'), /dotProductChart: no comparisons for "empty"/);
+  });
+
+  it('angle figure: theory rule at arccos √(2/π) in degrees and a theory density of unit mass', () => {
+    const spec = filterAngleChart(analysis.angles);
+    const rules = verticalRules(spec);
+    assert.deepEqual(rules.map((r) => [r.label, r.panel]), [['arccos √(2/π)', 'conv1, d = 9'], ['arccos √(2/π)', 'conv2, d = 36'], ['arccos √(2/π)', 'conv3, d = 72']]);
+    for (const r of rules) assert.ok(Math.abs(r.at - (BINARY_LIMIT_ANGLE * 180) / Math.PI) < 1e-3, `rule at ${r.at}`);
+    const theory = curve(spec, 'theory', 'large-d law N(θ*, C²/d)', 'conv3, d = 72');
+    assert.ok(theory.length > 100);
+    const mass = theory.slice(1).reduce((s, p, i) => s + (p.x - theory[i].x) * p.y, 0);
+    assert.ok(Math.abs(mass - 1) < 0.01, `theory mass ${mass}`);
+  });
+
+  it('numbers: r, slope, angles against theory per layer; the permutation control against cos θ* = √(2/π)', () => {
+    const numbers = layerNumbers(analysis);
+    const byKey = new Map(numbers.map((n) => [n.key, n]));
+    for (const row of analysis.layerSummary) {
+      assert.equal(byKey.get(`gen.${row.layer}.r`)!.measured, row.r);
+      assert.equal(byKey.get(`gen.${row.layer}.peakAngle`)!.theory, (BINARY_LIMIT_ANGLE * 180) / Math.PI);
+      assert.ok(Math.abs(byKey.get(`gen.${row.layer}.permutedR`)!.theory! - BINARY_LIMIT_COSINE) < 1e-12);
+    }
+    assert.equal(byKey.has('gen.conv1.activationR'), false);
+    assert.equal(byKey.get('gen.conv2.activationR')!.measured, analysis.activationBinarization[0].r);
+    assert.equal(byKey.get('gen.spread.slope')!.measured, analysis.angleSpread.fit!.slope);
+    assert.deepEqual(layerTable(analysis).map((r) => r.layer), ['conv1', 'conv2', 'conv3']);
+  });
+
+  it('claim check: each verdict follows the evidence', () => {
+    const row = (layer: string, d: number, r: number) => ({ layer, d, r });
+    const angle = (layer: string, d: number, peakDegrees: number) => ({ layer, d, peak: (peakDegrees * Math.PI) / 180, theory: { angle: BINARY_LIMIT_ANGLE } });
+    const made = (rs: number[], peaks: number[], slope: number) => ({
+      layerSummary: [row('conv1', 9, rs[0]), row('conv2', 288, rs[1]), row('conv3', 576, rs[2])],
+      angles: [angle('conv1', 9, peaks[0]), angle('conv2', 288, peaks[1]), angle('conv3', 576, peaks[2])],
+      angleSpread: { layers: ['conv1', 'conv2', 'conv3'], fit: { slope } },
+    }) as unknown as NetworkAnalysis;
+    assert.deepEqual(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42)).map((c) => c.holds), [true, true, true]);
+    assert.deepEqual(claimCheck(made([0.95, 0.9, 0.92], [37, 30, 45], -0.2)).map((c) => c.holds), [false, false, false]);
+    assert.match(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42))[1].evidence, /conv3 \(d = 576\) 0\.5° off/);
+  });
+});
