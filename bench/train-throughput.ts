@@ -1,6 +1,8 @@
 /**
  * Training and inference throughput (images/s, batch 50) of the two reference networks on the
  * active backend, against PyTorch 1.13 on this 2-core CPU with the same architecture.
+ * Arguments name the networks to run (default: all), e.g. `… bench/train-throughput.ts small`;
+ * BNN_WASM_THREADS=1 compares with single-threaded wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend';
@@ -37,9 +39,12 @@ function timePerCall(fn: () => void, minSeconds: number): number {
   return (performance.now() - start) / 1000 / calls;
 }
 
-export async function run(): Promise<void> {
+export async function run(only: string[] = []): Promise<void> {
+  const unknown = only.filter((name) => !(name in NETWORKS));
+  if (unknown.length > 0) throw new Error(`Unknown network ${unknown.join(', ')}; choose from ${Object.keys(NETWORKS).join(', ')}.`);
   console.log((await initBackend()).description);
   for (const [name, arch] of Object.entries(NETWORKS) as [keyof typeof NETWORKS, ArchitectureOptions][]) {
+    if (only.length > 0 && !only.includes(name)) continue;
     const net = createNetwork(makeConfig(arch), 0);
     const optimizer = new ScheduledAdam(1e-3);
     const x = tf.randomNormal([BATCH, ...arch.inputShape], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -60,4 +65,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) void run();
+if (require.main === module) void run(process.argv.slice(2));

@@ -3,19 +3,22 @@
  * package: everything else imports `@tensorflow/tfjs` and calls `await initBackend()` first.
  *
  * Order of preference: tfjs-node (native TensorFlow, optional dependency), then WebAssembly
- * (XNNPACK with SIMD, plus our fast gradient kernels), then the pure-JS cpu backend.
- * `BNN_BACKEND=tensorflow|wasm|cpu` forces one; an explicit argument overrides the variable.
+ * (XNNPACK with SIMD on one thread per CPU, plus our fast gradient kernels), then the pure-JS
+ * cpu backend. `BNN_BACKEND=tensorflow|wasm|cpu` forces one; an explicit argument overrides the
+ * variable. `BNN_WASM_THREADS=N` sets the number of wasm threads (1: single-threaded build).
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmConvGradients } from './wasm-conv-gradients';
+import { registerWasmIdentity } from './wasm-identity';
 import { registerWasmMatMul } from './wasm-matmul';
 import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad';
+import { registerThreadedWasmBackend, requestedWasmThreads } from './wasm-threads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   name: BackendName;
-  /** One line for logs and notebooks, e.g. `backend: wasm (SIMD, 1 thread; tfjs-node not installed)`. */
+  /** One line for logs and notebooks, e.g. `backend: wasm (SIMD, 2 threads; tfjs-node not installed)`. */
   description: string;
 }
 
@@ -89,6 +92,23 @@ async function loadTensorflow(): Promise<LoadResult> {
   return failed ? { ok: false, reason: `tfjs-node ${failed}` } : { ok: true, description: 'tfjs-node' };
 }
 
+/**
+ * Before the wasm backend first starts: swaps in the multi-threaded build when more than one
+ * thread is wanted and SIMD is available. Returns why it stayed single-threaded when it tried
+ * and failed (undefined otherwise); the single-threaded backend remains usable then.
+ */
+async function startWasmThreads(): Promise<string | undefined> {
+  const threads = requestedWasmThreads();
+  const alreadyStarted = 'wasm' in tf.engine().registry;
+  if (threads === 1 || alreadyStarted || !(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) return undefined;
+  try {
+    await registerThreadedWasmBackend(threads);
+    return undefined;
+  } catch (err) {
+    return `threads unavailable: ${errorMessage(err)}`;
+  }
+}
+
 async function loadWasm(note: string): Promise<LoadResult> {
   const loaded = tryRequire('@tensorflow/tfjs-backend-wasm');
   if (!loaded.ok) return { ok: false, reason: `tfjs-backend-wasm ${loaded.reason}` };
@@ -96,13 +116,16 @@ async function loadWasm(note: string): Promise<LoadResult> {
   // Fixes for slow or wrong built-in kernels; registered before activation so that the setup
   // of the built-in kernels they delegate to runs when the backend initialises.
   registerWasmConvGradients();
+  registerWasmIdentity();
   registerWasmMatMul();
   registerWasmMaxPoolGrad();
+  const threadsProblem = await startWasmThreads();
   const failed = await activate('wasm');
   if (failed) return { ok: false, reason: `tfjs-backend-wasm ${failed}` };
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
   const threads = wasm.getThreadsCount();
-  return { ok: true, description: `${simd}, ${threads} thread${threads === 1 ? '' : 's'}; ${note}` };
+  const notes = [threadsProblem, note].filter((n) => n !== undefined).join('; ');
+  return { ok: true, description: `${simd}, ${threads} thread${threads === 1 ? '' : 's'}; ${notes}` };
 }
 
 async function loadCpu(): Promise<LoadResult> {

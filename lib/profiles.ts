@@ -28,7 +28,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
     conv: [32, 64, 128],
     maxPool: [true, true, false],
     fc: [256],
-    training: { epochs: 3, batchSize: 50, lrStart: 1e-3, lrEnd: 1e-4, loss: 'hinge', checkpointEvery: 1 },
+    // Learning rates chosen on the validation set (seed 0, binary): 3e-3 → 3e-4 reached 88.17%
+    // after 3 epochs, 1e-3 → 1e-4 reached 87.69%.
+    training: { epochs: 3, batchSize: 50, lrStart: 3e-3, lrEnd: 3e-4, loss: 'hinge', checkpointEvery: 1 },
   },
   paper: {
     dataset: 'cifar10',

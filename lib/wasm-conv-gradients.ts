@@ -30,6 +30,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs';
 import {
+  asWasmHeapBackend,
   chain,
   kernelFuncOf,
   overrideWasmKernel,
@@ -107,6 +108,30 @@ function runOnCpu(
   return { dataId: wasm.write(values, cpuOut.shape, cpuOut.dtype), shape: cpuOut.shape, dtype: cpuOut.dtype };
 }
 
+/**
+ * The filter of the input gradient, w'[a, b, o, c] = w[kh−1−a, kw−1−b, c, o]: flipped in space,
+ * in/out channels swapped. One JS pass over the (small) filter; the wasm Reverse kernel it
+ * replaces costs ~50 ns per element.
+ */
+function flippedSwappedFilter(filter: TensorInfo, backend: KernelBackend): TensorInfo {
+  const heap = asWasmHeapBackend(backend, 'Conv2DBackpropInput');
+  const [kh, kw, cIn, cOut] = filter.shape;
+  const out = heap.makeOutput([kh, kw, cOut, cIn], 'float32');
+  // Views are taken after makeOutput: allocating may grow (and so detach) the wasm heap.
+  const flipped = heap.typedArrayFromHeap(out) as Float32Array;
+  const w = heap.typedArrayFromHeap(filter) as Float32Array;
+  let i = 0;
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const tap = ((kh - 1 - a) * kw + (kw - 1 - b)) * cIn * cOut;
+      for (let o = 0; o < cOut; o++) {
+        for (let c = 0; c < cIn; c++) flipped[i++] = w[tap + c * cOut + o];
+      }
+    }
+  }
+  return out;
+}
+
 /** dL/dx of conv2d: a stride-1 conv of dy with the spatially flipped, channel-swapped filter. */
 function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs<{ dy: TensorInfo; filter: TensorInfo }, Conv2DBackpropInputAttrs>): TensorInfo {
   const { dy, filter } = inputs;
@@ -121,15 +146,7 @@ function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs<{ dy: Tensor
     kw - 1 - padInfo.left,
     kw - 1 - padInfo.right,
   ];
-  return chain(
-    filter,
-    [
-      (w) => runWasmKernel('Reverse', { x: w }, { dims: [0, 1] }, backend),
-      (w) => transpose(w, [0, 1, 3, 2], backend),
-      (w) => conv2dStride1(dy, w, pads, backend),
-    ],
-    backend,
-  );
+  return chain(filter, [(w) => flippedSwappedFilter(w, backend), (w) => conv2dStride1(dy, w, pads, backend)], backend);
 }
 
 /** dL/dw of conv2d: batch becomes the channel dimension of a stride-1 conv of x with dy. */

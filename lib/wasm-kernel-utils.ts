@@ -6,7 +6,7 @@
  * owns and must release with `backend.disposeData(info.dataId)` (`chain` does this for you).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { DataType, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 
 export const WASM = 'wasm';
 
@@ -17,6 +17,20 @@ export interface KernelArgs<Inputs extends TensorInfoMap, Attrs> {
   inputs: Inputs;
   backend: KernelBackend;
   attrs: Attrs;
+}
+
+/** The part of tfjs-backend-wasm's BackendWasm that kernels written in JS use (public methods of that class). */
+export interface WasmHeapBackend extends KernelBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** `backend` as a WasmHeapBackend, or an error naming `kernelName` if it is not the wasm backend. */
+export function asWasmHeapBackend(backend: KernelBackend, kernelName: string): WasmHeapBackend {
+  if (!('typedArrayFromHeap' in backend && 'makeOutput' in backend)) {
+    throw new Error(`wasm ${kernelName}: the backend is not tfjs-backend-wasm (no typedArrayFromHeap/makeOutput).`);
+  }
+  return backend as WasmHeapBackend;
 }
 
 /** Looks up the kernelFunc registered for `kernelName` on `backendName`, or throws naming it. */

@@ -9,21 +9,8 @@
  * (row-major order), exactly as the cpu backend does.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DataType, KernelBackend, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { overrideWasmKernel, WASM, type KernelArgs } from './wasm-kernel-utils';
-
-/** The part of tfjs-backend-wasm's BackendWasm used here (public methods of that class). */
-interface WasmHeapBackend extends KernelBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-function asWasmHeapBackend(backend: KernelBackend): WasmHeapBackend {
-  if (!('typedArrayFromHeap' in backend && 'makeOutput' in backend)) {
-    throw new Error('wasm MaxPoolGrad: the backend is not tfjs-backend-wasm (no typedArrayFromHeap/makeOutput).');
-  }
-  return backend as WasmHeapBackend;
-}
+import type { KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
+import { asWasmHeapBackend, overrideWasmKernel, WASM, type KernelArgs } from './wasm-kernel-utils';
 
 /**
  * Adds dL/dx of 2-D max pooling (NHWC) into `dx`: each output's gradient `dy` goes to the
@@ -39,31 +26,32 @@ function accumulateMaxPoolGradient(
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const { effectiveFilterHeight, effectiveFilterWidth, padInfo } = info;
-  const best = new Float32Array(channels);
-  const bestIndex = new Int32Array(channels);
+  // Offsets of the window's in-bounds pixels, row-major; at most one entry per filter tap.
+  const window = new Int32Array(effectiveFilterHeight * effectiveFilterWidth);
   let dyIndex = 0;
   for (let b = 0; b < batchSize; b++) {
     for (let outRow = 0; outRow < outHeight; outRow++) {
       const rowStart = outRow * strideHeight - padInfo.top;
       for (let outCol = 0; outCol < outWidth; outCol++) {
         const colStart = outCol * strideWidth - padInfo.left;
-        best.fill(-Infinity);
-        bestIndex.fill(-1);
+        let taps = 0;
         for (let row = rowStart; row < rowStart + effectiveFilterHeight; row += dilationHeight) {
           if (row < 0 || row >= inHeight) continue;
           for (let col = colStart; col < colStart + effectiveFilterWidth; col += dilationWidth) {
-            if (col < 0 || col >= inWidth) continue;
-            const pixel = ((b * inHeight + row) * inWidth + col) * channels;
-            for (let c = 0; c < channels; c++) {
-              if (x[pixel + c] > best[c]) {
-                best[c] = x[pixel + c];
-                bestIndex[c] = pixel + c;
-              }
-            }
+            if (col >= 0 && col < inWidth) window[taps++] = ((b * inHeight + row) * inWidth + col) * channels;
           }
         }
         for (let c = 0; c < channels; c++, dyIndex++) {
-          if (bestIndex[c] >= 0) dx[bestIndex[c]] += dy[dyIndex];
+          let best = -Infinity;
+          let bestIndex = -1;
+          for (let t = 0; t < taps; t++) {
+            const value = x[window[t] + c];
+            if (value > best) {
+              best = value;
+              bestIndex = window[t] + c;
+            }
+          }
+          if (bestIndex >= 0) dx[bestIndex] += dy[dyIndex];
         }
       }
     }
@@ -75,7 +63,7 @@ function maxPoolGrad({
   backend,
   attrs,
 }: KernelArgs<{ dy: TensorInfo; input: TensorInfo }, MaxPoolGradAttrs>): TensorInfo {
-  const heap = asWasmHeapBackend(backend);
+  const heap = asWasmHeapBackend(backend, 'MaxPoolGrad');
   const info = tf.backend_util.computePool2DInfo(
     inputs.input.shape as [number, number, number, number],
     attrs.filterSize,

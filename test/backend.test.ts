@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ENV_VAR, describeBackend, initBackend, type BackendName } from '../lib/backend';
 import { createRng, normalArray, type Rng } from '../lib/random';
+import { WASM_THREADS_ENV_VAR } from '../lib/wasm-threads';
 
 /** Gradients on wasm must match the cpu backend to this, relative to the largest |value|. */
 const RELATIVE_TOLERANCE = 1e-4;
@@ -351,11 +352,14 @@ describe('backend', () => {
     const runSnippet = (code: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } => {
       const childEnv = { ...process.env, ...env };
       for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
+      // The timeout catches a child kept alive by worker threads after its work is done.
       const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], {
         cwd: root,
         env: childEnv,
         encoding: 'utf8',
+        timeout: 120_000,
       });
+      assert.equal(result.error, undefined, `the child did not exit by itself: ${result.error}`);
       assert.equal(result.status, 0, result.stderr);
       return { stdout: result.stdout, stderr: result.stderr };
     };
@@ -367,6 +371,43 @@ describe('backend', () => {
         { [BACKEND_ENV_VAR]: undefined },
       );
       assert.match(stdout.trim(), /^backend: wasm \((no )?SIMD, \d+ threads?; tfjs-node not installed\)$/);
+    });
+
+    /** Trains a small network two steps on wasm; prints the description, then a SHA-256 of every variable's bytes. */
+    const trainingFingerprint =
+      "const tf = require('@tensorflow/tfjs'); const { createHash } = require('node:crypto');" +
+      "const { initBackend } = require('./lib/backend'); const { makeConfig } = require('./lib/model/config');" +
+      "const { createNetwork } = require('./lib/model/network'); const { ScheduledAdam } = require('./lib/train/optimizer');" +
+      "const { trainStep } = require('./lib/train/train');" +
+      'initBackend().then((info) => {' +
+      '  console.log(info.description);' +
+      "  const net = createNetwork(makeConfig({ inputShape: [12, 12, 2], classes: 10, conv: [16, 32], maxPool: [true, false], fc: [64] }), 3);" +
+      '  const opt = new ScheduledAdam(1e-3);' +
+      "  const x = tf.randomNormal([20, 12, 12, 2], 0, 1, 'float32', 5);" +
+      "  const y = tf.tensor1d(Array.from({ length: 20 }, (_, i) => i % 10), 'int32');" +
+      "  for (let i = 0; i < 2; i++) trainStep(net, opt, x, y, 'hinge');" +
+      "  const hash = createHash('sha256');" +
+      '  for (const l of net.layers) for (const v of [l.weights, l.offset, l.movingMean, l.movingVariance]) hash.update(v.dataSync());' +
+      "  console.log(hash.digest('hex'));" +
+      '});';
+
+    it('runs wasm on several threads, with results identical to one thread, and exits cleanly', function () {
+      if (isTfjsNodeInstalled()) this.skip();
+      const run = (threads: string) => runSnippet(trainingFingerprint, { [BACKEND_ENV_VAR]: 'wasm', [WASM_THREADS_ENV_VAR]: threads });
+      const [oneDescription, oneHash] = run('1').stdout.trim().split('\n');
+      const [twoDescription, twoHash] = run('2').stdout.trim().split('\n');
+      assert.equal(oneDescription, 'backend: wasm (SIMD, 1 thread; chosen by BNN_BACKEND=wasm)');
+      assert.equal(twoDescription, 'backend: wasm (SIMD, 2 threads; chosen by BNN_BACKEND=wasm)');
+      assert.match(oneHash, /^[0-9a-f]{64}$/);
+      assert.equal(twoHash, oneHash, 'two threads changed the trained weights');
+    });
+
+    it('rejects a BNN_WASM_THREADS that is not a positive integer', () => {
+      const { stdout } = runSnippet(
+        "require('./lib/backend').initBackend('wasm').catch((err) => console.log(err.message));",
+        { [WASM_THREADS_ENV_VAR]: 'two' },
+      );
+      assert.equal(stdout.trim(), 'BNN_WASM_THREADS=two is not a positive integer; set it to e.g. 1 or 2, or unset it.');
     });
 
     it("silences tfjs's 'install tfjs-node' banner, which plain tfjs prints", () => {
