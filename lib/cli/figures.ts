@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATASET_NAMES } from '../data/datasets';
+import { PROGRESS_FILE_ENV, PROGRESS_LOG_INTERVAL_MS } from '../display/progress';
 import { FIGURES_DIR_ENV } from '../display/show';
 import { RESULTS_FILE_ENV } from '../notebook/results';
 import { parameterEnvName } from '../notebook/params';
@@ -98,6 +99,27 @@ export interface FiguresOutcome {
   results: string;
 }
 
+/** Milliseconds between looks at the progress file. */
+const RELAY_POLL_MS = 1000;
+
+/**
+ * Logs the progress lines the kernel mirrors to `file` (training, analysis), at most one per
+ * PROGRESS_LOG_INTERVAL_MS, so a long cell is not silent; returns the function that stops relaying.
+ */
+function relayProgress(file: string, log: (line: string) => void): () => void {
+  fs.rmSync(file, { force: true });
+  let last = '';
+  let lastLogged = -Infinity;
+  const timer = setInterval(() => {
+    const line = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (line === last || Date.now() - lastLogged < PROGRESS_LOG_INTERVAL_MS) return;
+    last = line;
+    lastLogged = Date.now();
+    log(`    ${line}`);
+  }, RELAY_POLL_MS);
+  return () => clearInterval(timer);
+}
+
 /** Runs the notebooks and writes the outputs; `log` receives progress lines. */
 export async function runFigures(cmd: FiguresCommand, log: (line: string) => void = console.log): Promise<FiguresOutcome> {
   const dirs = { figures: path.join(cmd.out, 'figures'), notebooks: path.join(cmd.out, 'notebooks') };
@@ -105,7 +127,10 @@ export async function runFigures(cmd: FiguresCommand, log: (line: string) => voi
   const resultsFile = path.join(cmd.out, 'results.json');
   writeFileAtomic(resultsFile, '{}');
   installKernel(jupyterDataDir(findJupyter()));
-  const env: NodeJS.ProcessEnv = { ...process.env, [FIGURES_DIR_ENV]: dirs.figures, [RESULTS_FILE_ENV]: resultsFile };
+  const progressFile = path.join(cmd.out, '.progress');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, [FIGURES_DIR_ENV]: dirs.figures, [RESULTS_FILE_ENV]: resultsFile, [PROGRESS_FILE_ENV]: progressFile,
+  };
   for (const [key, value] of Object.entries(cmd.parameters)) env[parameterEnvName(key)] = value;
   const figures: NotebookFigure[] = [];
   const facts: [string, string][] = [['parameters', JSON.stringify(cmd.parameters)]];
@@ -113,6 +138,7 @@ export async function runFigures(cmd: FiguresCommand, log: (line: string) => voi
     const output = path.join(dirs.notebooks, `${name}.ipynb`);
     const started = Date.now();
     log(`[${n + 1}/${cmd.notebooks.length}] ${name}.ipynb`);
+    const stopRelay = relayProgress(progressFile, log);
     await runNotebook({
       input: path.join(PACKAGE_ROOT, 'notebooks', `${name}.ipynb`),
       output,
@@ -122,7 +148,7 @@ export async function runFigures(cmd: FiguresCommand, log: (line: string) => voi
       onEvent: (e) => {
         if (e.event === 'cell') log(`  cell ${e.index}/${e.cells}  ${e.first_line}`);
       },
-    });
+    }).finally(stopRelay);
     const seconds = (Date.now() - started) / 1000;
     log(`  done in ${formatDuration(seconds)}`);
     facts.push([`${name} run time`, formatDuration(seconds)]);

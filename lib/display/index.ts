@@ -5,7 +5,7 @@
 export { setDisplayWriter, type DisplayBundle, type DisplayWriter } from './jupyter';
 export { PNG_SIGNATURE, svgToPng, type PngOptions } from './png';
 export {
-  createNotebookProgress, PROGRESS_INTERVAL_MS, PROGRESS_LOG_INTERVAL_MS,
+  createNotebookProgress, PROGRESS_FILE_ENV, PROGRESS_INTERVAL_MS, PROGRESS_LOG_INTERVAL_MS,
   type NotebookProgress, type ProgressFields, type ProgressOptions,
 } from './progress';
 export { renderSvg, type RenderOptions } from './render';

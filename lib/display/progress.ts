@@ -3,6 +3,7 @@
  * Jupyter's display_id / update_display_data, or a terminal line when not in a notebook.
  */
 import { randomBytes } from 'crypto';
+import { writeFileAtomic } from '../util/atomic-write';
 import { formatDuration } from '../terminal-progress';
 import { formatNumber } from './format';
 import { notebookWriter } from './jupyter';
@@ -24,6 +25,12 @@ export interface ProgressOptions {
   /** Milliseconds clock (default performance.now); injectable for tests. */
   clock?: () => number;
 }
+
+/**
+ * File that mirrors the latest notebook progress line, so that a headless run (npm run figures) can
+ * show in the terminal what a long cell is doing.
+ */
+export const PROGRESS_FILE_ENV = 'BNN_PROGRESS_FILE';
 
 /** At most two notebook updates per second: more only loads the browser. */
 export const PROGRESS_INTERVAL_MS = 500;
@@ -107,6 +114,8 @@ function notebookSink(): Sink {
       }
       write({ data: { [TEXT_MIME]: line }, metadata: {}, transient: { display_id: displayId } }, created);
       created = true;
+      const mirror = process.env[PROGRESS_FILE_ENV];
+      if (mirror) writeFileAtomic(mirror, line);
     },
     finish() {},
   };
