@@ -59,22 +59,23 @@ function theoryRuleLabel(a: LayerAngles): string {
  * Large-d law of the angle, N(θ*, (C/√d)²) (θ* and C from the closed forms), smoothed by the KDE's
  * kernel so that it is what the plotted KDE shows on average; per degree.
  */
-function angleTheoryCurve(a: LayerAngles, gridDegrees: Float64Array): Float64Array {
+function angleTheoryCurve(a: LayerAngles, gridDegrees: ArrayLike<number>): Float64Array {
   const sd = Math.hypot(a.theorySd, ANGLE_KDE_WIDTH);
-  return gridDegrees.map((x) => normalPdf(x / DEGREES_PER_RADIAN, a.theory.angle, sd) / DEGREES_PER_RADIAN);
+  return Float64Array.from(gridDegrees, (x) => normalPdf(x / DEGREES_PER_RADIAN, a.theory.angle, sd) / DEGREES_PER_RADIAN);
 }
 
 /** Density of ∠(W^b_j, W^c_j) over the filters of each layer, one panel per layer, with the theory. */
 export function filterAngleChart(layers: readonly LayerAngles[]): TopLevelSpec {
   if (layers.length === 0) throw new Error('filterAngleChart: no layers; analyse a network with at least one conv layer.');
   const quantized = layers.filter((a) => a.theory.angle > 0);
-  const series: Series[] = layers.map((a) => {
-    const x = a.grid.map(degrees);
-    const keep = x.map((_, i) => i).filter((i) => x[i] <= ANGLE_AXIS_DEGREES[1]);
-    return { label: 'filters', panel: anglePanel(a), x: keep.map((i) => x[i]), y: keep.map((i) => a.density[i] / DEGREES_PER_RADIAN) };
-  });
+  // The KDE grid in degrees, cut at the axis end; densities per degree.
+  const shown = (a: LayerAngles): { x: Float64Array; y: Float64Array } => {
+    const x = a.grid.map(degrees).filter((deg) => deg <= ANGLE_AXIS_DEGREES[1]);
+    return { x, y: a.density.slice(0, x.length).map((p) => p / DEGREES_PER_RADIAN) };
+  };
+  const series: Series[] = layers.map((a) => ({ label: 'filters', panel: anglePanel(a), ...shown(a) }));
   const theory: Series[] = quantized.map((a) => {
-    const x = series[layers.indexOf(a)].x as Float64Array;
+    const { x } = shown(a);
     return { label: 'large-d law N(θ*, C²/d)', panel: anglePanel(a), x, y: angleTheoryCurve(a, x) };
   });
   const rules: ReferenceRule[] = quantized.map((a) => ({ at: degrees(a.theory.angle), label: theoryRuleLabel(a), panel: anglePanel(a) }));
@@ -114,8 +115,8 @@ export function weightDistributionChart(distributions: readonly WeightDistributi
   if (distributions.length === 0) throw new Error('weightDistributionChart: no layers; analyse a network with at least one conv layer.');
   const ternary = config.levels === 3;
   const series: Series[] = distributions.map((w) => {
-    const keep = Array.from(w.grid.keys()).filter((i) => ternary || w.density[i] >= LOG_DENSITY_FLOOR);
-    return { label: `${w.layer} (σ = ${w.sd.toFixed(3)})`, x: keep.map((i) => w.grid[i]), y: keep.map((i) => w.density[i]) };
+    const keep = (_: number, i: number): boolean => ternary || w.density[i] >= LOG_DENSITY_FLOOR;
+    return { label: `${w.layer} (σ = ${w.sd.toFixed(3)})`, x: w.grid.filter(keep), y: w.density.filter(keep) };
   });
   const rules: ReferenceRule[] = ternary
     ? [{ at: -config.threshold, label: `−t = −${config.threshold}` }, { at: config.threshold, label: `t = ${config.threshold}` }]
