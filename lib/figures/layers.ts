@@ -106,7 +106,7 @@ export function layerAngleSpreadChart(spread: AngleSpread): TopLevelSpec {
     yLabel: 'sd of the angle (degrees)',
     series: [{ label: 'layers', x: spread.d, y: spread.sd.map(degrees) }],
     theory: [{ label: 'C/√d (closed form)', x: spread.d, y: spread.theorySd.map(degrees) }],
-    guide: { slope: -0.5, label: 'slope −½ through the layers' },
+    guide: { slope: -0.5, label: 'slope −½' },
   });
 }
 
@@ -154,11 +154,11 @@ export function quantizedLevelChart(distributions: readonly WeightDistribution[]
 /** Test accuracy with W^c in place of W^b in no layer, each conv layer and all of them (batch norm re-estimated). */
 export function quantizationImpactChart(impact: QuantizationImpact): TopLevelSpec {
   const label = (row: QuantizationImpact['rows'][number]): string =>
-    row.unquantized.length === 0 ? 'Wᵇ everywhere' : row.label === 'all conv' ? 'Wᶜ in all conv' : `Wᶜ in ${row.label}`;
+    row.unquantized.length === 0 ? 'Wᵇ' : row.label === 'all conv' ? 'Wᶜ all conv' : `Wᶜ ${row.label}`;
   return barChart({
     title: 'Accuracy when a layer uses its continuous weights',
     subtitle: `${impact.testImages} test images; batch norm re-estimated on ${impact.trainImages} training images for every variant (stored: ${(100 * impact.storedAccuracy).toFixed(1)}%)`,
-    xLabel: 'weights used in the forward pass',
+    xLabel: 'weights in the forward pass (Wᶜ: continuous in the named layers)',
     yLabel: 'test accuracy',
     bars: impact.rows.map((row) => ({ group: label(row), category: 'test accuracy', value: row.accuracy })),
     percent: true,
