@@ -213,6 +213,16 @@ describe('backend', () => {
         });
       }
     }
+    it('a wide operand: transposing the small operand and the product instead (dy·Wᵀ, Xᵀ·dy shapes)', async () => {
+      const wide = randomValues(createRng(12), [6, 40]);
+      await assertWasmMatchesCpu('wide matMul', () => {
+        const w = tf.tensor2d(wide, [40, 6]);
+        const small = tf.tensor2d(a.subarray(0, 12), [2, 6]);
+        const tall = tf.tensor2d(wide, [6, 40]);
+        const dy = tf.tensor2d(b.subarray(0, 12), [6, 2]);
+        return [tf.matMul(small, w, false, true), tf.matMul(tall, dy, true, false)];
+      });
+    });
     it('3-D batched, both transposed', async () => {
       await assertWasmMatchesCpu('batched matMul', () => [
         tf.matMul(tf.tensor3d(a, [4, 5, 3]), tf.tensor3d(b, [4, 3, 5]), true, true),
