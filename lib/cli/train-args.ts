@@ -4,7 +4,7 @@
  * explicit flags.
  */
 import { parseArgs } from 'node:util';
-import { DATASET_NAMES } from '../data/datasets';
+import { checkDatasetName } from '../data/datasets';
 import { ArchitectureOptions } from '../model/config';
 import { PAPER_TERNARY_THRESHOLD, PROFILES, defaultCheckpointDir, getProfile, modeQuantization } from '../profiles';
 import { LOSS_NAMES, LossName } from '../train/loss';
@@ -110,10 +110,7 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
   const base = profileName ? getProfile(profileName) : PROFILES.paper;
   const mode = v.mode ?? (v.continuous ? 'continuous' : 'binary');
   const q = modeQuantization(mode);
-  const dataset = v.dataset ?? base.dataset;
-  if (!(DATASET_NAMES as readonly string[]).includes(dataset)) {
-    throw new Error(`Unknown dataset '${dataset}'; use one of: ${DATASET_NAMES.join(', ')}.`);
-  }
+  const dataset = checkDatasetName(v.dataset ?? base.dataset);
   const conv = v.conv !== undefined ? intList('conv', v.conv) : base.conv;
   const maxPool = v['max-pool'] !== undefined ? intList('max-pool', v['max-pool']).map((x) => x !== 0) : base.maxPool;
   const levels = number('levels', v.levels, true) ?? q.levels;

@@ -199,6 +199,12 @@ export function isDatasetName(name: string): name is DatasetName {
   return (DATASET_NAMES as readonly string[]).includes(name);
 }
 
+/** `name` as a DatasetName; an unknown name throws, listing the valid ones (then `hint`, if given). */
+export function checkDatasetName(name: string, hint = ''): DatasetName {
+  if (!isDatasetName(name)) throw new Error(`Unknown dataset '${name}'; use one of: ${DATASET_NAMES.join(', ')}${hint}.`);
+  return name;
+}
+
 /** The spec of a named dataset; an unknown name throws an error listing the valid ones. */
 export function getDatasetSpec(name: string): DatasetSpec {
   if (!isDatasetName(name)) {

@@ -4,7 +4,7 @@
  * network trained on the command line is picked up by the notebook and vice versa.
  */
 import * as path from 'node:path';
-import { DATASET_NAMES } from '../data/datasets';
+import { checkDatasetName } from '../data/datasets';
 import { packageRoot } from '../data/paths';
 import { ArchitectureOptions } from '../model/config';
 import { defaultCheckpointDir, getProfile, modeQuantization } from '../profiles';
@@ -62,10 +62,7 @@ export function runName(p: ExperimentParameters, dataset: string, profileEpochs:
 export function experimentPlan(p: ExperimentParameters): ExperimentPlan {
   const profile = getProfile(p.profile);
   const q = modeQuantization(p.mode);
-  const dataset = p.dataset === '' ? profile.dataset : p.dataset;
-  if (!(DATASET_NAMES as readonly string[]).includes(dataset)) {
-    throw new Error(`Unknown dataset '${dataset}'; use one of: ${DATASET_NAMES.join(', ')} (or '' for the profile's).`);
-  }
+  const dataset = p.dataset === '' ? profile.dataset : checkDatasetName(p.dataset, " (or '' for the profile's)");
   nonNegativeInteger('epochs', p.epochs, "0 keeps the profile's");
   nonNegativeInteger('limit', p.limit, '0 uses every image');
   if (!Number.isInteger(p.seed)) throw new Error(`Parameter seed = ${JSON.stringify(p.seed)} is invalid; use an integer.`);
