@@ -52,7 +52,9 @@ export async function run(only: string[] = []): Promise<void> {
     const seconds = name === 'paper' ? 20 : 5;
     const phases = {
       train: () => void trainStep(net, optimizer, x, y, 'hinge'),
-      inference: () => tf.tidy(() => forward(net, x, 'infer').dataSync()),
+      inference: () => tf.tidy(() => {
+        forward(net, x, 'infer').dataSync();
+      }),
     };
     for (const [phase, fn] of Object.entries(phases) as ['train' | 'inference', () => void][]) {
       const rate = BATCH / timePerCall(fn, seconds);

@@ -12,7 +12,8 @@
  *             padding (kh-1-pt, kh-1-pb) × (kw-1-pl, kw-1-pr);
  *   filter    dw[a,b,c,o] = Σ_{n,i,j} xᵀ[c, a+i-pt, b+j-pl, n] · dyᵀ[i,j,n,o]
  *             i.e. conv(x as [C_in,H,W,N], dy as a [H',W',N,C_out] filter), same padding as
- *             the forward pass, giving [C_in,kh,kw,C_out], transposed to [kh,kw,C_in,C_out].
+ *             the forward pass, giving [C_in,kh,kw,C_out], transposed to [kh,kw,C_in,C_out];
+ *             for a first layer (few input channels) instead im2col: patches(x)ᵀ · dy.
  * (Standard identities; see Dumoulin & Visin, "A guide to convolution arithmetic for deep
  * learning", arXiv 1603.07285, §4.)
  *
@@ -149,11 +150,74 @@ function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs<{ dy: Tensor
   return chain(filter, [(w) => flippedSwappedFilter(w, backend), (w) => conv2dStride1(dy, w, pads, backend)], backend);
 }
 
+/**
+ * The im2col patches of x for a stride-1 convolution: [N·H'·W', kh·kw·C_in], row (n, i, j)
+ * holding x[n, i+a−pt, j+b−pl, c] at column (a, b, c), zero outside the image. One JS pass.
+ */
+function patchMatrix(x: TensorInfo, info: Conv2DInfo, backend: KernelBackend): TensorInfo {
+  const heap = asWasmHeapBackend(backend, 'Conv2DBackpropFilter');
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight: kh, filterWidth: kw, padInfo } = info;
+  const columns = kh * kw * inChannels;
+  const out = heap.makeOutput([batchSize * outHeight * outWidth, columns], 'float32');
+  // Views are taken after makeOutput: allocating may grow (and so detach) the wasm heap.
+  const patches = heap.typedArrayFromHeap(out) as Float32Array;
+  const image = heap.typedArrayFromHeap(x) as Float32Array;
+  let k = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let i = 0; i < outHeight; i++) {
+      for (let j = 0; j < outWidth; j++) {
+        for (let a = 0; a < kh; a++) {
+          const row = i + a - padInfo.top;
+          for (let b = 0; b < kw; b++) {
+            const col = j + b - padInfo.left;
+            const inside = row >= 0 && row < inHeight && col >= 0 && col < inWidth;
+            const start = ((n * inHeight + row) * inWidth + col) * inChannels;
+            for (let c = 0; c < inChannels; c++) patches[k++] = inside ? image[start + c] : 0;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Input channels up to which the filter gradient goes through im2col and one matrix product:
+ * for an RGB or grayscale first layer the conv form below is a 3×3 output over a huge dy
+ * "filter" (~1 GFLOP/s); the product runs at full speed. (With many channels the patches get
+ * large and the conv form wins.)
+ */
+const IM2COL_MAX_IN_CHANNELS = 4;
+
+/** dL/dw = patchesᵀ · dy, reshaped to [kh, kw, C_in, C_out]. */
+function filterGradientByIm2col(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo, backend: KernelBackend): TensorInfo {
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const reshape = (t: TensorInfo, shape: number[]) => runWasmKernel('Reshape', { x: t }, { shape }, backend);
+  const patches = patchMatrix(x, info, backend);
+  const product = chain(
+    patches,
+    [
+      (t) => reshape(t, [1, rows, t.shape[1]]),
+      (t) => {
+        const dyRows = reshape(dy, [1, rows, info.outChannels]);
+        const out = runWasmKernel('BatchMatMul', { a: t, b: dyRows }, { transposeA: true, transposeB: false }, backend);
+        backend.disposeData(dyRows.dataId);
+        return out;
+      },
+    ],
+    backend,
+  );
+  const filterShaped = reshape(product, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
+  for (const t of [patches, product]) backend.disposeData(t.dataId);
+  return filterShaped;
+}
+
 /** dL/dw of conv2d: batch becomes the channel dimension of a stride-1 conv of x with dy. */
 function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs<{ x: TensorInfo; dy: TensorInfo }, Conv2DBackpropFilterAttrs>): TensorInfo {
   const { x, dy } = inputs;
   const info = convInfoOf(x.shape as [number, number, number, number], attrs.filterShape, attrs);
   if (!isStride1ChannelsLast(info)) return runOnCpu('Conv2DBackpropFilter', inputs, attrs, backend);
+  if (info.inChannels <= IM2COL_MAX_IN_CHANNELS) return filterGradientByIm2col(x, dy, info, backend);
 
   const { top, bottom, left, right } = info.padInfo;
   const dyAsFilter = transpose(dy, [1, 2, 0, 3], backend); // [H', W', N, C_out]

@@ -139,9 +139,9 @@ describe('backend', () => {
 
   describe('wasm conv2d gradients match the cpu backend', () => {
     const shapes: { x: Shape4; outChannels: number }[] = [
-      { x: [1, 7, 5, 1], outChannels: 2 }, // batch 1, one input channel, non-square
-      { x: [2, 6, 9, 3], outChannels: 4 }, // RGB-like, non-square
-      { x: [3, 8, 8, 5], outChannels: 6 },
+      { x: [1, 7, 5, 1], outChannels: 2 }, // batch 1, one input channel, non-square (filter gradient by im2col)
+      { x: [2, 6, 9, 3], outChannels: 4 }, // RGB-like, non-square (im2col)
+      { x: [3, 8, 8, 5], outChannels: 6 }, // filter gradient as a conv
     ];
     for (const kernel of [1, 3, 5]) {
       for (const pad of ['same', 'valid'] as const) {
@@ -178,7 +178,7 @@ describe('backend', () => {
     });
 
     const cases: [Shape4, number, number, 'same' | 'valid'][] = [
-      [[2, 8, 8, 3], 2, 2, 'same'],
+      [[2, 8, 8, 3], 2, 2, 'same'], // windows tile the input: the 2×2 fast path
       [[2, 7, 5, 4], 2, 2, 'same'], // odd sizes: padded windows at the edges
       [[1, 7, 5, 2], 2, 2, 'valid'],
       [[2, 6, 7, 3], 3, 1, 'same'], // overlapping windows
@@ -213,14 +213,14 @@ describe('backend', () => {
         });
       }
     }
-    it('a wide operand: transposing the small operand and the product instead (dy·Wᵀ, Xᵀ·dy shapes)', async () => {
+    it('a wide operand: transposing the small operand and the product instead (X·W, dy·Wᵀ, Xᵀ·dy shapes)', async () => {
       const wide = randomValues(createRng(12), [6, 40]);
       await assertWasmMatchesCpu('wide matMul', () => {
         const w = tf.tensor2d(wide, [40, 6]);
         const small = tf.tensor2d(a.subarray(0, 12), [2, 6]);
         const tall = tf.tensor2d(wide, [6, 40]);
         const dy = tf.tensor2d(b.subarray(0, 12), [6, 2]);
-        return [tf.matMul(small, w, false, true), tf.matMul(tall, dy, true, false)];
+        return [tf.matMul(small, tall), tf.matMul(small, w, false, true), tf.matMul(tall, dy, true, false)];
       });
     });
     it('3-D batched, both transposed', async () => {

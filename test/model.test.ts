@@ -8,9 +8,11 @@ import { checkpointExists, loadCheckpoint, saveCheckpoint } from '../lib/checkpo
 import { NetworkConfig, makeConfig, validateConfig } from '../lib/model/config';
 import { classify, inspect } from '../lib/model/evaluate';
 import { createNetwork, disposeNetwork, forward, trainableVariables } from '../lib/model/network';
+import { normalizeWithBatchStatistics } from '../lib/model/batch-norm';
 import { steQuantizer } from '../lib/model/quantize';
 import { TrainOptions } from '../lib/train/options';
 import { DivergenceError, train } from '../lib/train/train';
+import { assertClose } from './stats-reference';
 import { brightHalfImages, randomImages } from './support/synthetic';
 
 const small = (levels: 2 | 3 = 2, threshold = 0): NetworkConfig =>
@@ -25,6 +27,34 @@ const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-test-'));
 async function weightsOf(net: ReturnType<typeof createNetwork>): Promise<Float32Array[]> {
   return Promise.all(net.layers.flatMap((l) => [l.weights, l.offset, l.movingMean, l.movingVariance]).map((v) => v.data() as Promise<Float32Array>));
 }
+
+describe('batch norm with the batch statistics', () => {
+  before(() => initBackend());
+
+  for (const shape of [[4, 3, 3, 2], [6, 5]]) {
+    it(`rank ${shape.length}: x̂ and its written-out gradient match differentiating the formula op by op`, () => {
+      const axes = shape.length === 4 ? [0, 1, 2] : [0];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const x = tf.tensor(Array.from({ length: size }, (_, i) => Math.sin(1.7 * i) * (1 + (i % 3))), shape);
+      const weights = tf.tensor(Array.from({ length: size }, (_, i) => Math.cos(0.9 * i)), shape);
+      const epsilon = 1e-3;
+      const byFormula = (v: tf.Tensor) => {
+        const { mean, variance } = tf.moments(v, axes, true);
+        return tf.mul(tf.sub(v, mean), tf.rsqrt(tf.add(variance, epsilon)));
+      };
+      const stats: number[][] = [];
+      const ours = normalizeWithBatchStatistics(x, axes, epsilon, (mean, variance) => stats.push(Array.from(mean.dataSync()), Array.from(variance.dataSync())));
+      const expected = tf.moments(x, axes);
+      assert.deepEqual(stats, [Array.from(expected.mean.dataSync()), Array.from(expected.variance.dataSync())]);
+      assertClose(ours.dataSync(), byFormula(x).dataSync(), { atol: 1e-6 }, 'x̂');
+      const loss = (f: (v: tf.Tensor) => tf.Tensor) => (v: tf.Tensor) => tf.sum(tf.mul(f(v), weights));
+      const ourGrad = tf.grad(loss((v) => normalizeWithBatchStatistics(v, axes, epsilon, () => undefined)))(x);
+      const formulaGrad = tf.grad(loss(byFormula))(x);
+      assert.ok(tf.max(tf.abs(formulaGrad)).dataSync()[0] > 0.1, 'the reference gradient is not trivially zero');
+      assertClose(ourGrad.dataSync(), formulaGrad.dataSync(), { atol: 1e-5 }, 'dL/dx');
+    });
+  }
+});
 
 describe('straight-through quantizers', () => {
   before(() => initBackend());

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../random';
+import { normalizeWithBatchStatistics } from './batch-norm';
 import { NetworkConfig, validateConfig } from './config';
 import { steQuantizer } from './quantize';
 
@@ -140,15 +141,17 @@ export type Mode = 'train' | 'infer';
  * averages. (Written out because tf.batchNorm without a scale cannot be differentiated in tfjs 4.22.)
  */
 function batchNorm(layer: Layer, x: tf.Tensor, mode: Mode): tf.Tensor {
-  let mean: tf.Tensor = layer.movingMean;
-  let variance: tf.Tensor = layer.movingVariance;
-  if (mode === 'train') {
-    ({ mean, variance } = tf.moments(x, x.rank === 4 ? [0, 1, 2] : [0]));
-    const m = BATCH_NORM_MOMENTUM;
+  if (mode === 'infer') {
+    const scale = tf.rsqrt(tf.add(layer.movingVariance, BATCH_NORM_EPSILON));
+    return tf.add(tf.mul(tf.sub(x, layer.movingMean), scale), layer.offset);
+  }
+  const axes = x.rank === 4 ? [0, 1, 2] : [0];
+  const m = BATCH_NORM_MOMENTUM;
+  const normalized = normalizeWithBatchStatistics(x, axes, BATCH_NORM_EPSILON, (mean, variance) => {
     layer.movingMean.assign(tf.add(tf.mul(layer.movingMean, m), tf.mul(mean, 1 - m)));
     layer.movingVariance.assign(tf.add(tf.mul(layer.movingVariance, m), tf.mul(variance, 1 - m)));
-  }
-  return tf.add(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BATCH_NORM_EPSILON))), layer.offset);
+  });
+  return tf.add(normalized, layer.offset);
 }
 
 /**
