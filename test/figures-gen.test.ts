@@ -124,6 +124,18 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
     for (const spec of specs) await render(spec);
   });
 
+  it('training history: accuracy in percent per epoch, a tick at each whole epoch', () => {
+    const epoch = (n: number, train: number, validation: number) => ({
+      epoch: n, learningRate: 1e-3, trainLoss: 1, trainAccuracy: train, validationAccuracy: validation, validationLoss: 1, seconds: 200, imagesPerSecond: 250,
+    });
+    const spec = trainingHistoryChart([epoch(1, 0.83, 0.862), epoch(2, 0.875, 0.867), epoch(3, 0.888, 0.878)]);
+    assert.deepEqual(curve(spec, 'data', 'validation').map((p) => p.y), [86.2, 86.7, 87.8]);
+    assert.deepEqual(curve(spec, 'data', 'training').map((p) => p.x), [1, 2, 3]);
+    const layer = (spec as unknown as { layer: { encoding: { x: { axis: { values: number[] } } } }[] }).layer[0];
+    assert.deepEqual(layer.encoding.x.axis.values, [1, 2, 3]);
+    assert.match(JSON.stringify(spec), /3 epochs, 600 s of training/);
+  });
+
   it('dot-product figure: one heatmap per layer with its r and slope, counts adding up to the dot products', () => {
     const spec = dotProductChart(analysis.weightBinarization, 'weights') as { concat: { title: { text: string; subtitle: string } }[] };
     assert.equal(spec.concat.length, 3);

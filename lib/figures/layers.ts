@@ -171,11 +171,12 @@ export function trainingHistoryChart(history: readonly EpochMetrics[]): TopLevel
   const epochs = history.map((h) => h.epoch);
   return lineChart({
     title: 'Training',
-    subtitle: `${history.length} epochs, ${history.reduce((s, h) => s + h.seconds, 0).toFixed(0)} s of training`,
+    subtitle: `${history.length} epochs, ${history.reduce((s, h) => s + h.seconds, 0).toFixed(0)} s of training; training accuracy is the running mean over each epoch`,
     xLabel: 'epoch',
     yLabel: 'accuracy (%)',
+    xTicks: { values: epochs },
     series: [
-      { label: 'training (running, during the epoch)', x: epochs, y: history.map((h) => 100 * h.trainAccuracy) },
+      { label: 'training', x: epochs, y: history.map((h) => 100 * h.trainAccuracy) },
       { label: 'validation', x: epochs, y: history.map((h) => 100 * h.validationAccuracy) },
     ],
     marks: 'line+points',
