@@ -191,25 +191,15 @@ const IM2COL_MAX_IN_CHANNELS = 4;
 
 /** dL/dw = patchesᵀ · dy, reshaped to [kh, kw, C_in, C_out]. */
 function filterGradientByIm2col(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo, backend: KernelBackend): TensorInfo {
-  const rows = info.batchSize * info.outHeight * info.outWidth;
   const reshape = (t: TensorInfo, shape: number[]) => runWasmKernel('Reshape', { x: t }, { shape }, backend);
   const patches = patchMatrix(x, info, backend);
-  const product = chain(
-    patches,
-    [
-      (t) => reshape(t, [1, rows, t.shape[1]]),
-      (t) => {
-        const dyRows = reshape(dy, [1, rows, info.outChannels]);
-        const out = runWasmKernel('BatchMatMul', { a: t, b: dyRows }, { transposeA: true, transposeB: false }, backend);
-        backend.disposeData(dyRows.dataId);
-        return out;
-      },
-    ],
-    backend,
-  );
-  const filterShaped = reshape(product, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
-  for (const t of [patches, product]) backend.disposeData(t.dataId);
-  return filterShaped;
+  const [rows, columns] = patches.shape;
+  const a = reshape(patches, [1, rows, columns]);
+  const b = reshape(dy, [1, rows, info.outChannels]);
+  const product = runWasmKernel('BatchMatMul', { a, b }, { transposeA: true, transposeB: false }, backend);
+  const result = reshape(product, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
+  for (const t of [patches, a, b, product]) backend.disposeData(t.dataId);
+  return result;
 }
 
 /** dL/dw of conv2d: batch becomes the channel dimension of a stride-1 conv of x with dy. */

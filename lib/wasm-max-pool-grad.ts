@@ -60,7 +60,7 @@ function accumulateMaxPoolGradient(
 
 /**
  * The same for the common 2×2, stride-2 pooling of an even-sized input without padding, where
- * windows tile the input: four fixed offsets instead of a window list (about 1.6x faster).
+ * windows tile the input: four fixed offsets instead of a window list (1.4x faster).
  */
 function accumulateTiled2x2Gradient(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
   const { batchSize, inWidth, inChannels: channels, outHeight, outWidth } = info;
