@@ -174,7 +174,7 @@ export function trainingHistoryChart(history: readonly EpochMetrics[]): TopLevel
     subtitle: `${history.length} epochs, ${history.reduce((s, h) => s + h.seconds, 0).toFixed(0)} s of training; training accuracy is the running mean over each epoch`,
     xLabel: 'epoch',
     yLabel: 'accuracy (%)',
-    xTicks: { values: epochs },
+    xTicks: { values: epochs, labels: epochs.map(String) },
     series: [
       { label: 'training', x: epochs, y: history.map((h) => 100 * h.trainAccuracy) },
       { label: 'validation', x: epochs, y: history.map((h) => 100 * h.validationAccuracy) },
