@@ -1,31 +1,40 @@
 /**
- * Training and inference throughput (images/s, batch 50) of the two reference networks on the
- * active backend, against PyTorch 1.13 on this 2-core CPU with the same architecture.
- * Arguments name the networks to run (default: all), e.g. `… bench/train-throughput.ts small`;
- * BNN_WASM_THREADS=1 compares with single-threaded wasm.
+ * Training and inference throughput (images/s, batch 50) of the two reference networks on every
+ * backend that loads (tensorflow, wasm), side by side with a PyTorch reference of the same
+ * networks (bench/pytorch_reference.py) measured in the same run: speeds differ between machines
+ * of one kind, so only ratios measured together mean anything.
+ *
+ *   npm run bench -- train-throughput            all networks, all backends
+ *   … bench/train-throughput.ts small wasm       only those
+ *
+ * BNN_PYTHON names the Python with torch (default python3).
  */
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend';
+import { initBackend, type BackendName } from '../lib/backend';
+import { PYTHON_ENV } from '../lib/backend/tensorflow-library';
 import { ArchitectureOptions, makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork, forward } from '../lib/model/network';
 import { ScheduledAdam } from '../lib/train/optimizer';
 import { trainStep } from '../lib/train/train';
 
-/** Images/s measured for PyTorch 1.13 (CPU, 2 cores, batch 50) with the same networks (issue #2). */
-const PYTORCH_CPU_IMAGES_PER_SECOND = {
-  small: { train: 540, inference: 1500 },
-  paper: { train: 22, inference: 60 },
-};
-
-const NETWORKS: Record<keyof typeof PYTORCH_CPU_IMAGES_PER_SECOND, ArchitectureOptions> = {
+const NETWORKS: Record<'small' | 'paper', ArchitectureOptions> = {
   small: { inputShape: [28, 28, 1], classes: 10, conv: [32, 64, 128], maxPool: [true, true, false], fc: [256] },
   paper: {
     inputShape: [32, 32, 3], classes: 10, conv: [128, 128, 256, 256, 512, 512],
     maxPool: [false, true, false, true, false, true], fc: [1024, 1024],
   },
 };
+type NetworkName = keyof typeof NETWORKS;
+type Phase = 'train' | 'inference';
 
+/** The cpu backend is left out: it is for tests only (minutes per paper-network step). */
+const BACKENDS: BackendName[] = ['tensorflow', 'wasm'];
 const BATCH = 50;
+/** Seconds of timed calls per measurement: the paper network needs longer for a stable mean. */
+const SECONDS: Record<NetworkName, number> = { small: 5, paper: 20 };
 
 /** Seconds per call of fn, after one warm-up call, over at least minSeconds. */
 function timePerCall(fn: () => void, minSeconds: number): number {
@@ -39,32 +48,77 @@ function timePerCall(fn: () => void, minSeconds: number): number {
   return (performance.now() - start) / 1000 / calls;
 }
 
-export async function run(only: string[] = []): Promise<void> {
-  const unknown = only.filter((name) => !(name in NETWORKS));
-  if (unknown.length > 0) throw new Error(`Unknown network ${unknown.join(', ')}; choose from ${Object.keys(NETWORKS).join(', ')}.`);
-  console.log((await initBackend()).description);
-  for (const [name, arch] of Object.entries(NETWORKS) as [keyof typeof NETWORKS, ArchitectureOptions][]) {
-    if (only.length > 0 && !only.includes(name)) continue;
-    const net = createNetwork(makeConfig(arch), 0);
-    const optimizer = new ScheduledAdam(1e-3);
-    const x = tf.randomNormal([BATCH, ...arch.inputShape], 0, 1, 'float32', 1) as tf.Tensor4D;
-    const y = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % arch.classes), 'int32');
-    const seconds = name === 'paper' ? 20 : 5;
-    const phases = {
-      train: () => void trainStep(net, optimizer, x, y, 'hinge'),
-      inference: () => tf.tidy(() => {
-        forward(net, x, 'infer').dataSync();
-      }),
-    };
-    for (const [phase, fn] of Object.entries(phases) as ['train' | 'inference', () => void][]) {
-      const rate = BATCH / timePerCall(fn, seconds);
-      const reference = PYTORCH_CPU_IMAGES_PER_SECOND[name][phase];
-      console.log(`${name} ${phase} ${rate.toFixed(rate < 100 ? 1 : 0)} img/s (${(rate / reference).toFixed(2)}x PyTorch-CPU ${reference})`);
+type Rates = Record<Phase, number>;
+interface Reference extends Rates {
+  label: string;
+}
+
+/** PyTorch's rates for one network, or why there are none (no Python, no torch). */
+function pytorchReference(name: NetworkName): Reference | { missing: string } {
+  const python = process.env[PYTHON_ENV] || 'python3';
+  const spec = { name, ...makeConfig(NETWORKS[name]), batch: BATCH, seconds: SECONDS[name], threads: os.cpus().length };
+  const run = spawnSync(python, [path.join(__dirname, 'pytorch_reference.py'), JSON.stringify(spec)], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    const why = run.error ? `${python} not found` : run.stderr.trim().split('\n').pop();
+    return { missing: `${why}: for ratios against PyTorch, pip install torch (or set ${PYTHON_ENV} to a Python that has it)` };
+  }
+  const result = JSON.parse(run.stdout) as { torch: string; threads: number; train: number; inference: number };
+  return { label: `PyTorch ${result.torch.split('+')[0]}`, train: result.train, inference: result.inference };
+}
+
+async function measure(name: NetworkName): Promise<Rates> {
+  const arch = NETWORKS[name];
+  const net = createNetwork(makeConfig(arch), 0);
+  const optimizer = new ScheduledAdam(1e-3);
+  const x = tf.randomNormal([BATCH, ...arch.inputShape], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % arch.classes), 'int32');
+  const rates = {
+    train: BATCH / timePerCall(() => void trainStep(net, optimizer, x, y, 'hinge'), SECONDS[name]),
+    inference: BATCH / timePerCall(() => tf.tidy(() => void forward(net, x, 'infer').dataSync()), SECONDS[name]),
+  };
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  disposeNetwork(net);
+  return rates;
+}
+
+const format = (rate: number): string => rate.toFixed(rate < 100 ? 1 : 0);
+
+export async function run(args: string[] = []): Promise<void> {
+  const known = [...Object.keys(NETWORKS), ...BACKENDS];
+  const unknown = args.filter((a) => !known.includes(a));
+  if (unknown.length > 0) throw new Error(`Unknown argument ${unknown.join(', ')}; choose from ${known.join(', ')}.`);
+  const networks = (Object.keys(NETWORKS) as NetworkName[]).filter((n) => !args.some((a) => a in NETWORKS) || args.includes(n));
+  const backends = BACKENDS.filter((b) => !args.some((a) => BACKENDS.includes(a as BackendName)) || args.includes(b));
+
+  console.log(`CPU: ${os.cpus()[0].model}, ${os.cpus().length} threads; batch ${BATCH}; PyTorch and TensorFlow use all threads`);
+  const loaded: BackendName[] = [];
+  for (const backend of backends) {
+    try {
+      console.log((await initBackend(backend)).description);
+      loaded.push(backend);
+    } catch (err) {
+      console.log(`${backend}: skipped (${(err as Error).message})`);
     }
-    tf.dispose([x, y]);
-    optimizer.dispose();
-    disposeNetwork(net);
+  }
+  for (const name of networks) {
+    const reference = pytorchReference(name);
+    if ('missing' in reference) console.log(`${name}: no PyTorch reference (${reference.missing})`);
+    else console.log(`${name} ${reference.label}: train ${format(reference.train)} img/s, inference ${format(reference.inference)} img/s`);
+    for (const backend of loaded) {
+      await initBackend(backend);
+      const rates = await measure(name);
+      for (const phase of ['train', 'inference'] as const) {
+        const versus = 'missing' in reference ? '' : ` (${(rates[phase] / reference[phase]).toFixed(2)}x ${reference.label} ${format(reference[phase])}, same run)`;
+        console.log(`${name} ${phase} ${backend} ${format(rates[phase])} img/s${versus}`);
+      }
+    }
   }
 }
 
-if (require.main === module) void run(process.argv.slice(2));
+if (require.main === module) {
+  run(process.argv.slice(2)).catch((err: Error) => {
+    console.error(err.message);
+    process.exitCode = 1;
+  });
+}

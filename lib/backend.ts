@@ -8,6 +8,8 @@
  * variable. `BNN_WASM_THREADS=N` sets the number of wasm threads (1: single-threaded build).
  */
 import * as tf from '@tensorflow/tfjs';
+import { builtOrigin, explainLoadFailure, packageDir, SETUP_COMMAND, TFJS_NODE_PACKAGES } from './backend/tfjs-node-build';
+import { packageRoot } from './data/paths';
 import { registerWasmConvGradients } from './wasm-conv-gradients';
 import { registerWasmIdentity } from './wasm-identity';
 import { registerWasmMatMul } from './wasm-matmul';
@@ -28,9 +30,7 @@ export const BACKEND_ENV_VAR = 'BNN_BACKEND';
 const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 const HOW_TO_GET: Record<BackendName, string> = {
-  tensorflow:
-    'install it with `npm install @tensorflow/tfjs-node` (needs internet access and a platform with ' +
-    'prebuilt TensorFlow binaries), or choose another backend',
+  tensorflow: `run \`${SETUP_COMMAND}\` (it builds tfjs-node against a local TensorFlow; README, "Backend"), or choose another backend`,
   wasm: 'reinstall the dependencies with `npm install` (it ships with the project)',
   cpu: 'reinstall the dependencies with `npm install` (it ships with @tensorflow/tfjs)',
 };
@@ -65,15 +65,15 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0] : String(err);
 }
 
-/** Requires `moduleName`; returns why it failed ("not installed" or the load error). */
+/** Requires `moduleName`; returns why it failed ("not installed" or the load error's first line). */
 function tryRequire(moduleName: string): { ok: true; module: unknown } | { ok: false; reason: string } {
   try {
     // A runtime require: optional packages may be absent, so they cannot be imported statically.
     return { ok: true, module: require(moduleName) as unknown };
   } catch (err) {
     const notFound =
-      (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && errorMessage(err).includes(moduleName);
-    return { ok: false, reason: notFound ? 'not installed' : `failed to load: ${errorMessage(err)}` };
+      (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && errorMessage(err).includes(`'${moduleName}'`);
+    return { ok: false, reason: notFound ? 'not installed' : errorMessage(err) };
   }
 }
 
@@ -85,11 +85,24 @@ async function activate(name: BackendName): Promise<string | undefined> {
   }
 }
 
+/**
+ * tfjs-node, or tfjs-node-gpu when that is what is installed, described by its TensorFlow version
+ * and where that came from; when it cannot load, why, in words that say what to do.
+ */
 async function loadTensorflow(): Promise<LoadResult> {
-  const loaded = tryRequire('@tensorflow/tfjs-node');
-  if (!loaded.ok) return { ok: false, reason: `tfjs-node ${loaded.reason}` };
+  const root = packageRoot();
+  const pkg = TFJS_NODE_PACKAGES.find((name) => packageDir(name, root) !== undefined);
+  if (pkg === undefined) return { ok: false, reason: 'tfjs-node not installed' };
+  const name = pkg.replace('@tensorflow/', '');
+  // TensorFlow's C++ start-up notes (oneDNN, CPU features) would open every notebook output.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  const loaded = tryRequire(pkg);
+  if (!loaded.ok) return { ok: false, reason: `${name} cannot be used: ${explainLoadFailure(loaded.reason)}` };
   const failed = await activate('tensorflow');
-  return failed ? { ok: false, reason: `tfjs-node ${failed}` } : { ok: true, description: 'tfjs-node' };
+  if (failed) return { ok: false, reason: `${name} ${failed}` };
+  const version = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version;
+  const origin = builtOrigin(packageDir(pkg, root) as string) ?? 'libtensorflow downloaded by tfjs-node';
+  return { ok: true, description: `${name}, TensorFlow ${version} ${pkg.endsWith('gpu') ? 'GPU build ' : ''}from ${origin}` };
 }
 
 /**
@@ -111,7 +124,10 @@ async function startWasmThreads(): Promise<string | undefined> {
 
 async function loadWasm(note: string): Promise<LoadResult> {
   const loaded = tryRequire('@tensorflow/tfjs-backend-wasm');
-  if (!loaded.ok) return { ok: false, reason: `tfjs-backend-wasm ${loaded.reason}` };
+  if (!loaded.ok) {
+    const why = loaded.reason === 'not installed' ? loaded.reason : `failed to load: ${loaded.reason}`;
+    return { ok: false, reason: `tfjs-backend-wasm ${why}` };
+  }
   const wasm = loaded.module as typeof import('@tensorflow/tfjs-backend-wasm');
   // Fixes for slow or wrong built-in kernels; registered before activation so that the setup
   // of the built-in kernels they delegate to runs when the backend initialises.

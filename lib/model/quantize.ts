@@ -7,30 +7,47 @@
  * et al. 2016, "Binarized Neural Networks"; the original's `change_forward_backward(x, sign, clip)`).
  * tfjs gives `Sign` a zero gradient, hence tf.customGrad.
  *
- * The comparisons are written with `step` (x > 0 ? 1 : α), which on the wasm backend is about
- * ten times faster than the comparison, `sign` and `where` kernels, using exact identities for
- * float32: for finite a, b, a − b > 0 exactly when a > b (IEEE subtraction with gradual underflow
- * gives 0 only for a = b), and step outputs exactly 0, ±1.
+ * Each function has two exact formulations, chosen by backend (the forward ones propagate NaN,
+ * so that a diverged network is noticed). On wasm and cpu the comparisons are written with `step`
+ * (x > 0 ? 1 : α), about ten times faster there than the comparison, `sign` and `where` kernels,
+ * using exact identities for float32: for finite a, b, a − b > 0 exactly when a > b (IEEE
+ * subtraction with gradual underflow gives 0 only for a = b), and step outputs exactly 0, ±1.
+ * On tfjs-node `step` is six TensorFlow ops (isNaN, greater, two fills, two selects), while
+ * `sign` and comparisons are one each.
  */
 import * as tf from '@tensorflow/tfjs';
 
+const onTensorflow = (): boolean => tf.getBackend() === 'tensorflow';
+
 /** sign(x) with sign(0) = +1 (no gradient). */
 export function signNonZero(x: tf.Tensor): tf.Tensor {
-  // −x > 0 exactly when x < 0 (also for x = −0), so −step(−x, −1) is −1 there and +1 elsewhere.
-  return tf.tidy(() => tf.neg(tf.step(tf.neg(x), -1)));
+  return tf.tidy(() =>
+    onTensorflow()
+      ? // sign(x) + ½ ∈ {−½, ½, 1½}, so its sign is −1 for x < 0 and +1 for x = ±0 and x > 0.
+        tf.sign(tf.add(tf.sign(x), 0.5))
+      : // −x > 0 exactly when x < 0 (also for x = −0), so −step(−x, −1) is −1 there and +1 elsewhere.
+        tf.neg(tf.step(tf.neg(x), -1)),
+  );
 }
 
 /** sign(x)·[|x| > t] for a threshold t ≥ 0 (no gradient); zeros are +0, never −0. */
 export function ternaryForward(x: tf.Tensor, threshold: number): tf.Tensor {
   if (!(threshold >= 0)) throw new Error(`ternaryForward: threshold = ${threshold}; it must be ≥ 0.`);
-  // [x > t] − [x < −t], each as step(·, 0); with t ≥ 0 at most one of them is 1.
-  return tf.tidy(() => tf.sub(tf.step(tf.sub(x, threshold), 0), tf.step(tf.sub(tf.neg(x), threshold), 0)));
+  return tf.tidy(() =>
+    onTensorflow()
+      ? // Adding +0 turns the −1·0 = −0 of negative small values into +0.
+        tf.add(tf.mul(tf.sign(x), tf.cast(tf.greater(tf.abs(x), threshold), 'float32')), 0)
+      : // [x > t] − [x < −t], each as step(·, 0); with t ≥ 0 at most one of them is 1.
+        tf.sub(tf.step(tf.sub(x, threshold), 0), tf.step(tf.sub(tf.neg(x), threshold), 0)),
+  );
 }
 
 /** The STE mask's gradient: dy where |x| ≤ 1, 0 elsewhere. */
 function clipGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  // [|x| ≤ 1] = 1 − [|x| − 1 > 0].
-  return tf.mul(dy, tf.sub(1, tf.step(tf.sub(tf.abs(x), 1), 0)));
+  return onTensorflow()
+    ? tf.mul(dy, tf.cast(tf.lessEqual(tf.abs(x), 1), 'float32'))
+    : // [|x| ≤ 1] = 1 − [|x| − 1 > 0].
+      tf.mul(dy, tf.sub(1, tf.step(tf.sub(tf.abs(x), 1), 0)));
 }
 
 /** Returns the quantizer for `levels` (2 or 3) whose backward pass is the straight-through estimator. */

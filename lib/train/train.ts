@@ -175,11 +175,11 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
       run.onEvent?.({ kind: 'epoch', epochs: o.epochs, ...metrics });
       const due = epoch === o.epochs || (o.checkpointEvery > 0 && epoch % o.checkpointEvery === 0);
       if (run.checkpointDir && due) {
-        const state = await optimizer.getWeights();
+        const state = await optimizer.checkpointState();
         try {
           lastCheckpoint = await saveCheckpoint(run.checkpointDir, net, { epoch, history, training: o, optimizer: state });
         } finally {
-          tf.dispose(state.filter((t) => t.name === 'iter').map((t) => t.tensor)); // a fresh scalar; the moments are Adam's own
+          tf.dispose(state.map((t) => t.tensor));
         }
         run.onEvent?.({ kind: 'checkpoint', epoch, dir: lastCheckpoint });
       }
