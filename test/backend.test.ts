@@ -1,59 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ENV_VAR, describeBackend, initBackend, type BackendName } from '../lib/backend';
-import { createRng, normalArray, type Rng } from '../lib/random';
+import { explainLoadFailure, packageDir } from '../lib/backend/tfjs-node-build';
+import { createRng } from '../lib/random';
 import { WASM_THREADS_ENV_VAR } from '../lib/wasm-threads';
-
-/** Gradients on wasm must match the cpu backend to this, relative to the largest |value|. */
-const RELATIVE_TOLERANCE = 1e-4;
-
-type Shape4 = [number, number, number, number];
-
-function isTfjsNodeInstalled(): boolean {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function randomValues(rng: Rng, shape: number[]): Float32Array {
-  return Float32Array.from(normalArray(rng, shape.reduce((a, b) => a * b, 1)));
-}
-
-/** max |actual - expected| / max |expected|: a scale-free error that ignores near-zero entries. */
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length, 'length');
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-    maxRef = Math.max(maxRef, Math.abs(expected[i]));
-  }
-  assert.ok(maxRef > 0, 'reference is all zeros, so the comparison would prove nothing');
-  return maxDiff / maxRef;
-}
-
-function assertClose(actual: Float32Array[], expected: Float32Array[], what: string): void {
-  assert.equal(actual.length, expected.length);
-  actual.forEach((a, i) => {
-    const err = relativeError(a, expected[i]);
-    assert.ok(err <= RELATIVE_TOLERANCE, `${what}, output ${i}: relative error ${err.toExponential(2)}`);
-  });
-}
-
-/** Runs `compute` on `backend` and returns its outputs as arrays (tensors disposed). */
-async function on(backend: BackendName, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await initBackend(backend);
-  return tf.tidy(compute).map((t) => {
-    const values = t.dataSync() as Float32Array;
-    t.dispose();
-    return values;
-  });
-}
+import { assertClose, on, randomValues, runSnippet, TRAINING_FINGERPRINT, type Shape4 } from './backend-helpers';
 
 /** Runs `compute` on wasm and on cpu and asserts the outputs agree. */
 async function assertWasmMatchesCpu(what: string, compute: () => tf.Tensor[]): Promise<void> {
@@ -328,18 +281,6 @@ describe('backend', () => {
       });
     });
 
-    it('a forced tensorflow backend without tfjs-node is an error saying how to get it', async function () {
-      if (isTfjsNodeInstalled()) this.skip();
-      await initBackend('cpu');
-      await assert.rejects(initBackend('tensorflow'), {
-        message:
-          "Backend 'tensorflow' (requested explicitly) is not available: tfjs-node not installed. To use it, " +
-          'install it with `npm install @tensorflow/tfjs-node` (needs internet access and a platform with ' +
-          'prebuilt TensorFlow binaries), or choose another backend.',
-      });
-      assert.equal(tf.getBackend(), 'cpu', 'a failed request leaves the active backend alone');
-    });
-
     it('is idempotent and describeBackend returns the active line', async () => {
       const first = await initBackend('cpu');
       const second = await initBackend();
@@ -356,54 +297,123 @@ describe('backend', () => {
     });
   });
 
-  describe('in a fresh process', () => {
-    const root = path.resolve(__dirname, '..');
-    /** Runs a TypeScript snippet in a new Node process; returns its stdout and stderr. */
-    const runSnippet = (code: string, env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } => {
-      const childEnv = { ...process.env, ...env };
-      for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-      // The timeout catches a child kept alive by worker threads after its work is done.
-      const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], {
-        cwd: root,
-        env: childEnv,
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      assert.equal(result.error, undefined, `the child did not exit by itself: ${result.error}`);
-      assert.equal(result.status, 0, result.stderr);
-      return { stdout: result.stdout, stderr: result.stderr };
-    };
-
-    it('picks wasm automatically when tfjs-node is missing', function () {
-      if (isTfjsNodeInstalled()) this.skip();
-      const { stdout } = runSnippet(
-        "require('./lib/backend').initBackend().then((info) => console.log(info.description));",
-        { [BACKEND_ENV_VAR]: undefined },
-      );
-      assert.match(stdout.trim(), /^backend: wasm \((no )?SIMD, \d+ threads?; tfjs-node not installed\)$/);
+  describe('why tfjs-node cannot load, in words that say what to do (explainLoadFailure)', () => {
+    // The first lines of the errors that loading tfjs-node 4.22 throws, as Node and tfjs-node word them.
+    const binding = '/x/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node';
+    it("the binding was never built: Node's 'Cannot find module' (the rest of the message is dropped)", () => {
+      const explained = explainLoadFailure(`Cannot find module '${binding}'\nRequire stack:\n- /x/node_modules/@tensorflow/tfjs-node/dist/index.js`);
+      assert.match(explained, /native binding is not built/);
+      assert.ok(explained.includes(`Cannot find module '${binding}'`), explained);
+      assert.doesNotMatch(explained, /Require stack/);
     });
+    it("the binding was never built: tfjs-node's own check, which runs before Node's require", () => {
+      // tfjs-node 4.22 (dist/index.js) tests fs.existsSync(bindingPath) and throws this itself.
+      const message =
+        `The Node.js native addon module (tfjs_binding.node) can not be found at path: ${binding}. \n` +
+        "Please run command 'npm rebuild @tensorflow/tfjs-node --build-addon-from-source' to rebuild the native addon module.";
+      const explained = explainLoadFailure(message);
+      assert.match(explained, /native binding is not built/);
+      assert.ok(explained.includes(binding), explained);
+      assert.doesNotMatch(explained, /npm rebuild/, "tfjs-node's advice does not apply to a binding built by this project");
+    });
+    it('the TensorFlow library it was built against is gone', () => {
+      const explained = explainLoadFailure('libtensorflow_cc.so.2: cannot open shared object file: No such file or directory');
+      assert.match(explained, /TensorFlow library .*missing/);
+      assert.match(explained, /libtensorflow_cc\.so\.2: cannot open shared object file/);
+    });
+    it('a TensorFlow that does not match the binding', () => {
+      // As the dynamic loader words it (seen with LD_BIND_NOW=1 and a libtensorflow without the symbol).
+      const explained = explainLoadFailure('/x/tfjs_binding.node: undefined symbol: TFE_TensorHandleDim, version tensorflow');
+      assert.match(explained, /does not match the binding \(version mismatch/);
+      assert.match(explained, /undefined symbol: TFE_TensorHandleDim/);
+    });
+    it('anything else is passed on as it is', () => {
+      assert.match(explainLoadFailure('Something unexpected\nat line 2'), /^[^\n]*\(Something unexpected\)$/);
+    });
+  });
 
-    /** Trains a small network two steps on wasm; prints the description, then a SHA-256 of every variable's bytes. */
-    const trainingFingerprint =
-      "const tf = require('@tensorflow/tfjs'); const { createHash } = require('node:crypto');" +
-      "const { initBackend } = require('./lib/backend'); const { makeConfig } = require('./lib/model/config');" +
-      "const { createNetwork } = require('./lib/model/network'); const { ScheduledAdam } = require('./lib/train/optimizer');" +
-      "const { trainStep } = require('./lib/train/train');" +
-      'initBackend().then((info) => {' +
-      '  console.log(info.description);' +
-      "  const net = createNetwork(makeConfig({ inputShape: [12, 12, 2], classes: 10, conv: [16, 32], maxPool: [true, false], fc: [64] }), 3);" +
-      '  const opt = new ScheduledAdam(1e-3);' +
-      "  const x = tf.randomNormal([20, 12, 12, 2], 0, 1, 'float32', 5);" +
-      "  const y = tf.tensor1d(Array.from({ length: 20 }, (_, i) => i % 10), 'int32');" +
-      "  for (let i = 0; i < 2; i++) trainStep(net, opt, x, y, 'hinge');" +
-      "  const hash = createHash('sha256');" +
-      '  for (const l of net.layers) for (const v of [l.weights, l.offset, l.movingMean, l.movingVariance]) hash.update(v.dataSync());' +
-      "  console.log(hash.digest('hex'));" +
-      '});';
+  describe('in a fresh process', () => {
+    /**
+     * Module hooks that make tfjs-node unloadable in a child process, as it fails for real. Each
+     * goes before the snippet, which then chooses a backend automatically, prints its
+     * description, forces tensorflow with BNN_BACKEND, and prints the error and which backend is
+     * still active.
+     */
+    const hooks = {
+      'not installed':
+        "const Module = require('node:module'); const resolve = Module._resolveFilename;" +
+        'Module._resolveFilename = function (request, ...rest) {' +
+        '  if (/^@tensorflow\\/tfjs-node(-gpu)?(\\/|$)/.test(request)) {' +
+        '    const err = new Error("Cannot find module \'" + request + "\'"); err.code = "MODULE_NOT_FOUND"; throw err;' +
+        '  }' +
+        '  return resolve.call(this, request, ...rest);' +
+        '};',
+      // The binding file is absent: tfjs-node's existence check, and Node's require if it got that far.
+      'binding missing':
+        "const fs = require('node:fs'); const exists = fs.existsSync;" +
+        "fs.existsSync = (p) => (String(p).endsWith('tfjs_binding.node') ? false : exists(p));" +
+        "const Module = require('node:module'); const resolve = Module._resolveFilename;" +
+        'Module._resolveFilename = function (request, ...rest) {' +
+        "  if (String(request).endsWith('tfjs_binding.node')) {" +
+        '    const err = new Error("Cannot find module \'" + request + "\'"); err.code = "MODULE_NOT_FOUND"; throw err;' +
+        '  }' +
+        '  return resolve.call(this, request, ...rest);' +
+        '};',
+      // A real copy of the binding in an empty folder: its rpath ($ORIGIN/../../deps/lib) finds no
+      // TensorFlow there, so the dynamic loader itself fails, as when the TensorFlow it was built against is deleted.
+      'TensorFlow library missing':
+        "const fs = require('node:fs'); const os = require('node:os'); const path = require('node:path');" +
+        "const Module = require('node:module'); const resolve = Module._resolveFilename;" +
+        "const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-binding-'));" +
+        "process.on('exit', () => fs.rmSync(copyDir, { recursive: true, force: true }));" +
+        'Module._resolveFilename = function (request, ...rest) {' +
+        '  const resolved = resolve.call(this, request, ...rest);' +
+        "  if (!resolved.endsWith('tfjs_binding.node')) return resolved;" +
+        "  const copy = path.join(copyDir, 'lib', path.basename(path.dirname(resolved)), 'tfjs_binding.node');" +
+        '  fs.mkdirSync(path.dirname(copy), { recursive: true }); fs.copyFileSync(resolved, copy);' +
+        '  return copy;' +
+        '};',
+    };
+    const chooseThenForce =
+      "const tf = require('@tensorflow/tfjs'); const { initBackend } = require('./lib/backend');" +
+      '(async () => {' +
+      '  console.log((await initBackend()).description);' +
+      "  process.env.BNN_BACKEND = 'tensorflow';" +
+      "  await initBackend().then(() => console.log('no error'), (err) => console.log(err.message));" +
+      '  console.log(tf.getBackend());' +
+      '})();';
+    const whyNot: Record<keyof typeof hooks, RegExp> = {
+      'not installed': /tfjs-node not installed/,
+      'binding missing': /tfjs-node cannot be used: [^\n]*tfjs_binding\.node/,
+      'TensorFlow library missing':
+        /tfjs-node cannot be used: the TensorFlow library it was built against is missing \(libtensorflow\w*\.so\.2: cannot open shared object file: No such file or directory\)/,
+    };
+    // The hooks break an installed tfjs-node: all but the first need the package, the last its built binding.
+    const tfjsNodeDir = packageDir('@tensorflow/tfjs-node', path.resolve(__dirname, '..'));
+    const needs: Record<keyof typeof hooks, boolean> = {
+      'not installed': true,
+      'binding missing': tfjsNodeDir !== undefined,
+      'TensorFlow library missing':
+        tfjsNodeDir !== undefined &&
+        fs.readdirSync(path.join(tfjsNodeDir, 'lib'), { withFileTypes: true }).some((d) => fs.existsSync(path.join(tfjsNodeDir, 'lib', d.name, 'tfjs_binding.node'))),
+    };
+    for (const [problem, hook] of Object.entries(hooks) as [keyof typeof hooks, string][]) {
+      it(`tfjs-node ${problem}: the automatic choice falls back to wasm and says why; BNN_BACKEND=tensorflow is an error saying what to do`, function () {
+        if (!needs[problem]) this.skip(); // nothing installed to break
+        const { stdout } = runSnippet(hook + chooseThenForce, { [BACKEND_ENV_VAR]: undefined, LD_LIBRARY_PATH: undefined });
+        const [description, error, stillActive, ...rest] = stdout.trim().split('\n');
+        assert.deepEqual(rest, [], stdout);
+        assert.match(description, /^backend: wasm \((no )?SIMD, \d+ threads?; (.*)\)$/);
+        assert.match(description, whyNot[problem]);
+        assert.match(error, /^Backend 'tensorflow' \(requested by BNN_BACKEND=tensorflow\) is not available: /);
+        assert.match(error, whyNot[problem]);
+        assert.match(error, /To use it, run `npm run setup-tensorflow` .*or choose another backend\.$/);
+        assert.equal(stillActive, 'wasm', 'a failed request leaves the active backend alone');
+      });
+    }
 
-    it('runs wasm on several threads, with results identical to one thread, and exits cleanly', function () {
-      if (isTfjsNodeInstalled()) this.skip();
-      const run = (threads: string) => runSnippet(trainingFingerprint, { [BACKEND_ENV_VAR]: 'wasm', [WASM_THREADS_ENV_VAR]: threads });
+    it('runs wasm on several threads, with results identical to one thread, and exits cleanly', () => {
+      const run = (threads: string) => runSnippet(TRAINING_FINGERPRINT, { [BACKEND_ENV_VAR]: 'wasm', [WASM_THREADS_ENV_VAR]: threads });
       const [oneDescription, oneHash] = run('1').stdout.trim().split('\n');
       const [twoDescription, twoHash] = run('2').stdout.trim().split('\n');
       assert.equal(oneDescription, 'backend: wasm (SIMD, 1 thread; chosen by BNN_BACKEND=wasm)');

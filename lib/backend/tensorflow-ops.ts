@@ -39,29 +39,15 @@ export function asNhwc(x: tf.Tensor): tf.Tensor4D {
   throw new Error(`The fused batch-norm kernels take a rank-2 or rank-4 batch, not rank ${x.rank}.`);
 }
 
-function batchNormAttrs(b: NodeBackend, epsilon: number, training = true): Attr[] {
+function batchNormAttrs(b: NodeBackend, epsilon: number): Attr[] {
   const { binding: t } = b;
   return [
     { name: 'T', type: t.TF_ATTR_TYPE, value: t.TF_FLOAT },
     { name: 'U', type: t.TF_ATTR_TYPE, value: t.TF_FLOAT },
     { name: 'epsilon', type: t.TF_ATTR_FLOAT, value: epsilon },
     { name: 'data_format', type: t.TF_ATTR_STRING, value: 'NHWC' },
-    { name: 'is_training', type: t.TF_ATTR_BOOL, value: training },
+    { name: 'is_training', type: t.TF_ATTR_BOOL, value: true },
   ];
-}
-
-/** (x − mean)/√(variance + ε) + offset per channel of an NHWC batch, in one kernel (inference). */
-export function fusedBatchNormInference(
-  x: tf.Tensor4D,
-  stats: { mean: tf.Tensor; variance: tf.Tensor; offset: tf.Tensor },
-  epsilon: number,
-): tf.Tensor4D {
-  const b = nodeBackend();
-  const scale = tf.ones([x.shape[3]]);
-  const inputs = [x, scale, stats.offset, stats.mean, stats.variance];
-  const [y, ...rest] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, epsilon, false), inputs, 6);
-  tf.dispose([scale, ...rest]);
-  return y as tf.Tensor4D;
 }
 
 /** What the backward pass needs from the forward one: TensorFlow's opaque reserve spaces. */

@@ -87,8 +87,10 @@ export function buildBinding(tfjsNodeDir: string): { ok: true } | { ok: false; r
  */
 export function explainLoadFailure(message: string): string {
   const firstLine = message.split('\n')[0];
-  if (/tfjs_binding\.node/.test(firstLine) && /Cannot find module|no such file/i.test(firstLine)) {
-    return `its native binding is not built (${firstLine})`;
+  // tfjs-node 4.22 checks for the file itself: "The Node.js native addon module (tfjs_binding.node)
+  // can not be found at path: …"; Node's own wording is "Cannot find module '…/tfjs_binding.node'".
+  if (/tfjs_binding\.node/.test(firstLine) && /can ?not (be )?find|can not be found|no such file/i.test(firstLine)) {
+    return `its native binding is not built (${firstLine.replace(/\s*Please run command.*$/, '').replace(/[\s.]+$/, '')})`;
   }
   if (/cannot open shared object file/.test(firstLine)) return `the TensorFlow library it was built against is missing (${firstLine})`;
   if (/undefined symbol|version `.*' not found/.test(firstLine)) {

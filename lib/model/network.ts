@@ -5,7 +5,6 @@
  * activation; the output layer stops at batch norm and gives logits. The input is not quantized.
  */
 import * as tf from '@tensorflow/tfjs';
-import { asNhwc, fusedBatchNormInference, runsTensorflowOps } from '../backend/tensorflow-ops';
 import { createRng } from '../random';
 import { normalizeWithBatchStatistics } from './batch-norm';
 import { NetworkConfig, validateConfig } from './config';
@@ -142,10 +141,6 @@ export type Mode = 'train' | 'infer';
  * averages. (Written out because tf.batchNorm without a scale cannot be differentiated in tfjs 4.22.)
  */
 function batchNorm(layer: Layer, x: tf.Tensor, mode: Mode): tf.Tensor {
-  if (mode === 'infer' && runsTensorflowOps()) {
-    const stats = { mean: layer.movingMean, variance: layer.movingVariance, offset: layer.offset };
-    return fusedBatchNormInference(asNhwc(x), stats, BATCH_NORM_EPSILON).reshape(x.shape);
-  }
   if (mode === 'infer') {
     const scale = tf.rsqrt(tf.add(layer.movingVariance, BATCH_NORM_EPSILON));
     return tf.add(tf.mul(tf.sub(x, layer.movingMean), scale), layer.offset);

@@ -71,7 +71,7 @@ export function trainStep(
 ): { loss: number; correct: number; outputsFinite: boolean } {
   const lossFn = lossFunction(loss);
   const variables = trainableVariables(net);
-  const [lossValue, hits, outputSum] = tf.tidy(() => {
+  const summary = tf.tidy(() => {
     let logits: tf.Tensor2D | undefined;
     const { value, grads } = tf.variableGrads(() => {
       logits = tf.keep(forward(net, x, 'train'));
@@ -84,11 +84,11 @@ export function trainStep(
     const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), labels), 'float32'));
     const sum = tf.sum(logits!);
     logits!.dispose();
-    return [value, correct, sum];
+    return tf.stack([value, correct, sum]); // one read back instead of three
   });
-  const result = { loss: lossValue.dataSync()[0], correct: hits.dataSync()[0], outputsFinite: Number.isFinite(outputSum.dataSync()[0]) };
-  tf.dispose([lossValue, hits, outputSum]);
-  return result;
+  const [lossValue, correct, outputSum] = summary.dataSync();
+  summary.dispose();
+  return { loss: lossValue, correct, outputsFinite: Number.isFinite(outputSum) };
 }
 
 /** Shuffle order of an epoch, seeded by (seed, epoch) so a resumed run sees the same batches. */
