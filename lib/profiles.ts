@@ -28,10 +28,10 @@ export const PROFILES: Record<ProfileName, Profile> = {
     conv: [32, 64, 128],
     maxPool: [true, true, false],
     fc: [256],
-    // Learning rates chosen on the validation set (seed 0, binary): 3e-3 → 3e-4 reached 88.17%
-    // after 3 epochs, 1e-3 → 1e-4 reached 87.69%. (87.81% for the former since the faster wasm
-    // kernels changed the rounding: test accuracy 87.19%.)
-    training: { epochs: 3, batchSize: 50, lrStart: 3e-3, lrEnd: 3e-4, loss: 'hinge', checkpointEvery: 1 },
+    // Chosen on the validation set (seed 0, binary, tfjs-node): 3e-3 → 3e-4 over 3 epochs reached
+    // 87.8%, over 4 epochs 89.24%, over 5 epochs 89.49% (test accuracy 88.67%, 3.6 min of training
+    // on 2 cores); 1e-3 → 1e-4 over 3 epochs 87.69%.
+    training: { epochs: 5, batchSize: 50, lrStart: 3e-3, lrEnd: 3e-4, loss: 'hinge', checkpointEvery: 1 },
   },
   paper: {
     dataset: 'cifar10',

@@ -26,7 +26,7 @@ describe('experiment: parameters to a plan', () => {
     assert.equal(plan.dataset, 'fashion-mnist');
     assert.deepEqual(plan.architecture.conv, [32, 64, 128]);
     assert.equal(plan.architecture.levels, 2);
-    assert.equal(plan.training.epochs, 3);
+    assert.equal(plan.training.epochs, 5);
     assert.equal(plan.limit, undefined);
     assert.equal(plan.checkpointDir, path.join(packageRoot(), 'checkpoints', 'fashion-mnist-quick-binary'));
   });
