@@ -104,7 +104,7 @@ async function loadTensorflow(): Promise<LoadResult> {
   const failed = await activate('tensorflow');
   if (failed) return { ok: false, reason: `${name} ${failed}` };
   const version = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version;
-  const origin = builtOrigin(packageDir(pkg, root) as string) ?? 'libtensorflow downloaded by tfjs-node';
+  const origin = builtOrigin(packageDir(pkg, root) as string) ?? `libtensorflow downloaded by ${name}`;
   return { ok: true, description: `${name}, TensorFlow ${version} ${pkg.endsWith('gpu') ? 'GPU build ' : ''}from ${origin}` };
 }
 

@@ -75,7 +75,7 @@ export function libraryInPython(): TensorflowLibrary | undefined {
   const found = runPython(
     'import importlib.util, importlib.metadata as m, json\n' +
       "s = importlib.util.find_spec('tensorflow')\n" +
-      'v = next((d.version for d in m.distributions() if (d.metadata["Name"] or "").lower() in ("tensorflow", "tensorflow-cpu")), "")\n' +
+      'v = next((d.version for d in m.distributions() if (d.metadata["Name"] or "").lower().replace("_", "-") in ("tensorflow", "tensorflow-cpu")), "?")\n' +
       'print(json.dumps([list(s.submodule_search_locations), v]) if s else "")',
   );
   if (!found) return undefined;
@@ -127,7 +127,7 @@ export function libraryFromWheel(log: (line: string) => void): TensorflowLibrary
     );
     const wheel = fs.readdirSync(downloads).find((f) => f.endsWith('.whl'));
     if (pip.status !== 0 || wheel === undefined) {
-      const why = pip.error?.message ?? pip.stderr.trim().split('\n').pop() ?? `exit code ${pip.status}`;
+      const why = pip.error?.message || pip.stderr.trim().split('\n').pop() || `exit code ${pip.status}`;
       return { failed: `pip download ${name}==${version} failed (${why})` };
     }
     log(`extracting its libraries and C headers into ${dest}`);

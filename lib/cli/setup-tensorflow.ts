@@ -104,6 +104,8 @@ async function setup(cmd: SetupCommand): Promise<void> {
     failures.push(`${lib.origin}: ${after.reason}`);
     log(`that failed: ${after.reason}`);
   }
+  const still = probe('@tensorflow/tfjs-node', root); // --rebuild leaves a working build alone unless it staged another
+  if (still.ok) return log(`no other TensorFlow could be built (${failures.join('; ')}); the existing build (TensorFlow ${still.version}) still works`);
   log(
     `no TensorFlow could be had (${failures.join('; ')}), so the project runs on wasm (slower). ` +
       `To get tfjs-node: pip install ${TENSORFLOW_WHEEL.name}==${TENSORFLOW_WHEEL.version}, or set ${TENSORFLOW_DIR_ENV} ` +
