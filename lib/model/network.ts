@@ -130,7 +130,31 @@ export function trainableVariables(net: Network): tf.Variable[] {
 
 /** Frees every tensor the network owns. */
 export function disposeNetwork(net: Network): void {
-  for (const l of net.layers) tf.dispose([l.weights, l.offset, l.movingMean, l.movingVariance]);
+  for (const l of net.layers) {
+    inferenceWeights.get(l.weights)?.wb.dispose();
+    inferenceWeights.delete(l.weights);
+    tf.dispose([l.weights, l.offset, l.movingMean, l.movingVariance]);
+  }
+}
+
+/**
+ * W^b of each weight variable for inference, kept while W^c is unchanged: quantizing the weights
+ * is the same work for every batch (on the paper network three kernels over 14 M parameters). A
+ * variable gets a new dataId on every assign, which says when to quantize again. Keyed by the
+ * variable, so networks that share weights (analysis variants) share the entry.
+ */
+const inferenceWeights = new WeakMap<tf.Variable, { source: object; quantize: Network['quantize']; wb: tf.Tensor }>();
+
+/** The weights the forward pass uses: W^b (with its straight-through gradient when training) or W^c. */
+function forwardWeights(net: Network, layer: Layer, mode: Mode): tf.Tensor {
+  if (!layer.quantizeWeights) return layer.weights;
+  if (mode === 'train') return net.quantize(layer.weights);
+  const cached = inferenceWeights.get(layer.weights);
+  if (cached?.source === layer.weights.dataId && cached.quantize === net.quantize) return cached.wb;
+  cached?.wb.dispose();
+  const wb = tf.keep(net.quantize(layer.weights));
+  inferenceWeights.set(layer.weights, { source: layer.weights.dataId, quantize: net.quantize, wb });
+  return wb;
 }
 
 export type Mode = 'train' | 'infer';
@@ -168,7 +192,7 @@ export function forward(net: Network, x: tf.Tensor4D, mode: Mode, trace?: LayerT
     let a: tf.Tensor = x;
     for (const layer of net.layers) {
       if (layer.kind === 'fc' && a.rank === 4) a = tf.reshape(a, [a.shape[0], -1]);
-      const wb = layer.quantizeWeights ? net.quantize(layer.weights) : layer.weights;
+      const wb = forwardWeights(net, layer, mode);
       let z =
         layer.kind === 'conv'
           ? tf.conv2d(a as tf.Tensor4D, wb as tf.Tensor4D, 1, 'same')
@@ -184,7 +208,7 @@ export function forward(net: Network, x: tf.Tensor4D, mode: Mode, trace?: LayerT
           kind: layer.kind,
           input: tf.keep(a.clone()),
           wc,
-          wb: layer.quantizeWeights ? tf.keep(wb) : wc,
+          wb: layer.quantizeWeights ? tf.keep(wb.clone()) : wc,
           preAct: tf.keep(pre.clone()),
           postAct: tf.keep(post.clone()),
         });
