@@ -11,6 +11,7 @@ import { NetworkConfig, configDifference, validateConfig } from './model/config'
 import { Network, createNetwork, weightShapes } from './model/network';
 import { TrainOptions } from './train/options';
 import { writeFileAtomic } from './util/atomic-write';
+import { ensureDir } from './util/ensure-dir';
 
 export const CHECKPOINT_FORMAT = 'bnn-geometry-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -69,7 +70,7 @@ function networkTensors(net: Network): NamedTensor[] {
 
 /** Saves a network (and optionally training state) into `dir`, creating it if needed. */
 export async function saveCheckpoint(dir: string, net: Network, state: Omit<CheckpointContents, 'config'>): Promise<string> {
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const optimizer = (state.optimizer ?? []).map(({ name, tensor }) => ({ name: `optimizer/${portableName(name)}`, tensor }));
   const { data, specs } = await tf.io.encodeWeights([...networkTensors(net), ...optimizer]);
   const weightsFile = `weights-epoch${String(state.epoch).padStart(4, '0')}.bin`;

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensureDir } from '../util/ensure-dir';
 
 /** Environment variable naming a libtensorflow C release or an unpacked TensorFlow wheel. */
 export const TENSORFLOW_DIR_ENV = 'BNN_TENSORFLOW_DIR';
@@ -131,7 +132,7 @@ export function libraryFromWheel(log: (line: string) => void): TensorflowLibrary
       return { failed: `pip download ${name}==${version} failed (${why})` };
     }
     log(`extracting its libraries and C headers into ${dest}`);
-    fs.mkdirSync(cacheDir(), { recursive: true });
+    ensureDir(cacheDir());
     const extract = spawnSync(python(), ['-c', EXTRACT_WHEEL, path.join(downloads, wheel), dest, HEADER_TREES.join(',')], {
       encoding: 'utf8',
     });

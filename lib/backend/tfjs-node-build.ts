@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write';
+import { ensureDir } from '../util/ensure-dir';
 import type { TensorflowLibrary } from './tensorflow-library';
 
 /** The packages that provide the `tensorflow` backend, the GPU build first (used when installed). */
@@ -45,7 +46,7 @@ export function builtOrigin(tfjsNodeDir: string): string | undefined {
 export function stageLibrary(tfjsNodeDir: string, lib: TensorflowLibrary): void {
   const deps = path.join(tfjsNodeDir, 'deps');
   fs.rmSync(deps, { recursive: true, force: true });
-  fs.mkdirSync(path.join(deps, 'lib'), { recursive: true });
+  ensureDir(path.join(deps, 'lib'));
   const links: [string, string][] = [
     ['libtensorflow.so', lib.library],
     [path.basename(lib.library), lib.library],

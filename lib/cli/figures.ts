@@ -17,6 +17,7 @@ import { buildReportHtml } from '../report/html';
 import { resultRows } from '../report/results';
 import { formatDuration } from '../terminal-progress';
 import { writeFileAtomic } from '../util/atomic-write';
+import { ensureDir } from '../util/ensure-dir';
 import { findJupyter, installKernel, jupyterDataDir } from './install-kernel';
 import { runNotebook } from './notebook-runner';
 import { runCli } from './run-cli';
@@ -123,7 +124,7 @@ function relayProgress(file: string, log: (line: string) => void): () => void {
 /** Runs the notebooks and writes the outputs; `log` receives progress lines. */
 export async function runFigures(cmd: FiguresCommand, log: (line: string) => void = console.log): Promise<FiguresOutcome> {
   const dirs = { figures: path.join(cmd.out, 'figures'), notebooks: path.join(cmd.out, 'notebooks') };
-  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  for (const d of Object.values(dirs)) ensureDir(d);
   const resultsFile = path.join(cmd.out, 'results.json');
   writeFileAtomic(resultsFile, '{}');
   installKernel(jupyterDataDir(findJupyter()));

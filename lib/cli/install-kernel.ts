@@ -4,10 +4,10 @@
  * `npm install` (prepare); never fails the install: without Jupyter it says how to get it.
  */
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write';
+import { ensureDir } from '../util/ensure-dir';
 
 /** The kernelspec name the notebooks' metadata refers to. */
 export const KERNEL_NAME = 'bnn-geometry';
@@ -54,7 +54,7 @@ export function kernelSpec(): object {
 /** Writes the kernelspec into `<dataDir>/kernels/bnn-geometry/` and returns that folder. */
 export function installKernel(dataDir: string): string {
   const dir = path.join(dataDir, 'kernels', KERNEL_NAME);
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   writeFileAtomic(path.join(dir, 'kernel.json'), JSON.stringify(kernelSpec(), null, 2));
   return dir;
 }

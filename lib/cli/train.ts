@@ -11,6 +11,7 @@ import { Network, createNetwork, disposeNetwork } from '../model/network';
 import { ProgressBar, createProgressBar } from '../terminal-progress';
 import { epochSummary, testAccuracyLine } from '../train/report';
 import { TrainEvent, train } from '../train/train';
+import { ensureWritableDir } from '../util/ensure-dir';
 import { runCli } from './run-cli';
 import { TRAIN_USAGE, TrainCommand, parseTrainArgs } from './train-args';
 
@@ -39,6 +40,7 @@ function terminalReporter(log: (line: string) => void): (e: TrainEvent) => void 
 
 /** Runs a parsed train command; `log` receives the human-readable lines. */
 export async function runTrain(cmd: TrainCommand, log: (line: string) => void = console.log): Promise<TrainOutcome> {
+  ensureWritableDir(cmd.out); // before hours of training, not at the first checkpoint
   const backend = await initBackend(cmd.backend as BackendName | undefined);
   log(backend.description);
   const data = await loadDataset(cmd.dataset, { dir: cmd.dataDir, limit: cmd.limit });

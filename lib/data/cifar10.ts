@@ -4,9 +4,10 @@
  * then blue, each plane row-major over 32×32. Here: extraction from the published tar.gz, checks of
  * the extracted batches, and decoding of records straight into an NHWC float array.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { extract } from 'tar';
+import { ensureDir } from '../util/ensure-dir';
 import type { Cifar10DatasetSpec } from './datasets';
 
 const SIDE = 32;
@@ -46,7 +47,7 @@ export async function extractCifar10(archivePath: string, destDir: string, spec:
   const tmpDir = join(destDir, `.${spec.batchDir}.${process.pid}.tmp`);
   const finalDir = join(destDir, spec.batchDir);
   rmSync(tmpDir, { recursive: true, force: true });
-  mkdirSync(tmpDir, { recursive: true });
+  ensureDir(tmpDir);
   try {
     await extract({
       file: archivePath,

@@ -6,10 +6,11 @@
  * error or a bad body, the next mirror is tried.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createProgressBar, type ProgressBar, type ProgressStream } from '../terminal-progress';
+import { ensureDir } from '../util/ensure-dir';
 import type { PublishedFile } from './datasets';
 
 /** What happens during a download, for progress displays and logs. */
@@ -91,7 +92,7 @@ async function fetchVerified(url: string, tmpPath: string, file: PublishedFile, 
 export async function downloadVerified(options: DownloadOptions): Promise<DownloadResult> {
   const { file, destDir } = options;
   const onEvent = options.onEvent ?? (() => undefined);
-  mkdirSync(destDir, { recursive: true });
+  ensureDir(destDir);
   const dest = join(destDir, file.name);
   const tmpPath = `${dest}.${process.pid}.tmp`;
   const failures: string[] = [];

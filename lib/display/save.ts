@@ -1,8 +1,8 @@
 /** Saving a chart as SVG and PNG files. */
-import { mkdirSync } from 'fs';
 import { dirname, extname } from 'path';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../util/atomic-write';
+import { ensureDir } from '../util/ensure-dir';
 import { svgToPng, type PngOptions } from './png';
 import { renderSvg, type RenderOptions } from './render';
 
@@ -21,7 +21,7 @@ export async function saveFigure(
   }
   const svg = await renderSvg(spec, options);
   const png = svgToPng(svg, options);
-  mkdirSync(dirname(pathWithoutExt), { recursive: true });
+  ensureDir(dirname(pathWithoutExt));
   const saved = { svgPath: `${pathWithoutExt}.svg`, pngPath: `${pathWithoutExt}.png` };
   writeFileAtomic(saved.svgPath, svg);
   writeFileAtomic(saved.pngPath, png);
