@@ -1,11 +1,13 @@
 /**
  * Registers this project's own tslab as a Jupyter kernel ("TypeScript (bnn-geometry)"), so that
- * `jupyter lab` runs the notebooks with the tslab version and packages pinned here. Runs on
+ * `jupyter lab` runs the notebooks with the tslab version and packages pinned here: those of the
+ * checkout that holds the notebook. Runs on
  * `npm install` (prepare); never fails the install: without Jupyter it says how to get it.
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PACKAGE_NAME } from '../data/paths';
 import { writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 
@@ -13,7 +15,6 @@ import { ensureDir } from '../util/ensure-dir';
 export const KERNEL_NAME = 'bnn-geometry';
 export const KERNEL_DISPLAY_NAME = 'TypeScript (bnn-geometry)';
 
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 
 /** The Jupyter command-line tool, if one is on PATH or at Debian's location. */
 export function findJupyter(): string | null {
@@ -41,20 +42,43 @@ export function jupyterDataDir(jupyter: string | null): string {
   return path.join(os.homedir(), '.local', 'share', 'jupyter');
 }
 
-/** The kernel.json that starts node_modules/tslab with this Node.js. */
+/**
+ * Started by Jupyter in the notebook's folder, it runs the tslab of the bnn-geometry checkout that
+ * holds the notebook, so that one registration serves every checkout and deleting one breaks no
+ * other.
+ */
+const LAUNCHER = `// Written by bnn-geometry's npm install (lib/cli/install-kernel.ts).
+const fs = require('fs');
+const path = require('path');
+for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+  const tslab = path.join(dir, 'node_modules', 'tslab', 'dist', 'main.js');
+  const manifest = path.join(dir, 'package.json');
+  if (fs.existsSync(tslab) && fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === ${JSON.stringify(PACKAGE_NAME)}) {
+    require(tslab).main();
+    break;
+  }
+  if (path.dirname(dir) === dir) {
+    console.error('The ${KERNEL_DISPLAY_NAME} kernel runs notebooks inside a bnn-geometry checkout with its npm packages installed; ' +
+      process.cwd() + ' is not in one (run npm install in the checkout).');
+    process.exit(1);
+  }
+}
+`;
+
+/** The kernel.json that starts the launcher with this Node.js, in the notebook's folder. */
 export function kernelSpec(): object {
   return {
-    argv: [process.execPath, path.join(PACKAGE_ROOT, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
+    argv: [process.execPath, '{resource_dir}/launch.js', 'kernel', '--config-path', '{connection_file}'],
     display_name: KERNEL_DISPLAY_NAME,
     language: 'typescript',
-    metadata: { project: PACKAGE_ROOT },
   };
 }
 
-/** Writes the kernelspec into `<dataDir>/kernels/bnn-geometry/` and returns that folder. */
+/** Writes the kernelspec and its launcher into `<dataDir>/kernels/bnn-geometry/` and returns that folder. */
 export function installKernel(dataDir: string): string {
   const dir = path.join(dataDir, 'kernels', KERNEL_NAME);
   ensureDir(dir);
+  writeFileAtomic(path.join(dir, 'launch.js'), LAUNCHER);
   writeFileAtomic(path.join(dir, 'kernel.json'), JSON.stringify(kernelSpec(), null, 2));
   return dir;
 }

@@ -12,7 +12,8 @@ export const DATA_DIR_ENV = 'BNN_DATA_DIR';
 /** Environment variable with comma-separated base URLs that replace a dataset's mirrors. */
 export const MIRROR_ENV = 'BNN_DATA_MIRROR';
 
-const PACKAGE_NAME = 'bnn-geometry';
+/** This project's package name, which marks its root (and a checkout for the Jupyter kernel). */
+export const PACKAGE_NAME = 'bnn-geometry';
 
 /** The folder holding this project's package.json, found by walking up from this file. */
 export function packageRoot(): string {
