@@ -280,6 +280,36 @@ describe('training loop', () => {
     });
   }
 
+  it('a checkpoint that cannot be saved (disk full) is an error that says what is kept; the last good one stays whole', async () => {
+    const data = randomImages(60);
+    const net = createNetwork(small(), 1);
+    const dir = tmpDir();
+    // The module object itself (this file's `fs` is a read-only namespace over it); the second
+    // checkpoint's weights hit a full disk.
+    const nodeFs = require('node:fs') as { writeFileSync: typeof fs.writeFileSync };
+    const writeFileSync = nodeFs.writeFileSync;
+    const full = (file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      if (String(file).includes('weights-epoch0002')) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return (writeFileSync as (...a: unknown[]) => void)(file, ...rest);
+    };
+    nodeFs.writeFileSync = full as typeof fs.writeFileSync;
+    try {
+      await assert.rejects(train(net, { train: data, validation: data, options: options({ epochs: 2 }), checkpointDir: dir }), {
+        message:
+          `Could not save the checkpoint of epoch 2 in ${dir} (ENOSPC: no space left on device, write). ` +
+          `The last good checkpoint (epoch 1) is kept in ${dir}. Free some space or choose another --out, then train again.`,
+      });
+    } finally {
+      nodeFs.writeFileSync = writeFileSync;
+    }
+    const kept = loadCheckpoint(dir);
+    assert.equal(kept.epoch, 1);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['manifest.json', 'weights-epoch0001.bin'], 'no temporary file is left');
+    kept.optimizer?.forEach((o) => o.tensor.dispose());
+    disposeNetwork(kept.net);
+    disposeNetwork(net);
+  });
+
   it('rejects non-finite pixels before training', async () => {
     const net = createNetwork(small(), 1);
     const data = randomImages(60);

@@ -116,7 +116,7 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
   }
   const history = [...(run.resume?.history ?? [])];
   let epoch = run.resume?.epoch ?? 0;
-  let lastCheckpoint: string | undefined;
+  let saved: SavedCheckpoint | undefined;
   const [h, w, c] = run.train.shape;
   const scratch = new Float32Array(o.batchSize * h * w * c);
   const batches = Math.floor(run.train.count / o.batchSize); // the original drops the last partial batch
@@ -139,7 +139,7 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
           throw new DivergenceError(
             `Training diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}` +
               (outputsFinite ? '. ' : ' and the network outputs are not finite. ') +
-              (lastCheckpoint ? `The last good checkpoint (epoch ${history.length}) is in ${lastCheckpoint}. ` : 'No checkpoint was written. ') +
+              (saved ? `The last good checkpoint (epoch ${saved.epoch}) is in ${saved.dir}. ` : 'This run wrote no checkpoint. ') +
               `Lower lrStart (now ${o.lrStart}) or check the input data for NaN.`,
           );
         }
@@ -156,7 +156,7 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
           });
           await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and displays through
         }
-        if (run.shouldStop?.()) return { history, epoch, stopped: true, lastCheckpoint };
+        if (run.shouldStop?.()) return { history, epoch, stopped: true, lastCheckpoint: saved?.dir };
       }
       const seconds = (performance.now() - started) / 1000;
       const validation = evaluate(net, run.validation, o.loss);
@@ -175,18 +175,44 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
       run.onEvent?.({ kind: 'epoch', epochs: o.epochs, ...metrics });
       const due = epoch === o.epochs || (o.checkpointEvery > 0 && epoch % o.checkpointEvery === 0);
       if (run.checkpointDir && due) {
-        const state = await optimizer.checkpointState();
-        try {
-          lastCheckpoint = await saveCheckpoint(run.checkpointDir, net, { epoch, history, training: o, optimizer: state });
-        } finally {
-          tf.dispose(state.map((t) => t.tensor));
-        }
-        run.onEvent?.({ kind: 'checkpoint', epoch, dir: lastCheckpoint });
+        saved = await saveOrExplain(run.checkpointDir, net, optimizer, { epoch, history, training: o }, saved);
+        run.onEvent?.({ kind: 'checkpoint', epoch, dir: saved.dir });
       }
     }
-    return { history, epoch, stopped: false, lastCheckpoint };
+    return { history, epoch, stopped: false, lastCheckpoint: saved?.dir };
   } finally {
     optimizer.dispose();
+  }
+}
+
+/** Where and after which epoch this run last saved a checkpoint. */
+interface SavedCheckpoint {
+  dir: string;
+  epoch: number;
+}
+
+/**
+ * Saves a checkpoint (atomically: a failed save leaves the previous one whole). A failure (disk
+ * full, folder removed) is an error that says what is kept and what to do.
+ */
+async function saveOrExplain(
+  dir: string,
+  net: Network,
+  optimizer: ScheduledAdam,
+  contents: { epoch: number; history: EpochMetrics[]; training: TrainOptions },
+  previous: SavedCheckpoint | undefined,
+): Promise<SavedCheckpoint> {
+  const state = await optimizer.checkpointState();
+  try {
+    return { dir: await saveCheckpoint(dir, net, { ...contents, optimizer: state }), epoch: contents.epoch };
+  } catch (err) {
+    const kept = previous ? `The last good checkpoint (epoch ${previous.epoch}) is kept in ${previous.dir}` : 'This run has saved no checkpoint yet';
+    throw new Error(
+      `Could not save the checkpoint of epoch ${contents.epoch} in ${dir} (${(err as Error).message}). ${kept}. ` +
+        'Free some space or choose another --out, then train again.',
+    );
+  } finally {
+    tf.dispose(state.map((t) => t.tensor));
   }
 }
 
