@@ -44,6 +44,14 @@ describe('npm run train: flags', () => {
     assert.throws(() => parseTrainArgs(['--loss-mode', 'l2']), /--loss-mode must be one of: hinge, softmax; got 'l2'/);
     assert.throws(() => parseTrainArgs(['--mode', 'quaternary']), /Unknown mode 'quaternary'; use one of: binary, ternary, continuous/);
     assert.throws(() => parseTrainArgs(['--bogus']), /Unknown option '--bogus'/);
+    // Accepted silently before: an empty layer, pool flags other than 0/1, hexadecimal, a zero or doubled limit.
+    assert.throws(() => parseTrainArgs(['--conv', '32,,64']), /--conv takes comma-separated whole numbers, e\.g\. --conv 32,64,128; got '32,,64'/);
+    assert.throws(() => parseTrainArgs(['--max-pool', '2,7,0']), /--max-pool takes 0 or 1 for each layer; got '2,7,0'/);
+    assert.throws(() => parseTrainArgs(['--epochs', '0x1']), /--epochs takes a whole number; got '0x1'/);
+    assert.throws(() => parseTrainArgs(['--lr-start', 'Infinity']), /--lr-start takes a number; got 'Infinity'/);
+    assert.throws(() => parseTrainArgs(['--debug', '--limit', '0']), /--debug means --limit 100: give one of them, not both\./);
+    assert.throws(() => parseTrainArgs(['--limit', '0']), /--limit takes the number of images to keep of each split, at least 1; got 0\./);
+    assert.equal(parseTrainArgs(['--lr-start', '3e-3']).training.lrStart, 0.003);
   });
 });
 

@@ -65,21 +65,28 @@ export interface TrainCommand {
   help: boolean;
 }
 
-function intList(flag: string, text: string): number[] {
-  const values = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (values.some((v) => !Number.isInteger(v) || v < 0)) {
+/** Digits only, or a decimal number with an optional exponent: Number() alone would take '0x1', ' ' and 'Infinity'. */
+const WHOLE = /^\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function intList(flag: string, text: string, allowed?: readonly number[]): number[] {
+  const entries = text.split(',').map((s) => s.trim());
+  if (entries.some((e) => !WHOLE.test(e))) {
     throw new Error(`--${flag} takes comma-separated whole numbers, e.g. --${flag} 32,64,128; got '${text}'.`);
+  }
+  const values = entries.map(Number);
+  if (allowed && values.some((v) => !allowed.includes(v))) {
+    throw new Error(`--${flag} takes ${allowed.join(' or ')} for each layer; got '${text}'.`);
   }
   return values;
 }
 
 function number(flag: string, text: string | undefined, integer: boolean): number | undefined {
   if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+  if (!(integer ? WHOLE : DECIMAL).test(text.trim())) {
     throw new Error(`--${flag} takes ${integer ? 'a whole number' : 'a number'}; got '${text}'.`);
   }
-  return v;
+  return Number(text);
 }
 
 function lossName(text: string | undefined): LossName | undefined {
@@ -112,7 +119,7 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
   const q = modeQuantization(mode);
   const dataset = checkDatasetName(v.dataset ?? base.dataset);
   const conv = v.conv !== undefined ? intList('conv', v.conv) : base.conv;
-  const maxPool = v['max-pool'] !== undefined ? intList('max-pool', v['max-pool']).map((x) => x !== 0) : base.maxPool;
+  const maxPool = v['max-pool'] !== undefined ? intList('max-pool', v['max-pool'], [0, 1]).map((x) => x !== 0) : base.maxPool;
   const levels = number('levels', v.levels, true) ?? q.levels;
   const architecture = {
     conv,
@@ -133,7 +140,9 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
     checkpointEvery: number('ckpt-n', v['ckpt-n'], true) ?? t.checkpointEvery,
     seed: number('seed', v.seed, true) ?? 0,
   };
+  if (v.debug && v.limit !== undefined) throw new Error('--debug means --limit 100: give one of them, not both.');
   const limit = v.debug ? 100 : number('limit', v.limit, true);
+  if (limit === 0) throw new Error('--limit takes the number of images to keep of each split, at least 1; got 0.');
   const modeName = architecture.continuous ? 'continuous' : architecture.levels === 3 ? 'ternary' : 'binary';
   return {
     dataset,
