@@ -115,6 +115,11 @@ function readManifest(dir: string): Manifest {
       `${file} is not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} manifest (format ${manifest.format}, version ${manifest.version}).`,
     );
   }
+  const fields: [keyof Manifest, string][] = [['config', 'object'], ['epoch', 'number'], ['weightsFile', 'string'], ['weightSpecs', 'object']];
+  const missing = fields.filter(([key, type]) => typeof manifest[key] !== type || manifest[key] === null).map(([key]) => key);
+  if (missing.length > 0) {
+    throw new Error(`Corrupt checkpoint manifest ${file}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or of the wrong type. Train again or restore the file.`);
+  }
   return manifest;
 }
 

@@ -363,6 +363,12 @@ describe('bad input', () => {
     fs.truncateSync(path.join(dir, manifest.weightsFile), 100);
     assert.throws(() => loadCheckpoint(dir), /is truncated or corrupt: 100 bytes, the manifest needs/);
     assert.throws(() => loadCheckpoint(path.join(dir, 'nope')), /No checkpoint at .*manifest\.json is missing/);
+    delete manifest.config;
+    manifest.epoch = '3';
+    fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+    assert.throws(() => loadCheckpoint(dir), {
+      message: `Corrupt checkpoint manifest ${manifestPath}: config, epoch are missing or of the wrong type. Train again or restore the file.`,
+    });
     disposeNetwork(net);
   });
 });
