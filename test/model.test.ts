@@ -261,7 +261,7 @@ describe('training loop', () => {
       });
       const where = new RegExp(
         `^Training diverged at epoch 2, batch 1: the loss is ${lossIs} and the network outputs are not finite\\. ` +
-          `The last good checkpoint \\(epoch 1\\) is in ${escapeRegExp(dir)}\\. Lower lrStart \\(now 0\\.01\\)`,
+          `The last good checkpoint \\(epoch 1\\) is in ${escapeRegExp(dir)}\\. The learning rate was 0\\.00316 in this epoch: lower lrStart \\(now 0\\.01\\)`,
       );
       await assert.rejects(run, (err: Error) => {
         assert.ok(err instanceof DivergenceError, `not a DivergenceError: ${err.stack}`);

@@ -140,7 +140,7 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
             `Training diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}` +
               (outputsFinite ? '. ' : ' and the network outputs are not finite. ') +
               (saved ? `The last good checkpoint (epoch ${saved.epoch}) is in ${saved.dir}. ` : 'This run wrote no checkpoint. ') +
-              `Lower lrStart (now ${o.lrStart}) or check the input data for NaN.`,
+              `${lowerTheRate(lr, o)} or check the input data for NaN.`,
           );
         }
         lossSum += loss;
@@ -168,7 +168,7 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
       };
       if (!Number.isFinite(validation.loss)) {
         throw new DivergenceError(
-          `Training diverged: the validation loss is ${validation.loss} after epoch ${epoch}; no checkpoint was written for it. Lower lrStart.`,
+          `Training diverged: the validation loss is ${validation.loss} after epoch ${epoch}; no checkpoint was written for it. ${lowerTheRate(lr, o)}.`,
         );
       }
       history.push(metrics);
@@ -183,6 +183,12 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
   } finally {
     optimizer.dispose();
   }
+}
+
+/** Advice on divergence that names the flag to change: the schedule's end can be the culprit. */
+function lowerTheRate(lr: number, o: TrainOptions): string {
+  const culprit = o.lrEnd > o.lrStart ? `lrEnd (now ${o.lrEnd}; the rate rises from lrStart ${o.lrStart})` : `lrStart (now ${o.lrStart})`;
+  return `The learning rate was ${lr.toPrecision(3)} in this epoch: lower ${culprit}`;
 }
 
 /** Where and after which epoch this run last saved a checkpoint. */
