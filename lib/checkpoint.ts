@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NetworkConfig, configDifference, validateConfig } from './model/config';
-import { Network, createNetwork, weightShapes } from './model/network';
+import { Network, createNetwork, disposeNetwork, weightShapes } from './model/network';
 import { TrainOptions } from './train/options';
 import { writeFileAtomic } from './util/atomic-write';
 import { ensureDir } from './util/ensure-dir';
@@ -144,6 +144,8 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
     throw new Error(`Checkpoint ${weightsPath} is truncated or corrupt: ${buffer.byteLength} bytes, the manifest needs ${expectedBytes}.`);
   }
   const tensors = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), manifest.weightSpecs);
+  let net: Network | undefined;
+  let loaded = false;
   try {
     const specShape = new Map(manifest.weightSpecs.map((s) => [s.name, s.shape]));
     for (const { name, shape } of weightShapes(config)) {
@@ -156,13 +158,14 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
         }
       }
     }
-    const net = createNetwork(config, 0);
+    net = createNetwork(config, 0);
     for (const l of net.layers) {
       for (const v of [l.weights, l.offset, l.movingMean, l.movingVariance]) v.assign(tensors[portableName(v.name)]);
     }
     const optimizer = manifest.weightSpecs
       .filter((s) => s.name.startsWith('optimizer/'))
-      .map((s) => ({ name: s.name.slice('optimizer/'.length), tensor: tf.keep(tensors[s.name]) }));
+      .map((s) => ({ name: s.name.slice('optimizer/'.length), tensor: tensors[s.name] }));
+    loaded = true;
     return {
       net,
       config,
@@ -172,6 +175,8 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
       optimizer: optimizer.length ? optimizer : undefined,
     };
   } finally {
-    tf.dispose(Object.entries(tensors).filter(([name]) => !name.startsWith('optimizer/')).map(([, t]) => t));
+    // Adam's tensors go to the caller; everything else, and all of it on an error, is freed here.
+    tf.dispose(Object.entries(tensors).filter(([name]) => !loaded || !name.startsWith('optimizer/')).map(([, t]) => t));
+    if (!loaded && net) disposeNetwork(net);
   }
 }

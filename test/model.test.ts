@@ -363,6 +363,21 @@ describe('bad input', () => {
     fs.truncateSync(path.join(dir, manifest.weightsFile), 100);
     assert.throws(() => loadCheckpoint(dir), /is truncated or corrupt: 100 bytes, the manifest needs/);
     assert.throws(() => loadCheckpoint(path.join(dir, 'nope')), /No checkpoint at .*manifest\.json is missing/);
+    // Failed loads free what they decoded: a shape mismatch (before the network exists) and a dtype
+    // error (after), with Adam's state in the file.
+    const trained = createNetwork(base, 2);
+    await train(trained, { train: randomImages(40), validation: randomImages(20), options: options({ epochs: 1 }), checkpointDir: dir });
+    const withAdam = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    const before = tf.memory().numTensors;
+    withAdam.weightSpecs.find((s: { name: string }) => s.name === 'conv2/W').shape = [3, 3, 16, 8];
+    fs.writeFileSync(manifestPath, JSON.stringify(withAdam));
+    assert.throws(() => loadCheckpoint(dir), /conv2\/W has shape/);
+    withAdam.weightSpecs.find((s: { name: string }) => s.name === 'conv2/W').shape = [3, 3, 8, 16];
+    withAdam.weightSpecs.find((s: { name: string }) => s.name === 'output/beta').dtype = 'int32';
+    fs.writeFileSync(manifestPath, JSON.stringify(withAdam));
+    assert.throws(() => loadCheckpoint(dir));
+    assert.equal(tf.memory().numTensors, before, 'tensors leaked by failed loads');
+    disposeNetwork(trained);
     delete manifest.config;
     manifest.epoch = '3';
     fs.writeFileSync(manifestPath, JSON.stringify(manifest));
