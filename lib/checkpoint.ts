@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NetworkConfig, configDifference, validateConfig } from './model/config';
 import { Network, createNetwork, disposeNetwork, weightShapes } from './model/network';
 import { TrainOptions } from './train/options';
-import { writeFileAtomic } from './util/atomic-write';
+import { removeStaleTemporaries, writeFileAtomic } from './util/atomic-write';
 import { ensureDir } from './util/ensure-dir';
 
 export const CHECKPOINT_FORMAT = 'bnn-geometry-checkpoint';
@@ -71,6 +71,7 @@ function networkTensors(net: Network): NamedTensor[] {
 /** Saves a network (and optionally training state) into `dir`, creating it if needed. */
 export async function saveCheckpoint(dir: string, net: Network, state: Omit<CheckpointContents, 'config'>): Promise<string> {
   ensureDir(dir);
+  removeStaleTemporaries(dir);
   const optimizer = (state.optimizer ?? []).map(({ name, tensor }) => ({ name: `optimizer/${portableName(name)}`, tensor }));
   const { data, specs } = await tf.io.encodeWeights([...networkTensors(net), ...optimizer]);
   const weightsFile = `weights-epoch${String(state.epoch).padStart(4, '0')}.bin`;

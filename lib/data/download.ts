@@ -10,6 +10,7 @@ import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createProgressBar, type ProgressBar, type ProgressStream } from '../terminal-progress';
+import { removeStaleTemporaries } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 import type { PublishedFile } from './datasets';
 
@@ -93,6 +94,7 @@ export async function downloadVerified(options: DownloadOptions): Promise<Downlo
   const { file, destDir } = options;
   const onEvent = options.onEvent ?? (() => undefined);
   ensureDir(destDir);
+  removeStaleTemporaries(destDir);
   const dest = join(destDir, file.name);
   const tmpPath = `${dest}.${process.pid}.tmp`;
   const failures: string[] = [];

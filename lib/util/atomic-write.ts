@@ -13,3 +13,27 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     throw err;
   }
 }
+
+/** True while a process with this id runs (signal 0 only checks; EPERM means it exists). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporaries that writers of this project left in `dir` when they were killed
+ * (`<name>.<pid>[.<time>].tmp`, files or folders), keeping those of processes still running.
+ */
+export function removeStaleTemporaries(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  for (const name of fs.readdirSync(dir)) {
+    const pid = /\.(\d+)(\.\d+)?\.tmp$/.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !isRunning(Number(pid))) {
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
+}
