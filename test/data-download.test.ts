@@ -134,6 +134,52 @@ describe('data: verified downloads from a loopback server', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  it('gives up a mirror that stalls or trickles (under 4 kB/s over the window), naming it, and takes the next', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const stalled = await serve({
+      [`/${labels.spec.name}`]: (_req, res) => {
+        res.writeHead(200, { 'Content-Length': labels.gz.length });
+        res.write(labels.gz.subarray(0, 10)); // then nothing, connection kept open
+      },
+    });
+    const trickling = await serve({
+      [`/${labels.spec.name}`]: (_req, res) => {
+        res.writeHead(200, { 'Content-Length': labels.gz.length });
+        let sent = 0;
+        const drip = setInterval(() => res.write(labels.gz.subarray(sent, ++sent)), 20); // 50 bytes/s
+        timers.push(drip);
+        res.on('close', () => clearInterval(drip));
+      },
+    });
+    const good = await serve(tiny.served);
+    const dir = tempDir();
+    const events: DownloadEvent[] = [];
+    const started = Date.now();
+    const result = await downloadVerified({
+      file: labels.spec, baseUrls: [stalled.url, trickling.url, good.url], destDir: dir, idleTimeoutSeconds: 0.3, onEvent: (e) => events.push(e),
+    });
+    timers.forEach(clearInterval);
+    assert.equal(result.url, `${good.url}${labels.spec.name}`);
+    assert.deepEqual(readFileSync(result.path), labels.gz);
+    const failed = events.filter((e) => e.type === 'failed') as { url: string; reason: string }[];
+    assert.deepEqual(failed.map((e) => e.url), [`${stalled.url}${labels.spec.name}`, `${trickling.url}${labels.spec.name}`]);
+    assert.equal(failed[0].reason, '10 bytes in 0.3 s: the server stalls (under 4 kB/s)');
+    assert.match(failed[1].reason, /^\d+ bytes in 0\.3 s: the server stalls \(under 4 kB\/s\)$/);
+    assert.ok(Date.now() - started < 5000, 'each mirror is given up after its window');
+    assert.deepEqual(readdirSync(dir), [labels.spec.name]);
+  });
+
+  it('refuses a stall window that is not a positive number of seconds', async () => {
+    process.env.BNN_DOWNLOAD_IDLE_TIMEOUT = 'soon';
+    try {
+      await assert.rejects(downloadVerified({ file: labels.spec, baseUrls: [], destDir: tempDir() }), {
+        message: "BNN_DOWNLOAD_IDLE_TIMEOUT must be a number of seconds above 0; got 'soon'.",
+      });
+    } finally {
+      delete process.env.BNN_DOWNLOAD_IDLE_TIMEOUT;
+    }
+  });
+
   it('falls through to the next mirror on a 404 and on a refused connection', async () => {
     const empty = await serve({});
     const good = await serve(tiny.served);

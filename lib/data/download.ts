@@ -3,7 +3,8 @@
  * its size is counted and its MD5 computed; only when both match the published values is it renamed
  * over `<dest>` (atomic on one file system). A failed, corrupt or interrupted download therefore
  * never appears under the real name and never replaces a good file. On an HTTP error, a network
- * error or a bad body, the next mirror is tried.
+ * error, a bad body or a server that stalls or trickles (under 4 kB/s over `idleTimeoutSeconds`),
+ * the next mirror is tried.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
@@ -28,6 +29,18 @@ export interface DownloadOptions {
   /** Folder the file is saved in (created if needed). */
   destDir: string;
   onEvent?: (event: DownloadEvent) => void;
+  /** Window, in seconds, in which a mirror must send 4 kB/s or be given up (default: $BNN_DOWNLOAD_IDLE_TIMEOUT, else 30). */
+  idleTimeoutSeconds?: number;
+}
+
+/** Environment variable: the stall window in seconds, after which a download moves to the next mirror. */
+export const IDLE_TIMEOUT_ENV = 'BNN_DOWNLOAD_IDLE_TIMEOUT';
+const DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
+
+function idleTimeoutSeconds(option: number | undefined): number {
+  const value = option ?? Number(process.env[IDLE_TIMEOUT_ENV] || DEFAULT_IDLE_TIMEOUT_SECONDS);
+  if (!(value > 0)) throw new Error(`${IDLE_TIMEOUT_ENV} must be a number of seconds above 0; got '${process.env[IDLE_TIMEOUT_ENV]}'.`);
+  return value;
 }
 
 export interface DownloadResult {
@@ -48,9 +61,49 @@ function describeError(err: unknown): string {
   return `${e.message}${cause}`;
 }
 
+/** Below this average rate over a whole idle window, a mirror counts as stalled. */
+const MIN_BYTES_PER_SECOND = 4096;
+
+/**
+ * An abort signal that fires when a window of `seconds` brings fewer than MIN_BYTES_PER_SECOND
+ * per second: a stalled server (undici's own body timeout waits five minutes) or one that trickles
+ * (it never fires at all).
+ */
+function idleWatch(seconds: number): { signal: AbortSignal; alive: (bytes: number) => void; stop: () => void } {
+  const controller = new AbortController();
+  let bytes = 0;
+  const check = () => {
+    if (bytes < MIN_BYTES_PER_SECOND * seconds) {
+      controller.abort(new Error(`${bytes} bytes in ${seconds} s: the server stalls (under ${MIN_BYTES_PER_SECOND / 1024} kB/s)`));
+      return;
+    }
+    bytes = 0;
+    timer = setTimeout(check, seconds * 1000);
+  };
+  let timer = setTimeout(check, seconds * 1000);
+  return { signal: controller.signal, alive: (n) => void (bytes += n), stop: () => clearTimeout(timer) };
+}
+
 /** Streams one URL into `tmpPath`, checking size and MD5; throws with the reason on any failure. */
-async function fetchVerified(url: string, tmpPath: string, file: PublishedFile, onEvent: (e: DownloadEvent) => void) {
-  const response = await fetch(url);
+async function fetchVerified(url: string, tmpPath: string, file: PublishedFile, onEvent: (e: DownloadEvent) => void, idleSeconds: number) {
+  const idle = idleWatch(idleSeconds);
+  try {
+    await streamVerified(url, tmpPath, file, onEvent, idle);
+  } catch (err) {
+    throw idle.signal.aborted ? idle.signal.reason : err;
+  } finally {
+    idle.stop();
+  }
+}
+
+async function streamVerified(
+  url: string,
+  tmpPath: string,
+  file: PublishedFile,
+  onEvent: (e: DownloadEvent) => void,
+  idle: { signal: AbortSignal; alive: (bytes: number) => void },
+) {
+  const response = await fetch(url, { signal: idle.signal });
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
   if (!response.body) throw new Error('empty response');
   const announced = response.headers.get('content-length');
@@ -67,6 +120,7 @@ async function fetchVerified(url: string, tmpPath: string, file: PublishedFile, 
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      idle.alive(value.length);
       received += value.length;
       if (received > file.bytes) {
         await reader.cancel();
@@ -93,6 +147,7 @@ async function fetchVerified(url: string, tmpPath: string, file: PublishedFile, 
 export async function downloadVerified(options: DownloadOptions): Promise<DownloadResult> {
   const { file, destDir } = options;
   const onEvent = options.onEvent ?? (() => undefined);
+  const idleSeconds = idleTimeoutSeconds(options.idleTimeoutSeconds);
   ensureDir(destDir);
   removeStaleTemporaries(destDir);
   const dest = join(destDir, file.name);
@@ -101,7 +156,7 @@ export async function downloadVerified(options: DownloadOptions): Promise<Downlo
   for (const base of options.baseUrls) {
     const url = fileUrl(base, file.name);
     try {
-      await fetchVerified(url, tmpPath, file, onEvent);
+      await fetchVerified(url, tmpPath, file, onEvent, idleSeconds);
       renameSync(tmpPath, dest);
       return { path: dest, url };
     } catch (err) {
