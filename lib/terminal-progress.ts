@@ -42,11 +42,12 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
   return stream.isTTY === true ? ttyBar(options, stream) : lineBar(options, stream);
 }
 
-/** Formats an amount in the bar's unit: bytes as "12.3 MB", other units as "12 epochs". */
+/** Formats an amount in the bar's unit: bytes as "12.3 MB", other units as "12 epochs" (singular for 1: "1 epoch"). */
 export function formatAmount(value: number, unit: string | undefined): string {
   if (unit === 'bytes') return formatBytes(value);
   const rounded = Number.isInteger(value) ? String(value) : value.toFixed(1);
-  return unit ? `${rounded} ${unit}` : rounded;
+  const noun = value === 1 && unit?.endsWith('s') ? unit.slice(0, -1) : unit;
+  return noun ? `${rounded} ${noun}` : rounded;
 }
 
 /** Formats a byte count with decimal (SI) prefixes, as download tools do. */

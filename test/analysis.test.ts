@@ -368,6 +368,16 @@ describe('analysis: batch-norm re-estimation and full-precision variants', funct
     const variant = withUnquantizedWeights(net, ['conv3']);
     await reestimateBatchNorm(variant.net, trainSet, { batchSize: 32 });
     assert.equal(impact.rows[3].accuracy, accuracy(variant.net));
+    // The difference from the 'none' row, paired image by image.
+    const none = withUnquantizedWeights(net, []);
+    await reestimateBatchNorm(none.net, trainSet, { batchSize: 32 });
+    const baseline = classify(none.net, test);
+    const differences = Array.from(classify(variant.net, test), (c, i) => c - baseline[i]);
+    const m = sum(differences) / test.count;
+    const se = Math.sqrt((sum(differences.map((d) => d * d)) / test.count - m * m) / test.count);
+    assert.ok(Math.abs(impact.rows[3].differenceSe - se) < 1e-12, `${impact.rows[3].differenceSe} vs ${se}`);
+    assert.equal(impact.rows[0].differenceSe, 0);
+    none.dispose();
     variant.dispose();
   });
 });

@@ -241,8 +241,15 @@ describe('charts', () => {
       assert.deepEqual(fit, [[0, 200], [200, 0]], 'y = x/2 from (−2, −1) to (2, 1)');
     });
 
-    it('puts r and the slope in the subtitle', () => {
+    it('puts r and the slope in the subtitle, on a line of their own after the caller\'s', () => {
       assert.deepEqual(spec.title, { text: 'Layer 1', subtitle: 'r = 0.88, slope = 0.50' });
+      const titled = heatmap2d({ title: 't', subtitle: '12% opposite signs', xLabel: 'x', yLabel: 'y', histogram, fit: { slope: 1, intercept: 0 } });
+      assert.deepEqual(titled.title, { text: 't', subtitle: ['12% opposite signs', 'slope = 1.00'] });
+    });
+
+    it('names both edges of both axes in the tooltip', async () => {
+      const seven = marks(await sceneItems(spec), 'rect').find((s) => s.item.datum?.n === 7)!.item;
+      assert.deepEqual(seven.tooltip, { 'A·Wᵇ from': '1', 'A·Wᵇ to': '2', 'A·Wᶜ from': '−1', 'A·Wᶜ to': '0', count: '7' });
     });
 
     it('draws zero lines instead of quadrants for the ternary variant', async () => {
@@ -288,6 +295,18 @@ describe('charts', () => {
       }
       const legend = texts(scene, 'legend-label');
       assert.ok(legend.includes('slope −0.5') && legend.includes('theory'), legend.join(', '));
+    });
+
+    it('ticks powers of ten and 2× and 5× between them on short axes, labels never run together', async () => {
+      // The gen_plots spread figure: d = 9, 288, 576 with spreads of 6° to 0.8°.
+      const scene = await sceneItems(logLogChart({
+        title: 'spread', xLabel: 'd', yLabel: 'sd', series: [{ label: 'layers', x: [9, 288, 576], y: [6, 2.2, 0.8] }], guide: { slope: -0.5 },
+      }));
+      const labels = scene.filter((s) => s.role === 'axis-label');
+      assert.deepEqual(labels.map((l) => l.item.text), ['10', '20', '50', '100', '200', '500', '1', '2', '5']);
+      // Labels of at most three characters at 11 px, at least 40 px apart on the 360 px x axis.
+      const xs = labels.slice(0, 6).map((l) => l.item.x as number);
+      xs.slice(1).forEach((x, i) => assert.ok(x - xs[i] >= 40, `labels at ${xs[i]} and ${x} px`));
     });
 
     it('rejects non-positive points', () => {

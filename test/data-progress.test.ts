@@ -21,6 +21,7 @@ describe('terminal progress', () => {
     assert.deepEqual([formatBytes(999), formatBytes(1000), formatBytes(26_421_880), formatBytes(170_052_171)], ['999 B', '1.0 kB', '26.4 MB', '170.1 MB']);
     assert.deepEqual([formatDuration(4.4), formatDuration(185), formatDuration(3720), formatDuration(Infinity)], ['4s', '3m05s', '1h02m', '?']);
     assert.deepEqual([formatAmount(3, 'epochs'), formatAmount(2.5, undefined), formatAmount(2048, 'bytes')], ['3 epochs', '2.5', '2.0 kB']);
+    assert.deepEqual([formatAmount(1, 'epochs'), formatAmount(0, 'epochs'), formatAmount(1, 'bytes')], ['1 epoch', '0 epochs', '1 B']);
   });
 
   it('off a terminal, writes one line per tenth completed and a final line, with the extra values', () => {

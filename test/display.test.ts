@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lineChart } from '../lib/charts';
+import { concatCharts, heatmap2d, lineChart } from '../lib/charts';
 import {
-  chartTitle, createNotebookProgress, htmlTable, markdownTable, PNG_SIGNATURE, renderSvg, saveFigure,
-  setDisplayWriter, show, showTable, svgToPng, type DisplayBundle, VEGA_LITE_MIME,
+  chartTitle, createNotebookProgress, htmlTable, markdownTable, PNG_MIME, PNG_SIGNATURE, renderSvg, saveFigure,
+  setDisplayWriter, show, showTable, SVG_FALLBACK_LIMIT_BYTES, SVG_MIME, svgSize, svgToPng, type DisplayBundle, VEGA_LITE_MIME,
 } from '../lib/display';
 
 const spec = lineChart({
@@ -65,6 +65,30 @@ describe('display', () => {
       assert.deepEqual(bundle.transient, {});
     });
 
+    it('sends a dense heatmap figure with a PNG of at most 200 kB instead of its 2 MB SVG', async () => {
+      // Three 50×50 histograms with every bin filled, as gen_plots' dot-product figures: a <rect> per bin in SVG.
+      const edges = Array.from({ length: 51 }, (_, i) => -1 + i / 25);
+      const counts = Array.from({ length: 2500 }, (_, k) => 1 + Math.round(1e5 * Math.exp(-(((k % 50) - Math.floor(k / 50)) ** 2) / 50)));
+      const panels = [1, 2, 3].map((n) => heatmap2d({
+        title: `conv${n}`, xLabel: 'A·Wᵇ', yLabel: 'A·Wᶜ', histogram: { xEdges: edges, yEdges: edges, counts }, width: 200, height: 200,
+      }));
+      const dense = concatCharts(panels, { title: 'Weight binarization' });
+      const svg = await renderSvg(dense);
+      assert.ok(Buffer.byteLength(svg) > 10 * SVG_FALLBACK_LIMIT_BYTES, `the SVG is ${svg.length} bytes`);
+      const record = recordingWriter();
+      await show(dense);
+      const { data, metadata } = record.sent[0].bundle;
+      assert.deepEqual(Object.keys(data).sort(), [PNG_MIME, VEGA_LITE_MIME, 'text/plain'].sort());
+      assert.equal(data[SVG_MIME], undefined);
+      const png = Buffer.from(String(data[PNG_MIME]), 'base64');
+      assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
+      assert.ok(String(data[PNG_MIME]).length <= 200_000, `PNG fallback is ${String(data[PNG_MIME]).length} base64 characters`);
+      // Drawn at twice the SVG's size, shown at the SVG's size.
+      const size = svgSize(svg);
+      assert.deepEqual(metadata[PNG_MIME], size);
+      assert.deepEqual(pngSize(png), [2 * size.width, 2 * size.height]);
+    });
+
     it('prints the title outside a notebook', async () => {
       setDisplayWriter(null);
       const original = console.log;
@@ -89,6 +113,7 @@ describe('display', () => {
       const data = { values: [] };
       assert.equal(chartTitle({ title: 'A', data, mark: 'point' }), 'A');
       assert.equal(chartTitle({ title: { text: 'A', subtitle: 'b' }, data, mark: 'point' }), 'A — b');
+      assert.equal(chartTitle({ title: { text: 'A', subtitle: ['b;', 'c'] }, data, mark: 'point' }), 'A — b; c');
       assert.equal(chartTitle({ data, mark: 'point' }), 'chart');
     });
   });
@@ -193,10 +218,10 @@ describe('display', () => {
       ].join('\n'));
     });
 
-    it('escapes HTML in headers and cells', () => {
+    it('escapes HTML in headers and cells; aligns numbers right and text left', () => {
       const html = htmlTable(rows, { columns: ['r <b>', 'note'], digits: 2 });
-      assert.ok(html.includes('<th style="text-align:right">r &lt;b&gt;</th><th>note</th>'), html);
-      assert.ok(html.includes('<td>&lt;script&gt;&amp;&quot;&#39;</td>'), html);
+      assert.ok(html.includes('<th style="text-align:right">r &lt;b&gt;</th><th style="text-align:left">note</th>'), html);
+      assert.ok(html.includes('<td style="text-align:left">&lt;script&gt;&amp;&quot;&#39;</td>'), html);
       assert.ok(html.includes('<td style="text-align:right">0.98</td>'), html);
       assert.equal(html.includes('<script>'), false);
     });

@@ -15,7 +15,7 @@ import { BINARY_LIMIT_ANGLE, BINARY_LIMIT_COSINE } from '../lib/hd/theory-binary
 import { makeConfig } from '../lib/model/config';
 import { Network, createNetwork, disposeNetwork } from '../lib/model/network';
 import { train } from '../lib/train/train';
-import { curve, render, verticalRules } from './support/spec';
+import { assertFitNotebook, curve, render, specData, verticalRules } from './support/spec';
 import { brightHalfImages } from './support/synthetic';
 
 const QUICK_BINARY: ExperimentParameters = { dataset: '', profile: 'quick', mode: 'binary', checkpoint: '', seed: 0, epochs: 0, limit: 0 };
@@ -109,19 +109,18 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
     assert.equal(productLabel('A·Wc'), 'A·Wᶜ');
   });
 
-  it('every chart renders to SVG', async () => {
-    const specs = [
-      dotProductChart(analysis.weightBinarization, 'weights'),
-      dotProductChart(analysis.activationBinarization, 'activations'),
-      dotProductChart(analysis.permutationControl, 'control'),
-      filterAngleChart(analysis.angles),
-      layerAngleSpreadChart(analysis.angleSpread),
-      weightDistributionChart(analysis.weightDistributions, net.config),
-      quantizedLevelChart(analysis.weightDistributions),
-      quantizationImpactChart(analysis.quantizationImpact!),
-      trainingHistoryChart([{ epoch: 1, learningRate: 1e-3, trainLoss: 1, trainAccuracy: 0.5, validationLoss: 1, validationAccuracy: 0.6, seconds: 2, imagesPerSecond: 100 }]),
-    ];
-    for (const spec of specs) await render(spec);
+  it('every chart of gen_plots (titles as there) renders to SVG at most 900 px wide', async () => {
+    await assertFitNotebook({
+      'gen-training-history': trainingHistoryChart([{ epoch: 1, learningRate: 1e-3, trainLoss: 1, trainAccuracy: 0.5, validationLoss: 1, validationAccuracy: 0.6, seconds: 2, imagesPerSecond: 100 }]),
+      'gen-weight-binarization': dotProductChart(analysis.weightBinarization, 'Weight binarization: A·Wᵇ against A·Wᶜ', `first ${analysis.images} test images`),
+      'gen-activation-binarization': dotProductChart(analysis.activationBinarization, 'Activation binarization: Aᶜ·Wᵇ against A·Wᵇ', 'layers ≥ 2'),
+      'gen-permutation-control': dotProductChart(analysis.permutationControl, 'Control: permuted activations, Aᵖᵉʳᵐ·Wᵇ against Aᵖᵉʳᵐ·Wᶜ', 'activations permuted within each image'),
+      'gen-filter-angles': filterAngleChart(analysis.angles),
+      'gen-angle-spread': layerAngleSpreadChart(analysis.angleSpread),
+      'gen-weight-distributions': weightDistributionChart(analysis.weightDistributions, net.config),
+      'gen-quantized-levels': quantizedLevelChart(analysis.weightDistributions),
+      'gen-quantization-impact': quantizationImpactChart(analysis.quantizationImpact!),
+    });
   });
 
   it('training history: accuracy in percent per epoch, a tick at each whole epoch', () => {
@@ -134,6 +133,38 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
     const layer = (spec as unknown as { layer: { encoding: { x: { axis: { values: number[] } } } }[] }).layer[0];
     assert.deepEqual(layer.encoding.x.axis.values, [1, 2, 3]);
     assert.match(JSON.stringify(spec), /3 epochs, 600 s of training/);
+    const one = trainingHistoryChart([epoch(1, 0.83, 0.862)]).title as { subtitle: string };
+    assert.match(one.subtitle, /^1 epoch, 200 s of training/);
+  });
+
+  it('angle spread: each point labelled with its layer', async () => {
+    const spec = layerAngleSpreadChart(analysis.angleSpread);
+    const { items, rows } = specData(spec);
+    const data = new Set(items.filter((i) => i.kind === 'data').map((i) => i.item));
+    assert.deepEqual(rows.filter((r) => data.has(r.item)).map((r) => r.text), ['conv1', 'conv2', 'conv3']);
+    const svg = await render(spec);
+    for (const layer of ['conv1', 'conv2', 'conv3']) assert.match(svg, new RegExp(`<text[^>]*>${layer}</text>`), `${layer} drawn`);
+    assert.doesNotMatch(JSON.stringify(spec.title), /labels:/);
+  });
+
+  it('accuracy impact: each variant as its difference from the all-Wᵇ network in points, ±1.96 paired standard errors', async () => {
+    const row = (label: string, accuracy: number, differenceSe: number) => ({ label, unquantized: label === 'none' ? [] : [label], accuracy, differenceSe });
+    const impact = {
+      storedAccuracy: 0.902, trainImages: 2000, testImages: 500,
+      rows: [row('none', 0.9, 0), row('conv1', 0.888, 0.004), row('conv2', 0.896, 0.003), row('all conv', 0.882, 0.006)],
+    };
+    const spec = quantizationImpactChart(impact);
+    const bars = (spec as unknown as { data: { values: { group: string; value: number; low: number; high: number }[] } }).data.values;
+    assert.deepEqual(bars.map((b) => b.group), ['conv1', 'conv2', 'all conv']);
+    bars.forEach((b, i) => {
+      const expected = 100 * (impact.rows[i + 1].accuracy - 0.9);
+      const error = 196 * impact.rows[i + 1].differenceSe;
+      for (const [got, want] of [[b.value, expected], [b.low, expected - error], [b.high, expected + error]]) assert.ok(Math.abs(got - want) < 1e-3, `${b.group}: ${got} vs ${want}`);
+    });
+    // The axis spans the differences (a few points), not 0–100%.
+    const ticks = [...(await render(spec)).matchAll(/<text[^>]*>(−?[\d.]+)<\/text>/g)].map((m) => Number(m[1].replace('−', '-')));
+    assert.ok(ticks.length >= 3 && Math.max(...ticks.map(Math.abs)) <= 4, `y tick labels ${ticks.join(', ')}`);
+    assert.throws(() => quantizationImpactChart({ ...impact, rows: impact.rows.slice(1) }), /the first row must be the quantized network/);
   });
 
   it('dot-product figure: one heatmap per layer with its r and slope, counts adding up to the dot products', () => {

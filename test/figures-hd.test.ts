@@ -18,7 +18,7 @@ import {
 import { RESULTS_FILE_ENV } from '../lib/notebook';
 import { gaussianKde, normalPdf } from '../lib/stats';
 import { assertClose } from './stats-reference';
-import { curve, render, verticalRules } from './support/spec';
+import { assertFitNotebook, curve, render, verticalRules } from './support/spec';
 
 /** Numbers are written into specs with 5 significant digits (lib/charts/data.ts). */
 const inSpec = (x: number): number => Number(x.toPrecision(5));
@@ -86,7 +86,7 @@ describe('figures/hd: experiment results to charts with theory', () => {
         [inSpec(BINARY_LIMIT_ANGLE), inSpec(unrotatedBinarizationAngle(d, 0.1))],
       );
     }
-    assert.deepEqual(rules.map((r) => r.label).filter((l) => l !== ''), ['arccos √(2/π)', 'theory, no rotation']);
+    assert.deepEqual(rules.map((r) => r.label).filter((l) => l !== ''), ['arccos √(2/π)', 'no rotation']);
     assert.ok(curve(spec, 'data', '∠(u, θ_R(u))', 'd = 100').length > 300);
     await render(spec);
   });
@@ -153,6 +153,31 @@ describe('figures/hd: experiment results to charts with theory', () => {
     assert.ok(curve(spec, 'theory', /^C\(0\.612\)/).length === 3);
     await render(spec);
     assert.throws(() => angleSpreadChart(spreadTernary, spreadBinary), /pass the binary result \(no threshold\) first/);
+  });
+});
+
+describe('figures/hd: every figure of hd_figures fits the notebook', () => {
+  it('renders each, with the panels and curves of the default parameters, at most 900 px wide', async function () {
+    this.timeout(60_000);
+    // The parameter cell's dimensions, lengths and thresholds, with few samples.
+    const notebookBinary = binarizationExperiment({ dims: [3, 10, 27], samples: 200, seed: 1 });
+    const notebookTernary = ternaryExperiment({ d: 1000, samples: 100, thresholds: [0.01, EMPIRICAL_TERNARY_THRESHOLD, 0.2, 0.3, 0.5], seed: 3 });
+    const spread = { dims: [10, 20, 50, 100, 200, 500, 1000, 2000, 5000], samples: 50, seed: 6 };
+    const widths = await assertFitNotebook({
+      'hd-ternarize-straight-through': ternarizeQuantizerChart(0.02),
+      'hd-binarization-angles': binarizationAnglesChart(notebookBinary),
+      'hd-binarization-angle-max-d': binarizationAngleChart(notebookBinary),
+      'hd-exponential-covariance-rotation': exponentialCovarianceChart(exponentialCovarianceExperiment({ dims: [10, 100, 500], samples: 10, seed: 2 })),
+      'hd-ternary-angle-vs-threshold': ternaryMedianChart(notebookTernary),
+      'hd-ternary-angle-density': ternaryAngleDensityChart(notebookTernary),
+      'hd-zero-fraction': zeroFractionChart(zeroFractionExperiment({ d: 1000, samples: 5, seed: 4 })),
+      'hd-straight-through': straightThroughChart(),
+      'hd-random-binary-vectors': randomBinaryVectorChart(randomBinaryVectorExperiment({ lengths: [10, 100, 1000], samples: 100, seed: 5 })),
+      'hd-angle-spread-vs-dimension': angleSpreadChart(
+        angleSpreadExperiment(spread), angleSpreadExperiment({ ...spread, threshold: optimalTernaryThreshold().threshold }),
+      ),
+    });
+    assert.equal(Object.keys(widths).length, 10);
   });
 });
 

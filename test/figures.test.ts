@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { FiguresOutcome, parseFiguresArgs, runFigures } from '../lib/cli/figures';
-import { SVG_MIME, TEXT_MIME, VEGA_LITE_MIME } from '../lib/display/show';
+import { PNG_MIME, SVG_MIME, TEXT_MIME, VEGA_LITE_MIME } from '../lib/display/show';
 import { notebookOutputs } from '../lib/report/collect';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -44,7 +44,7 @@ describe('npm run figures (tiny run through Jupyter)', function () {
     }
   });
 
-  it('shows every figure with the vegalite, svg and text mimetypes and saves it as SVG and PNG', () => {
+  it('shows every figure with the vegalite and text mimetypes and a static SVG or PNG, and saves it as SVG and PNG', () => {
     const names = (nb: string) => outcome.figures.filter((f) => f.notebook === nb).map((f) => f.name);
     assert.deepEqual(names('hd_figures'), [
       'hd-ternarize-straight-through', 'hd-binarization-angles', 'hd-binarization-angle-max-d', 'hd-exponential-covariance-rotation',
@@ -56,7 +56,8 @@ describe('npm run figures (tiny run through Jupyter)', function () {
       'gen-filter-angles', 'gen-angle-spread', 'gen-weight-distributions', 'gen-quantized-levels', 'gen-quantization-impact',
     ]);
     for (const f of outcome.figures) {
-      for (const mime of [VEGA_LITE_MIME, SVG_MIME, TEXT_MIME]) assert.ok(f.mimetypes.includes(mime), `${f.name} lacks ${mime}`);
+      for (const mime of [VEGA_LITE_MIME, TEXT_MIME]) assert.ok(f.mimetypes.includes(mime), `${f.name} lacks ${mime}`);
+      assert.equal(f.mimetypes.filter((m) => m === SVG_MIME || m === PNG_MIME).length, 1, `${f.name}: one static image, not ${f.mimetypes.join(', ')}`);
       const png = fs.readFileSync(path.join(out, 'figures', `${f.name}.png`));
       assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${f.name}.png is not a PNG`);
       assert.match(fs.readFileSync(path.join(out, 'figures', `${f.name}.svg`), 'utf8'), /^<svg/);

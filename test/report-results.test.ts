@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { buildReportHtml } from '../lib/report/html';
 import { resultRows } from '../lib/report/results';
 
 describe('report: rows of reproduced numbers', () => {
@@ -17,5 +18,18 @@ describe('report: rows of reproduced numbers', () => {
       { quantity: 'gen.missing', measured: 'n/a', theory: '', paper: '' },
       { quantity: 'gen.images', measured: '500', theory: '', paper: '' },
     ]);
+  });
+});
+
+describe('report: the page', () => {
+  it('left-aligns the text columns of the numbers table and right-aligns the numbers', () => {
+    const html = buildReportHtml({
+      title: 'T', subtitle: 'S', facts: [], figures: [],
+      rows: [{ quantity: 'median angle', measured: '36.15 °', theory: '37.07 °', paper: '≈ 37°' }],
+    });
+    assert.match(html, /th, td \{[^}]*text-align: left;/);
+    assert.match(html, /\.num \{ text-align: right;/);
+    assert.ok(html.includes('<tr><th>quantity</th><th class="num">measured</th><th class="num">closed-form theory</th><th>the paper</th></tr>'));
+    assert.ok(html.includes('<tr><td>median angle</td><td class="num">36.15 °</td><td class="num">37.07 °</td><td>≈ 37°</td></tr>'));
   });
 });

@@ -20,6 +20,11 @@ export interface UnquantizedWeightsScore {
   unquantized: string[];
   /** Test accuracy after re-estimating batch norm. */
   accuracy: number;
+  /**
+   * Standard error of accuracy − the 'none' row's accuracy, paired over the same test images:
+   * √(var(c_i − b_i)/n) for c_i, b_i = 1 when image i is classified correctly (0 for 'none').
+   */
+  differenceSe: number;
 }
 
 export interface QuantizationImpact {
@@ -39,9 +44,19 @@ export interface QuantizationImpactOptions {
   onProgress?: ProgressCallback;
 }
 
+function mean(values: ArrayLike<number>): number {
+  return Array.from(values).reduce((sum, v) => sum + v, 0) / values.length;
+}
+
 function accuracy(net: Network, set: LabeledImages, batchSize: number): number {
-  const correct = classify(net, set, batchSize);
-  return correct.reduce((n, c) => n + c, 0) / set.count;
+  return mean(classify(net, set, batchSize));
+}
+
+/** Standard error of mean(correct − baseline) over the images. */
+function pairedDifferenceSe(correct: Uint8Array, baseline: Uint8Array): number {
+  const differences = Array.from(correct, (c, i) => c - baseline[i]);
+  const m = mean(differences);
+  return Math.sqrt((mean(differences.map((d) => d * d)) - m * m) / differences.length);
 }
 
 /** Scores the network with W^c in no layer, in each conv layer alone and in all of them (see the module comment). */
@@ -51,11 +66,14 @@ export async function weightQuantizationImpact(net: Network, options: Quantizati
   const convNames = net.layers.filter((l) => l.kind === 'conv').map((l) => l.name);
   const variants: [string, string[]][] = [['none', []], ...convNames.map((n): [string, string[]] => [n, [n]]), ['all conv', convNames]];
   const rows: UnquantizedWeightsScore[] = [];
+  let baseline: Uint8Array | undefined;
   for (const [label, unquantized] of variants) {
     const variant = withUnquantizedWeights(net, unquantized);
     try {
       await reestimateBatchNorm(variant.net, train, { batchSize, onProgress, stage: `batch norm (W^c in: ${label})` });
-      rows.push({ label, unquantized, accuracy: accuracy(variant.net, test, batchSize) });
+      const correct = classify(variant.net, test, batchSize);
+      baseline ??= correct;
+      rows.push({ label, unquantized, accuracy: mean(correct), differenceSe: pairedDifferenceSe(correct, baseline) });
     } finally {
       variant.dispose();
     }

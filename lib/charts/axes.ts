@@ -81,3 +81,34 @@ function piLabel(fraction: number): string {
   }
   throw new Error(`piTicks: ${fraction} is not a fraction with denominator ≤ ${MAX_PI_DENOMINATOR}; pass e.g. 1/16 or 3/4`);
 }
+
+/** Share of a log axis left empty beyond the data on each side, so no point sits on the frame. */
+const LOG_DOMAIN_PADDING = 0.05;
+
+/**
+ * The range of the positive `values` (a log axis drops the others), widened on a log scale by
+ * LOG_DOMAIN_PADDING of its span (half a decade when all are equal).
+ */
+export function logDomain(values: readonly number[]): [number, number] {
+  const logs = values.filter((v) => v > 0).map(Math.log10);
+  const lo = Math.min(...logs);
+  const hi = Math.max(...logs);
+  const pad = hi > lo ? LOG_DOMAIN_PADDING * (hi - lo) : 0.5;
+  return [10 ** (lo - pad), 10 ** (hi + pad)];
+}
+
+/**
+ * Ticks of a log axis over `domain`: the powers of ten, and 2× and 5× of them when the axis spans
+ * under two decades, labelled "0.02", "1,000". Vega's own log ticks label 1 to 9 in a decade,
+ * whose labels run together ("200300") when the decade is short.
+ */
+export function logTicks(domain: readonly [number, number]): TickSpec {
+  const [min, max] = domain;
+  const mantissas = Math.log10(max / min) < 2 ? [1, 2, 5] : [1];
+  const values: number[] = [];
+  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+    // toPrecision drops floating-point noise: 2 · 10⁻³ is 0.002.
+    values.push(...mantissas.map((m) => Number((m * 10 ** e).toPrecision(12))).filter((v) => v >= min && v <= max));
+  }
+  return { values, labels: values.map((v) => v.toLocaleString('en-US', { maximumFractionDigits: 20 })) };
+}

@@ -10,6 +10,8 @@ export interface Bar {
   /** Colour, e.g. "−1", "0", "+1". */
   category: string;
   value: number;
+  /** Half-width of an interval drawn as a line through the bar's end, value ± error (e.g. 1.96 standard errors). */
+  error?: number;
 }
 
 export interface BarChartOptions extends ChartText, ChartSize {
@@ -18,8 +20,10 @@ export interface BarChartOptions extends ChartText, ChartSize {
   layout?: 'grouped' | 'stacked';
   /** Show values as percentages (for proportions in [0, 1]; default false). */
   percent?: boolean;
-  /** Colour legend title (default none). */
+  /** Colour legend title (default none); there is no legend for a single category. */
   categoryTitle?: string;
+  /** Tooltip title of the bars' errors (default "±"). */
+  errorTitle?: string;
 }
 
 const BUILDER = 'barChart';
@@ -30,6 +34,8 @@ export function barChart(options: BarChartOptions): TopLevelSpec {
     throw new Error(`${BUILDER}: no bars; pass at least one {group, category, value}`);
   }
   assertFinite(BUILDER, 'bar values', options.bars.map((b) => b.value));
+  const errors = options.bars.flatMap((b) => (b.error === undefined ? [] : [b.error]));
+  assertFinite(BUILDER, 'bar errors', errors);
   const groups = uniqueInOrder(options.bars.map((b) => b.group));
   const categories = uniqueInOrder(options.bars.map((b) => b.category));
   const format = options.percent === true ? '.1%' : '.4~g';
@@ -41,7 +47,7 @@ export function barChart(options: BarChartOptions): TopLevelSpec {
       field: 'value', type: 'quantitative', title: options.yLabel, stack: stacked ? 'zero' : null,
       axis: options.percent === true ? { format: '.0%' } : {},
     },
-    color: { ...category, title: options.categoryTitle ?? null, scale: { domain: categories } },
+    color: { ...category, title: options.categoryTitle ?? null, scale: { domain: categories }, ...(categories.length === 1 ? { legend: null } : {}) },
     // Stack order follows the category order of the legend.
     ...(stacked ? { order: { field: 'rank', type: 'ordinal' } } : { xOffset: category }),
     ...(options.tooltips ?? true
@@ -50,20 +56,36 @@ export function barChart(options: BarChartOptions): TopLevelSpec {
             { field: 'group', type: 'nominal', title: options.xLabel },
             { field: 'category', type: 'nominal', title: options.categoryTitle ?? 'category' },
             { field: 'value', type: 'quantitative', title: options.yLabel, format },
+            ...(errors.length > 0 ? [{ field: 'error', type: 'quantitative', title: options.errorTitle ?? '±', format }] : []),
           ],
         }
       : {}),
   };
+  const interval = (b: Bar) => (b.error === undefined ? {} : { error: compactNumber(b.error), low: compactNumber(b.value - b.error), high: compactNumber(b.value + b.error) });
   const body = {
     data: {
       values: options.bars.map((b) => ({
-        group: b.group, category: b.category, value: compactNumber(b.value), rank: categories.indexOf(b.category),
+        group: b.group, category: b.category, value: compactNumber(b.value), rank: categories.indexOf(b.category), ...interval(b),
       })),
     },
     width: options.width ?? DEFAULT_WIDTH,
     height: options.height ?? DEFAULT_HEIGHT,
-    mark: { type: 'bar' },
-    encoding,
+    layer: [
+      { mark: { type: 'bar' }, encoding },
+      ...(errors.length > 0 ? [errorLayer(encoding)] : []),
+    ],
   };
   return checkedSize(BUILDER, withTheme(body, options.title, options.subtitle));
+}
+
+/** value ± error as a black line over each bar that has an error. */
+function errorLayer(encoding: { x: object; y: object; xOffset?: object }): object {
+  return {
+    transform: [{ filter: 'isValid(datum.error)' }],
+    mark: { type: 'rule', color: 'black', strokeWidth: 1.5 },
+    encoding: {
+      x: encoding.x, ...(encoding.xOffset === undefined ? {} : { xOffset: encoding.xOffset }),
+      y: { ...encoding.y, field: 'low' }, y2: { field: 'high' },
+    },
+  };
 }

@@ -28,6 +28,9 @@ export function assertSeries(builder: string, series: Series): void {
   if (series.x.length !== series.y.length) {
     throw new Error(`${builder}: ${name} has ${series.x.length} x values but ${series.y.length} y values; they must match`);
   }
+  if (series.labels !== undefined && series.labels.length !== series.x.length) {
+    throw new Error(`${builder}: ${name} has ${series.x.length} points but ${series.labels.length} labels; they must match`);
+  }
   if (series.x.length === 0) {
     throw new Error(`${builder}: ${name} is empty; give it at least one point`);
   }
@@ -50,4 +53,27 @@ export function checkedSize(builder: string, spec: TopLevelSpec): TopLevelSpec {
     );
   }
   return spec;
+}
+
+/** One cell of a table given to csvData; undefined leaves the cell empty. */
+export type CsvValue = number | string | undefined;
+
+/** Inline data as CSV text, with the numeric columns parsed back to numbers. */
+export interface CsvData {
+  values: string;
+  format: { type: 'csv'; parse: Record<string, 'number'> };
+}
+
+/**
+ * Rows as inline CSV: a header and one short line per row, where JSON repeats every key on every
+ * row (and a notebook file indents each on its own lines), so a spec is several times smaller.
+ * Columns come in order of first appearance; strings with a comma, quote or line break are quoted.
+ */
+export function csvData(rows: readonly Readonly<Record<string, CsvValue>>[]): CsvData {
+  const columns = uniqueInOrder(rows.flatMap((row) => Object.keys(row)));
+  const cell = (value: CsvValue): string =>
+    value === undefined ? '' : typeof value === 'number' || !/[",\r\n]/.test(value) ? String(value) : `"${value.replace(/"/g, '""')}"`;
+  const lines = [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))];
+  const numeric = columns.filter((c) => rows.some((row) => typeof row[c] === 'number'));
+  return { values: lines.join('\n'), format: { type: 'csv', parse: Object.fromEntries(numeric.map((c) => [c, 'number'])) } };
 }

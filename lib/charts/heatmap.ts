@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { positionChannel } from './axes';
-import { assertFinite, checkedSize, compactNumber } from './data';
+import { assertFinite, checkedSize, compactNumber, csvData } from './data';
 import { HEATMAP_SCHEME, QUADRANT_FILL, QUADRANT_OPACITY, THEORY_COLOR, THEORY_DASH, withTheme } from './theme';
 import type { ChartSize, ChartText, NumericArray } from './types';
 
@@ -78,15 +78,14 @@ function assertEdges(name: string, edges: NumericArray): void {
   }
 }
 
-/** "r = 0.93, slope = 1.02" after the caller's subtitle, from whichever statistics were given. */
-function statsSubtitle(options: Heatmap2dOptions): string | undefined {
+/** The caller's subtitle, then "r = 0.93, slope = 1.02" from whichever statistics were given, on its own line. */
+function statsSubtitle(options: Heatmap2dOptions): string[] {
   const r = options.correlation ?? options.fit?.r;
-  const parts = [
-    options.subtitle,
+  const stats = [
     r === undefined ? undefined : `r = ${r.toFixed(2)}`,
     options.fit === undefined ? undefined : `slope = ${options.fit.slope.toFixed(2)}`,
-  ].filter((p): p is string => p !== undefined && p !== '');
-  return parts.length === 0 ? undefined : parts.join(', ');
+  ].filter((p): p is string => p !== undefined).join(', ');
+  return [options.subtitle ?? '', stats];
 }
 
 /** Grey rectangles over {x > 0, y < 0} and {x < 0, y > 0}, clipped to the plotted domain. */
@@ -117,21 +116,21 @@ function cellLayer(options: Heatmap2dOptions, x: object, y: object, tooltips: bo
       cells.push({ i: Math.floor(k / ny), j: k % ny, n: compactNumber(counts[k]) });
     }
   }
-  const edgeTable = (edges: NumericArray, index: string, lo: string, hi: string): object[] =>
-    Array.from({ length: edges.length - 1 }, (_, k) => ({ [index]: k, [lo]: compactNumber(edges[k]), [hi]: compactNumber(edges[k + 1]) }));
+  const edgeTable = (edges: NumericArray, index: string, lo: string, hi: string) =>
+    csvData(Array.from({ length: edges.length - 1 }, (_, k) => ({ [index]: k, [lo]: compactNumber(edges[k]), [hi]: compactNumber(edges[k + 1]) })));
   const countTitle = options.countTitle === undefined ? 'count' : options.countTitle;
+  // Tooltip titles must differ: vega keys the tooltip by title, so a repeated one hides a field.
+  const edge = (field: string, title: string) => ({ field, type: 'quantitative', title, format: '.3~g' });
   const tooltip = [
-    { field: 'x', type: 'quantitative', title: `${options.xLabel} from`, format: '.3~g' },
-    { field: 'x2', type: 'quantitative', title: 'to', format: '.3~g' },
-    { field: 'y', type: 'quantitative', title: `${options.yLabel} from`, format: '.3~g' },
-    { field: 'y2', type: 'quantitative', title: 'to', format: '.3~g' },
+    edge('x', `${options.xLabel} from`), edge('x2', `${options.xLabel} to`),
+    edge('y', `${options.yLabel} from`), edge('y2', `${options.yLabel} to`),
     { field: 'n', type: 'quantitative', title: countTitle ?? 'count', format: '.4~g' },
   ];
   return {
-    data: { values: cells },
+    data: csvData(cells),
     transform: [
-      { lookup: 'i', from: { data: { values: edgeTable(xEdges, 'i', 'x', 'x2') }, key: 'i', fields: ['x', 'x2'] } },
-      { lookup: 'j', from: { data: { values: edgeTable(yEdges, 'j', 'y', 'y2') }, key: 'j', fields: ['y', 'y2'] } },
+      { lookup: 'i', from: { data: edgeTable(xEdges, 'i', 'x', 'x2'), key: 'i', fields: ['x', 'x2'] } },
+      { lookup: 'j', from: { data: edgeTable(yEdges, 'j', 'y', 'y2'), key: 'j', fields: ['y', 'y2'] } },
     ],
     mark: { type: 'rect' },
     encoding: {
@@ -139,7 +138,8 @@ function cellLayer(options: Heatmap2dOptions, x: object, y: object, tooltips: bo
       color: {
         field: 'n', type: 'quantitative', title: countTitle,
         scale: { type: 'log', scheme: HEATMAP_SCHEME },
-        ...(countTitle === null ? { legend: null } : {}),
+        // Below the panel, so panels side by side fit a notebook's width.
+        legend: countTitle === null ? null : { orient: 'bottom', direction: 'horizontal', gradientLength: 120 },
       },
       ...(tooltips ? { tooltip } : {}),
     },

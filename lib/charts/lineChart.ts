@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { positionChannel } from './axes';
-import { assertFinite, assertSeries, checkedSize, compactNumber, uniqueInOrder } from './data';
+import { assertFinite, assertSeries, checkedSize, compactNumber, csvData, uniqueInOrder } from './data';
 import {
   DEFAULT_HEIGHT, DEFAULT_WIDTH, REFERENCE_COLOR, REFERENCE_DASH, SOLID, THEORY_COLOR, THEORY_DASH, withTheme,
 } from './theme';
@@ -40,12 +40,15 @@ export interface LineChartOptions extends ChartText, ChartSize {
   facetColumns?: number;
 }
 
+/** Legends of a faceted chart go below the panels, so the figure is no wider than its panels. */
+const FACET_LEGEND = { orient: 'bottom', direction: 'horizontal' };
+
 type Kind = 'data' | 'theory' | 'reference' | 'vrule' | 'hrule';
 
 /** What one curve or rule is; its points refer to it by `item` (so point rows stay short). */
 interface Item { item: number; kind: Kind; series?: string; line?: string; label?: string; dashed?: boolean; panel?: string }
-interface PointRow { item: number; x: number; y: number }
-interface RuleRow { item: number; at: number }
+type PointRow = { item: number; x: number; y: number; text?: string };
+type RuleRow = { item: number; at: number };
 
 /** Curves and rules as an item table plus point rows. */
 interface ChartData {
@@ -99,26 +102,29 @@ export function buildLineChart(builder: string, options: LineChartOptions): TopL
   });
   // One strokeDash scale shared by all curve layers gives one legend of line styles.
   const styles = lineStyles(options, dataLabel, theoryLabel, references);
+  const legend = panels === undefined ? {} : FACET_LEGEND;
   const strokeDash = styles.some((s) => s.dash !== SOLID)
     ? {
         field: 'line', type: 'nominal', title: null,
         scale: { domain: styles.map((s) => s.label), range: styles.map((s) => s.dash) },
-        legend: { symbolType: 'stroke', symbolSize: LEGEND_STROKE_SYMBOL_SIZE, symbolStrokeColor: THEORY_COLOR },
+        legend: { symbolType: 'stroke', symbolSize: LEGEND_STROKE_SYMBOL_SIZE, symbolStrokeColor: THEORY_COLOR, ...legend },
       }
     : undefined;
   const tooltips = options.tooltips ?? true;
   const marks = options.marks ?? 'line';
   const has = (kind: Kind): boolean => data.items.some((i) => i.kind === kind);
   const layer = [
-    ...(has('data') ? [dataLayer(options, x, y, marks, strokeDash, tooltips)] : []),
+    ...(has('data') ? [dataLayer(options, x, y, marks, strokeDash, legend, tooltips)] : []),
     ...(has('theory') ? [styledCurveLayer('theory', THEORY_COLOR, x, y, strokeDash, tooltips)] : []),
     ...(has('reference') ? [styledCurveLayer('reference', REFERENCE_COLOR, x, y, strokeDash, tooltips)] : []),
     ...ruleLayers('vrule', options.verticalRules ?? [], options.xLabel, x, tooltips),
     ...ruleLayers('hrule', options.horizontalRules ?? [], options.yLabel, y, tooltips),
+    // Last, so that no curve is drawn over the labels.
+    ...(options.series.some((s) => s.labels !== undefined) ? pointLabelLayers(x, y) : []),
   ];
   const size = { width: options.width ?? DEFAULT_WIDTH, height: options.height ?? DEFAULT_HEIGHT };
   const inline = {
-    data: { values: data.rows },
+    data: csvData(data.rows),
     transform: [{
       lookup: 'item',
       from: { data: { values: data.items }, key: 'item', fields: ['kind', 'series', 'line', 'label', 'dashed', 'panel'] },
@@ -164,7 +170,7 @@ function addCurves(
         if ((xLog && s.x[i] <= 0) || (yLog && s.y[i] <= 0)) {
           continue;
         }
-        data.rows.push({ item, x: compactNumber(s.x[i]), y: compactNumber(s.y[i]) });
+        data.rows.push({ item, x: compactNumber(s.x[i]), y: compactNumber(s.y[i]), ...(s.labels ? { text: s.labels[i] } : {}) });
       }
     }
   }
@@ -211,10 +217,12 @@ function numberTooltip(field: string, title: string): Record<string, unknown> {
 
 function dataLayer(
   options: LineChartOptions, x: object, y: object, marks: LineChartOptions['marks'],
-  strokeDash: object | undefined, tooltips: boolean,
+  strokeDash: object | undefined, legend: object, tooltips: boolean,
 ): Record<string, unknown> {
   const seriesLabels = uniqueInOrder(options.series.map((s) => s.label));
-  const color = { field: 'series', type: 'nominal', title: options.legendTitle ?? null, scale: { domain: seriesLabels } };
+  // Line swatches as long as the line-style legend's, so legends side by side have rows of one height.
+  const swatch = marks === 'line' ? { symbolSize: LEGEND_STROKE_SYMBOL_SIZE } : {};
+  const color = { field: 'series', type: 'nominal', title: options.legendTitle ?? null, scale: { domain: seriesLabels }, legend: { ...swatch, ...legend } };
   const pointsDrawn = marks !== 'line';
   const mark = marks === 'points'
     ? { type: 'point', filled: true, size: 45, clip: true }
@@ -245,6 +253,16 @@ function styledCurveLayer(kind: Kind, color: string, x: object, y: object, strok
       ...(tooltips ? { tooltip: [{ field: 'series', type: 'nominal', title: kind }] } : {}),
     },
   };
+}
+
+/** Each labelled point's text just above it, over a white halo that keeps it legible where a curve crosses. */
+function pointLabelLayers(x: object, y: object): Record<string, unknown>[] {
+  const label = (style: object): Record<string, unknown> => ({
+    transform: [{ filter: "datum.kind === 'data' && datum.text" }],
+    mark: { type: 'text', align: 'center', baseline: 'bottom', dy: -7, fontSize: 11, ...style },
+    encoding: { x, y, text: { field: 'text', type: 'nominal' } },
+  });
+  return [label({ color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' }), label({})];
 }
 
 /** Rules along one axis (a layer per dash style in use), and their labels. */

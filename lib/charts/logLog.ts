@@ -1,5 +1,6 @@
 /** Points on log–log axes with a power-law guide of fixed slope, e.g. σ(d) ∝ d^(−1/2). */
 import type { TopLevelSpec } from 'vega-lite';
+import { logDomain, logTicks } from './axes';
 import { assertSeries } from './data';
 import { buildLineChart } from './lineChart';
 import type { ChartSize, ChartText, Series, TickSpec } from './types';
@@ -19,8 +20,10 @@ export interface LogLogChartOptions extends ChartText, ChartSize {
   /** Dotted guide of the given slope through the points (least-squares C for that slope). */
   guide?: PowerLawGuide;
   legendTitle?: string;
+  /** Default: the range of the points and curves, padded by 5% of its log span. */
   xDomain?: readonly [number, number];
   yDomain?: readonly [number, number];
+  /** Default: powers of ten (and 2×, 5× on axes under two decades) across the domain. */
   xTicks?: TickSpec;
   yTicks?: TickSpec;
   /** Connect each series' points with a line (default false). */
@@ -33,9 +36,16 @@ const BUILDER = 'logLogChart';
 export function logLogChart(options: LogLogChartOptions): TopLevelSpec {
   options.series.forEach((s) => assertSeries(BUILDER, s));
   const references = options.guide === undefined ? [] : [powerLawGuide(options.series, options.guide)];
+  const curves = [...options.series, ...(options.theory ?? []), ...references];
+  const xDomain = options.xDomain ?? logDomain(curves.flatMap((s) => Array.from(s.x)));
+  const yDomain = options.yDomain ?? logDomain(curves.flatMap((s) => Array.from(s.y)));
   return buildLineChart(BUILDER, {
     ...options,
     references,
+    xDomain,
+    yDomain,
+    xTicks: options.xTicks ?? logTicks(xDomain),
+    yTicks: options.yTicks ?? logTicks(yDomain),
     xScale: 'log',
     yScale: 'log',
     marks: options.connect === true ? 'line+points' : 'points',

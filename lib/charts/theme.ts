@@ -41,11 +41,31 @@ const CHART_CONFIG: Config = {
   range: { category: [...SERIES_COLORS] },
 };
 
-/** Adds the schema, the theme and the title to a spec body. */
-export function withTheme(body: object, title: string, subtitle?: string): TopLevelSpec {
+/**
+ * Longest subtitle line in characters. Headless vega (no canvas) sizes text at 0.8 em per
+ * character, so 90 characters at 11 px stay under 800 px there, and shorter in a browser.
+ */
+const SUBTITLE_LINE_CHARS = 90;
+
+/** The text in lines of at most SUBTITLE_LINE_CHARS characters, broken after a ";" where a clause fits, else at spaces. */
+function wrapLine(text: string): string[] {
+  const lines: string[] = [];
+  for (const clause of text.split(/(?<=;) /)) {
+    for (const piece of clause.length <= SUBTITLE_LINE_CHARS ? [clause] : clause.split(' ')) {
+      const last = lines.length - 1;
+      if (last >= 0 && lines[last].length + 1 + piece.length <= SUBTITLE_LINE_CHARS) lines[last] += ` ${piece}`;
+      else lines.push(piece);
+    }
+  }
+  return lines;
+}
+
+/** Adds the schema, the theme and the title to a spec body; long subtitle lines are wrapped. */
+export function withTheme(body: object, title: string, subtitle?: string | readonly string[]): TopLevelSpec {
+  const lines = [subtitle ?? []].flat().filter((line) => line !== '').flatMap(wrapLine);
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
-    title: subtitle === undefined || subtitle === '' ? title : { text: title, subtitle },
+    title: lines.length === 0 ? title : { text: title, subtitle: lines.length === 1 ? lines[0] : lines },
     config: CHART_CONFIG,
     ...body,
   };

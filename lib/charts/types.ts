@@ -29,6 +29,8 @@ export interface Series {
   y: NumericArray;
   /** Facet panel name (e.g. "d = 27"); give it to every series or to none. */
   panel?: string;
+  /** Text drawn above each point (e.g. the layer of each measurement), one per point. */
+  labels?: readonly string[];
 }
 
 /** A horizontal or vertical reference line at `at`, e.g. the theory angle arccos √(2/π). */

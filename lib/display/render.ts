@@ -26,3 +26,12 @@ export async function renderSvg(spec: TopLevelSpec, options: RenderOptions = {})
     view.finalize();
   }
 }
+
+/** The width and height on the root element of an SVG that vega drew. */
+export function svgSize(svg: string): { width: number; height: number } {
+  const match = /^<svg [^>]*?\bwidth="([\d.]+)" height="([\d.]+)"/.exec(svg);
+  if (match === null) {
+    throw new Error(`svgSize: no width and height on the root element of "${svg.slice(0, 80)}…"; pass an SVG from renderSvg`);
+  }
+  return { width: Number(match[1]), height: Number(match[2]) };
+}

@@ -51,10 +51,13 @@ export function markdownTable(rows: readonly TableRow[], options: TableOptions =
   return [line(table.columns), rule, ...table.cells.map(line)].join('\n');
 }
 
-/** HTML table with every cell escaped (&, <, >, ", '); numeric columns right-aligned. */
+/**
+ * HTML table with every cell escaped (&, <, >, ", '); numeric columns right-aligned, the others
+ * left-aligned (said explicitly: JupyterLab right-aligns every cell of an output's table).
+ */
 export function htmlTable(rows: readonly TableRow[], options: TableOptions = {}): string {
   const table = tabulate('htmlTable', rows, options);
-  const align = (i: number): string => (table.numeric[i] ? ' style="text-align:right"' : '');
+  const align = (i: number): string => ` style="text-align:${table.numeric[i] ? 'right' : 'left'}"`;
   const head = table.columns.map((c, i) => `<th${align(i)}>${escapeHtml(c)}</th>`).join('');
   const body = table.cells
     .map((cells) => `<tr>${cells.map((c, i) => `<td${align(i)}>${escapeHtml(c)}</td>`).join('')}</tr>`)

@@ -155,7 +155,7 @@ export function exponentialCovarianceChart(result: ExponentialCovarianceResult):
     const panel = dimensionPanel(entry.d);
     return [
       { at: BINARY_LIMIT_ANGLE, panel, label: panel === first ? LIMIT_RULE_LABEL : '' },
-      { at: unrotatedBinarizationAngle(entry.d, result.k), panel, label: panel === last ? 'theory, no rotation' : '' },
+      { at: unrotatedBinarizationAngle(entry.d, result.k), panel, label: panel === last ? 'no rotation' : '' },
     ];
   });
   return densityChart({

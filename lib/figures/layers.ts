@@ -14,12 +14,15 @@ import type { WeightDistribution } from '../analysis/weight-distributions';
 import type { EpochMetrics } from '../checkpoint';
 import type { NetworkConfig } from '../model/config';
 import { normalPdf } from '../stats/normal';
+import { formatAmount } from '../terminal-progress';
 
 const DEGREES_PER_RADIAN = 180 / Math.PI;
 const degrees = (radians: number): number => radians * DEGREES_PER_RADIAN;
-/** Heatmap side when one figure holds a panel per layer. */
-const HEATMAP_SIDE = 220;
-const PANEL = { width: 250, height: 180 };
+/** Heatmap side when one figure holds a panel per layer (three side by side fit a 900 px notebook). */
+const HEATMAP_SIDE = 200;
+const PANEL = { width: 230, height: 180 };
+/** Normal quantile of a two-sided 95% interval. */
+const Z_95 = 1.96;
 /** Angle axis of the filter-angle figure: quantization angles of trained layers stay below 90°. */
 const ANGLE_AXIS_DEGREES: readonly [number, number] = [0, 90];
 /** Densities below this are left out of log-scale plots (log 0 is undefined; the tails carry no information). */
@@ -101,10 +104,10 @@ export function layerAngleSpreadChart(spread: AngleSpread): TopLevelSpec {
   const fitted = spread.fit === null ? 'one d only, no fit' : `fitted slope ${spread.fit.slope.toFixed(3).replace('-', '−')}`;
   return logLogChart({
     title: 'The spread of the filter angles shrinks like 1/√d',
-    subtitle: `${fitted} (theory −0.5); labels: ${spread.layers.join(', ')}`,
+    subtitle: `${fitted} (theory −0.5); each point is a layer`,
     xLabel: 'filter dimension d = k·k·C_in',
     yLabel: 'sd of the angle (degrees)',
-    series: [{ label: 'layers', x: spread.d, y: spread.sd.map(degrees) }],
+    series: [{ label: 'layers', x: spread.d, y: spread.sd.map(degrees), labels: spread.layers }],
     theory: [{ label: 'C/√d (closed form)', x: spread.d, y: spread.theorySd.map(degrees) }],
     guide: { slope: -0.5, label: 'slope −½' },
   });
@@ -151,17 +154,27 @@ export function quantizedLevelChart(distributions: readonly WeightDistribution[]
   });
 }
 
-/** Test accuracy with W^c in place of W^b in no layer, each conv layer and all of them (batch norm re-estimated). */
+/**
+ * Test accuracy with W^c in place of W^b in each conv layer and in all of them (batch norm
+ * re-estimated), as the difference from the quantized (all-W^b) network in percentage points,
+ * ±1.96 paired standard errors: on a 0–100% axis differences of a point or two would not show.
+ */
 export function quantizationImpactChart(impact: QuantizationImpact): TopLevelSpec {
-  const label = (row: QuantizationImpact['rows'][number]): string =>
-    row.unquantized.length === 0 ? 'Wᵇ' : row.label === 'all conv' ? 'Wᶜ all conv' : `Wᶜ ${row.label}`;
+  const [quantized, ...variants] = impact.rows;
+  if (quantized === undefined || quantized.unquantized.length > 0 || variants.length === 0) {
+    throw new Error("quantizationImpactChart: the first row must be the quantized network ('none') and at least one variant must follow.");
+  }
+  const percent = (fraction: number): string => `${(100 * fraction).toFixed(1)}%`;
   return barChart({
-    title: 'Accuracy when a layer uses its continuous weights',
-    subtitle: `${impact.testImages} test images; batch norm re-estimated on ${impact.trainImages} training images for every variant (stored: ${(100 * impact.storedAccuracy).toFixed(1)}%)`,
-    xLabel: 'weights in the forward pass (Wᶜ: continuous in the named layers)',
-    yLabel: 'test accuracy',
-    bars: impact.rows.map((row) => ({ group: label(row), category: 'test accuracy', value: row.accuracy })),
-    percent: true,
+    title: 'Accuracy when layers use their continuous weights Wᶜ',
+    subtitle: `difference from the all-Wᵇ network (${percent(quantized.accuracy)}) on ${impact.testImages} test images, 95% intervals; ` +
+      `batch norm re-estimated on ${impact.trainImages} training images per variant (stored network: ${percent(impact.storedAccuracy)})`,
+    xLabel: 'layers with continuous weights Wᶜ',
+    yLabel: 'Δ accuracy (points)',
+    bars: variants.map((row) => ({
+      group: row.label, category: 'difference', value: 100 * (row.accuracy - quantized.accuracy), error: 100 * Z_95 * row.differenceSe,
+    })),
+    errorTitle: '± (95%)',
   });
 }
 
@@ -171,7 +184,7 @@ export function trainingHistoryChart(history: readonly EpochMetrics[]): TopLevel
   const epochs = history.map((h) => h.epoch);
   return lineChart({
     title: 'Training',
-    subtitle: `${history.length} epochs, ${history.reduce((s, h) => s + h.seconds, 0).toFixed(0)} s of training; training accuracy is the running mean over each epoch`,
+    subtitle: `${formatAmount(history.length, 'epochs')}, ${history.reduce((s, h) => s + h.seconds, 0).toFixed(0)} s of training; training accuracy is the running mean over each epoch`,
     xLabel: 'epoch',
     yLabel: 'accuracy (%)',
     xTicks: { values: epochs, labels: epochs.map(String) },

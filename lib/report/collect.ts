@@ -7,7 +7,7 @@ export interface NotebookFigure {
   title: string;
   notebook: string;
   spec: unknown;
-  /** Mimetypes of the output, for checks (vegalite, svg and text are expected). */
+  /** Mimetypes of the output, for checks (vegalite, text and a static svg or png are expected). */
   mimetypes: string[];
 }
 

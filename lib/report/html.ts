@@ -44,7 +44,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
 h1 { margin-bottom: 0.2rem; } .subtitle { color: #555; margin-top: 0; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; } td.num { font-variant-numeric: tabular-nums; }
+th { background: #f4f4f4; } .num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 2rem 0; } figcaption { color: #555; font-size: 0.85rem; }
 .notebook { font-size: 0.75rem; color: #888; }
 `;
@@ -73,7 +73,7 @@ ${libraryScripts()}
 <table>${facts}</table>
 <h2>Reproduced numbers</h2>
 <table>
-<tr><th>quantity</th><th>measured</th><th>closed-form theory</th><th>the paper</th></tr>
+<tr><th>quantity</th><th class="num">measured</th><th class="num">closed-form theory</th><th>the paper</th></tr>
 ${rows}
 </table>
 <h2>Figures</h2>

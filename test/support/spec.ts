@@ -1,18 +1,25 @@
 /** Reading chart specs back in tests: the curves, rules and rendering of lib/charts builders. */
 import { strict as assert } from 'node:assert';
+import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
-import { renderSvg } from '../../lib/display';
+import type { CsvData } from '../../lib/charts/data';
+import { renderSvg, svgSize } from '../../lib/display';
 
 export interface SpecItem { item: number; kind: string; series?: string; label?: string; panel?: string }
-export interface SpecRow { item: number; x?: number; y?: number; at?: number }
+export interface SpecRow { item: number; x?: number; y?: number; at?: number; text?: string }
 
 /** The item table (curves and rules) and the point rows of a lineChart-built spec. */
 export function specData(spec: TopLevelSpec): { items: SpecItem[]; rows: SpecRow[] } {
   const s = spec as unknown as {
-    data: { values: SpecRow[] };
+    data: CsvData;
     transform: { lookup: string; from: { data: { values: SpecItem[] } } }[];
   };
-  return { items: s.transform[0].from.data.values, rows: s.data.values };
+  return { items: s.transform[0].from.data.values, rows: csvRows(s.data) as unknown as SpecRow[] };
+}
+
+/** The rows of inline CSV data, read as vega reads them (empty numeric cells become null). */
+export function csvRows(data: CsvData): Record<string, unknown>[] {
+  return vega.read(data.values, data.format) as Record<string, unknown>[];
 }
 
 /** Points (x, y) of every curve of the given kind whose series label matches. */
@@ -39,4 +46,16 @@ export async function render(spec: TopLevelSpec): Promise<string> {
   const svg = await renderSvg(spec, { onWarning: (m) => assert.fail(`render warning: ${m}`) });
   assert.match(svg, /^<svg /);
   return svg;
+}
+
+/** Width of a notebook's output area with JupyterLab's file browser open (~960 px), less a margin. */
+export const NOTEBOOK_WIDTH_PX = 900;
+
+/** Renders every figure and fails naming each one wider than NOTEBOOK_WIDTH_PX; resolves to the widths. */
+export async function assertFitNotebook(figures: Readonly<Record<string, TopLevelSpec>>): Promise<Record<string, number>> {
+  const widths: Record<string, number> = {};
+  for (const [name, spec] of Object.entries(figures)) widths[name] = svgSize(await render(spec)).width;
+  const tooWide = Object.entries(widths).filter(([, width]) => width > NOTEBOOK_WIDTH_PX).map(([name, width]) => `${name}: ${width} px`);
+  assert.deepEqual(tooWide, [], `figures wider than ${NOTEBOOK_WIDTH_PX} px`);
+  return widths;
 }
