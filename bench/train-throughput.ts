@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../lib/backend';
-import { PYTHON_ENV } from '../lib/backend/tensorflow-library';
+import { PYTHON_ENV, pythonCommand } from '../lib/backend/tensorflow-library';
 import { ArchitectureOptions, makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork, forward } from '../lib/model/network';
 import { ScheduledAdam } from '../lib/train/optimizer';
@@ -55,7 +55,7 @@ interface Reference extends Rates {
 
 /** PyTorch's rates for one network, or why there are none (no Python, no torch). */
 function pytorchReference(name: NetworkName): Reference | { missing: string } {
-  const python = process.env[PYTHON_ENV] || 'python3';
+  const python = pythonCommand();
   const spec = { name, ...makeConfig(NETWORKS[name]), batch: BATCH, seconds: SECONDS[name], threads: os.cpus().length };
   const run = spawnSync(python, [path.join(__dirname, 'pytorch_reference.py'), JSON.stringify(spec)], { encoding: 'utf8' });
   if (run.status !== 0) {

@@ -91,8 +91,9 @@ async function activate(name: BackendName): Promise<string | undefined> {
  */
 async function loadTensorflow(): Promise<LoadResult> {
   const root = packageRoot();
-  const pkg = TFJS_NODE_PACKAGES.find((name) => packageDir(name, root) !== undefined);
-  if (pkg === undefined) return { ok: false, reason: 'tfjs-node not installed' };
+  const installed = TFJS_NODE_PACKAGES.map((pkg) => ({ pkg, dir: packageDir(pkg, root) })).find((p) => p.dir !== undefined);
+  if (installed?.dir === undefined) return { ok: false, reason: 'tfjs-node not installed' };
+  const { pkg, dir } = installed;
   const name = pkg.replace('@tensorflow/', '');
   // Quiets TensorFlow's C++ info logs (its first oneDNN note is printed before this takes effect).
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
@@ -104,7 +105,7 @@ async function loadTensorflow(): Promise<LoadResult> {
   const failed = await activate('tensorflow');
   if (failed) return { ok: false, reason: `${name} ${failed}` };
   const version = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version;
-  const origin = builtOrigin(packageDir(pkg, root) as string) ?? `libtensorflow downloaded by ${name}`;
+  const origin = builtOrigin(dir) ?? `libtensorflow downloaded by ${name}`;
   return { ok: true, description: `${name}, TensorFlow ${version} ${pkg.endsWith('gpu') ? 'GPU build ' : ''}from ${origin}` };
 }
 

@@ -61,13 +61,14 @@ export function libraryInFolder(dir: string, origin: string): TensorflowLibrary 
   return undefined;
 }
 
-function python(): string {
+/** The Python used to find or fetch TensorFlow (and by the bench for its PyTorch reference). */
+export function pythonCommand(): string {
   return process.env[PYTHON_ENV] || 'python3';
 }
 
 /** Runs Python code; its stdout, or undefined when Python or the code fails. */
 function runPython(code: string, args: string[] = []): string | undefined {
-  const run = spawnSync(python(), ['-c', code, ...args], { encoding: 'utf8' });
+  const run = spawnSync(pythonCommand(), ['-c', code, ...args], { encoding: 'utf8' });
   return run.status === 0 ? run.stdout.trim() : undefined;
 }
 
@@ -119,10 +120,10 @@ export function libraryFromWheel(log: (line: string) => void): TensorflowLibrary
 
   const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-tensorflow-wheel-'));
   try {
-    log(`fetching the ${name}==${version} wheel (about 270 MB) with ${python()} -m pip download`);
+    log(`fetching the ${name}==${version} wheel (about 270 MB) with ${pythonCommand()} -m pip download`);
     // --retries 0 / --timeout: without them pip spends minutes retrying an index it cannot reach.
     const pip = spawnSync(
-      python(),
+      pythonCommand(),
       ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--retries', '0', '--timeout', '15', '-d', downloads, `${name}==${version}`],
       { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' },
     );
@@ -133,7 +134,7 @@ export function libraryFromWheel(log: (line: string) => void): TensorflowLibrary
     }
     log(`extracting its libraries and C headers into ${dest}`);
     ensureDir(cacheDir());
-    const extract = spawnSync(python(), ['-c', EXTRACT_WHEEL, path.join(downloads, wheel), dest, HEADER_TREES.join(',')], {
+    const extract = spawnSync(pythonCommand(), ['-c', EXTRACT_WHEEL, path.join(downloads, wheel), dest, HEADER_TREES.join(',')], {
       encoding: 'utf8',
     });
     if (extract.status !== 0) return { failed: `extracting ${wheel} failed: ${extract.stderr.trim().split('\n').pop()}` };

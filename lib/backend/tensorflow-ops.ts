@@ -133,19 +133,21 @@ export interface AdamStep {
   epsilon: number;
 }
 
+/** The step's scalars in the order ApplyAdam takes them; the caller disposes them after the step. */
+export function adamStepScalars(step: AdamStep): tf.Tensor[] {
+  return [step.beta1Power, step.beta2Power, step.learningRate, step.beta1, step.beta2, step.epsilon].map((value) => tf.scalar(value));
+}
+
 /**
  * One in-place Adam step on resource variables (TensorFlow's ApplyAdam, as TF1's AdamOptimizer
  * used it): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε).
  */
-export function resourceApplyAdam(w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, step: AdamStep, gradient: tf.Tensor): void {
+export function resourceApplyAdam(w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, stepScalars: tf.Tensor[], gradient: tf.Tensor): void {
   const b = nodeBackend();
   const attrs = [
     floatType(b, 'T'),
     { name: 'use_locking', type: b.binding.TF_ATTR_BOOL, value: false },
     { name: 'use_nesterov', type: b.binding.TF_ATTR_BOOL, value: false },
   ];
-  const order = [step.beta1Power, step.beta2Power, step.learningRate, step.beta1, step.beta2, step.epsilon];
-  const scalars = order.map((value) => tf.scalar(value));
-  b.executeMultipleOutputs('ResourceApplyAdam', attrs, [w, m, v, ...scalars, gradient], 0);
-  tf.dispose(scalars);
+  b.executeMultipleOutputs('ResourceApplyAdam', attrs, [w, m, v, ...stepScalars, gradient], 0);
 }

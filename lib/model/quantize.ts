@@ -16,13 +16,12 @@
  * `sign` and comparisons are one each.
  */
 import * as tf from '@tensorflow/tfjs';
-
-const onTensorflow = (): boolean => tf.getBackend() === 'tensorflow';
+import { runsTensorflowOps } from '../backend/tensorflow-ops';
 
 /** sign(x) with sign(0) = +1 (no gradient). */
 export function signNonZero(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() =>
-    onTensorflow()
+    runsTensorflowOps()
       ? // sign(x) + ½ ∈ {−½, ½, 1½}, so its sign is −1 for x < 0 and +1 for x = ±0 and x > 0.
         tf.sign(tf.add(tf.sign(x), 0.5))
       : // −x > 0 exactly when x < 0 (also for x = −0), so −step(−x, −1) is −1 there and +1 elsewhere.
@@ -34,7 +33,7 @@ export function signNonZero(x: tf.Tensor): tf.Tensor {
 export function ternaryForward(x: tf.Tensor, threshold: number): tf.Tensor {
   if (!(threshold >= 0)) throw new Error(`ternaryForward: threshold = ${threshold}; it must be ≥ 0.`);
   return tf.tidy(() =>
-    onTensorflow()
+    runsTensorflowOps()
       ? // Adding +0 turns the −1·0 = −0 of negative small values into +0.
         tf.add(tf.mul(tf.sign(x), tf.cast(tf.greater(tf.abs(x), threshold), 'float32')), 0)
       : // [x > t] − [x < −t], each as step(·, 0); with t ≥ 0 at most one of them is 1.
@@ -44,7 +43,7 @@ export function ternaryForward(x: tf.Tensor, threshold: number): tf.Tensor {
 
 /** The STE mask's gradient: dy where |x| ≤ 1, 0 elsewhere. */
 function clipGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  return onTensorflow()
+  return runsTensorflowOps()
     ? tf.mul(dy, tf.cast(tf.lessEqual(tf.abs(x), 1), 'float32'))
     : // [|x| ≤ 1] = 1 − [|x| − 1 > 0].
       tf.mul(dy, tf.sub(1, tf.step(tf.sub(tf.abs(x), 1), 0)));

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  adamStepScalars,
   assignResourceVariable,
   createResourceVariable,
   destroyResourceVariable,
@@ -49,23 +50,24 @@ export class ScheduledAdam extends tf.AdamOptimizer {
     if (!this.fused) return super.applyGradients(gradients);
     const list = Array.isArray(gradients) ? gradients : Object.entries(gradients).map(([name, tensor]) => ({ name, tensor }));
     const t = this.iterations + 1;
-    const step = {
+    const scalars = adamStepScalars({
       beta1Power: this.beta1 ** t,
       beta2Power: this.beta2 ** t,
       learningRate: this.learningRate,
       beta1: this.beta1,
       beta2: this.beta2,
       epsilon: this.epsilon,
-    };
+    });
     for (const { name, tensor } of list) {
       const variable = tf.engine().registeredVariables[name];
       const slots = this.slotsOf(name, variable);
       assignResourceVariable(slots.w, variable); // the variable changes outside Adam too (weight clipping)
-      resourceApplyAdam(slots.w, slots.m, slots.v, step, tensor);
+      resourceApplyAdam(slots.w, slots.m, slots.v, scalars, tensor);
       const updated = readResourceVariable(slots.w);
       variable.assign(updated);
       updated.dispose();
     }
+    tf.dispose(scalars);
     this.incrementIterations();
   }
 
