@@ -1,6 +1,6 @@
 /**
  * Times conv2d forward, input gradient and filter gradient on the wasm backend (with the
- * kernels of lib/wasm-conv-gradients.ts) for the conv layers of the two reference networks,
+ * kernels of lib/backend/wasm/conv-gradients.ts) for the conv layers of the two reference networks,
  * batch 50, 3×3 kernels, 'same' padding.
  *
  *   npx ts-node --transpile-only bench/conv-gradients.ts
@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '../lib/backend';
-import { createRng, normalArray, type Rng } from '../lib/random';
+import { createRng, normalArray, type Rng } from '../lib/stats/random';
 
 const BATCH = 50;
 const KERNEL = 3;

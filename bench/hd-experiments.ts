@@ -13,7 +13,7 @@ import {
   ternaryExperiment,
   zeroFractionExperiment,
 } from '../lib/hd';
-import { createRng, normalArray } from '../lib/random';
+import { createRng, normalArray } from '../lib/stats/random';
 import { gaussianKde, linspace } from '../lib/stats';
 
 const kdeSamples = normalArray(createRng(2), 100000);

@@ -4,18 +4,19 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend';
 import {
-  analyzeNetwork, angleDensity, angleSpread, binnedKdeDensity, compareDotProducts, createPairAccumulator, filterAngles,
+  analyzeNetwork, angleDensity, angleSpread, compareDotProducts, createPairAccumulator, filterAngles,
   histogramEdges, layerSummary, permuteValues,
   reestimateBatchNorm, weightAngles, weightDistributions, weightQuantizationImpact, withUnquantizedWeights,
 } from '../lib/analysis';
 import { createChannelMoments } from '../lib/analysis/channel-moments';
+import { binnedKdeDensity } from '../lib/stats/binned-kde';
 import { BINARY_ANGLE_SPREAD_CONSTANT, BINARY_LIMIT_ANGLE } from '../lib/hd/theory-binary';
 import { ternaryLimitAngle } from '../lib/hd/theory-ternary';
 import { LabeledImages } from '../lib/model/batches';
 import { makeConfig } from '../lib/model/config';
 import { classify, inspect } from '../lib/model/evaluate';
 import { BATCH_NORM_EPSILON, Network, createNetwork, disposeNetwork } from '../lib/model/network';
-import { createRng } from '../lib/random';
+import { createRng } from '../lib/stats/random';
 import { arange } from '../lib/stats/grid';
 import { createHistogram2d } from '../lib/stats/histogram';
 import { gaussianKde } from '../lib/stats/kde';

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../lib/backend';
-import { normalArray, type Rng } from '../lib/random';
+import { normalArray, type Rng } from '../lib/stats/random';
 
 /** Results on wasm or tensorflow must match the cpu backend to this, relative to the largest |value|. */
 export const RELATIVE_TOLERANCE = 1e-4;

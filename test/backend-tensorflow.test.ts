@@ -9,14 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ENV_VAR, initBackend, type BackendName } from '../lib/backend';
-import { loadCheckpoint } from '../lib/checkpoint';
+import { loadCheckpoint } from '../lib/train/checkpoint';
 import { makeConfig, type NetworkConfig } from '../lib/model/config';
 import { normalizeWithBatchStatistics } from '../lib/model/batch-norm';
 import { createNetwork, disposeNetwork, forward, type Network } from '../lib/model/network';
 import { steQuantizer } from '../lib/model/quantize';
 import type { TrainOptions } from '../lib/train/options';
 import { train } from '../lib/train/train';
-import { createRng } from '../lib/random';
+import { createRng } from '../lib/stats/random';
 import { assertClose, on, randomValues, relativeError, RELATIVE_TOLERANCE, runSnippet } from './backend-helpers';
 import { randomImages } from './support/synthetic';
 

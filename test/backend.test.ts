@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ENV_VAR, describeBackend, initBackend, type BackendName } from '../lib/backend';
 import { explainLoadFailure, packageDir } from '../lib/backend/tfjs-node-build';
-import { createRng } from '../lib/random';
-import { WASM_THREADS_ENV_VAR } from '../lib/wasm-threads';
+import { createRng } from '../lib/stats/random';
+import { WASM_THREADS_ENV_VAR } from '../lib/backend/wasm/threads';
 import { assertClose, on, randomValues, runSnippet, TRAINING_FINGERPRINT, type Shape4 } from './backend-helpers';
 
 /** Runs `compute` on wasm and on cpu and asserts the outputs agree. */

@@ -18,7 +18,7 @@ import {
   type IdxDatasetSpec,
   type IdxFileSpec,
 } from '../lib/data/datasets';
-import { createRng } from '../lib/random';
+import { createRng } from '../lib/stats/random';
 
 export const md5Hex = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

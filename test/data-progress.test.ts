@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Writable } from 'node:stream';
-import { createProgressBar, formatAmount, formatBytes, formatDuration, type ProgressStream } from '../lib/terminal-progress';
+import { createProgressBar, formatAmount, formatBytes, formatDuration, type ProgressStream } from '../lib/display/terminal-progress';
 
 /** A stream that records what is written; `isTTY` decides which kind of bar is drawn. */
 function recorder(isTTY: boolean): { stream: ProgressStream; text: () => string } {

@@ -7,7 +7,7 @@ import {
   randomSignVector,
 } from '../lib/hd/sampling';
 import { angle, binarize, norm } from '../lib/hd/vectors';
-import { createRng } from '../lib/random';
+import { createRng } from '../lib/stats/random';
 import { assertClose } from './stats-reference';
 
 /** max |RᵀR − I|. */

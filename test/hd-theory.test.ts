@@ -25,7 +25,7 @@ import {
   ternaryZeroFraction,
 } from '../lib/hd/theory-ternary';
 import { binarize, cosine, ternarize } from '../lib/hd/vectors';
-import { createRng } from '../lib/random';
+import { createRng } from '../lib/stats/random';
 import { normalPdf } from '../lib/stats/normal';
 import { mean, standardDeviation } from '../lib/stats/summary';
 import { assertClose, reference } from './stats-reference';

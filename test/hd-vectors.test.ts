@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { angle, binarize, clipSte, cosine, dot, norm, ternarizationAngles, ternarize } from '../lib/hd/vectors';
-import { createRng, normalArray } from '../lib/random';
+import { createRng, normalArray } from '../lib/stats/random';
 import { assertClose } from './stats-reference';
 
 describe('hd: vectors and quantizers', () => {

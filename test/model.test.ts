@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend';
-import { checkpointExists, loadCheckpoint, saveCheckpoint } from '../lib/checkpoint';
+import { checkpointExists, loadCheckpoint, saveCheckpoint } from '../lib/train/checkpoint';
 import { NetworkConfig, makeConfig, validateConfig } from '../lib/model/config';
 import { classify, inspect } from '../lib/model/evaluate';
 import { createNetwork, disposeNetwork, forward, trainableVariables } from '../lib/model/network';

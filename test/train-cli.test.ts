@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../lib/backend';
-import { loadCheckpoint } from '../lib/checkpoint';
+import { loadCheckpoint } from '../lib/train/checkpoint';
 import { parseTrainArgs } from '../lib/cli/train-args';
 import { runTrain } from '../lib/cli/train';
 import { loadDataset } from '../lib/data';

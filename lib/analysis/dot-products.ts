@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabeledImages, checkImageShape, imageBatch } from '../model/batches';
 import { LayerTrace, Network, disposeTraces, forward } from '../model/network';
-import { Rng, createRng, shuffleInPlace } from '../random';
+import { Rng, createRng, shuffleInPlace } from '../stats/random';
 import { Histogram2D, createHistogram2d } from '../stats/histogram';
 import { checkBatchSize, leadingImages } from './images';
 import { convDotProducts, convLayerIndices } from './layers';

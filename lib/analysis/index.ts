@@ -2,7 +2,6 @@
 export * from './analyze';
 export * from './angles';
 export * from './batch-norm';
-export * from './binned-kde';
 export * from './dot-products';
 export { leadingImages } from './images';
 export * from './layer-summary';

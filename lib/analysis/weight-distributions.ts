@@ -5,7 +5,7 @@
 import { Network } from '../model/network';
 import { arange } from '../stats/grid';
 import { mean, standardDeviation } from '../stats/summary';
-import { binnedKdeDensity } from './binned-kde';
+import { binnedKdeDensity } from '../stats/binned-kde';
 import { convLayerIndices, layerWeightValues } from './layers';
 
 /** Kernel width of the weight densities (plotting.weight_dist: `kde_scipy(w, x_grid, bandwidth=.1)`). */

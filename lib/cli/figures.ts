@@ -11,11 +11,11 @@ import { PROGRESS_FILE_ENV, PROGRESS_LOG_INTERVAL_MS } from '../display/progress
 import { FIGURES_DIR_ENV } from '../display/show';
 import { RESULTS_FILE_ENV } from '../notebook/results';
 import { parameterEnvName } from '../notebook/params';
-import { MODE_NAMES, PROFILE_NAMES } from '../profiles';
+import { MODE_NAMES, PROFILE_NAMES } from '../experiment/profiles';
 import { NotebookFigure, collectFigures } from '../report/collect';
 import { buildReportHtml } from '../report/html';
 import { resultRows } from '../report/results';
-import { formatDuration } from '../terminal-progress';
+import { formatDuration } from '../display/terminal-progress';
 import { writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 import { findJupyter, installKernel, jupyterDataDir } from './install-kernel';

@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { checkDatasetName } from '../data/datasets';
 import { ArchitectureOptions } from '../model/config';
-import { PAPER_TERNARY_THRESHOLD, PROFILES, defaultCheckpointDir, getProfile, modeQuantization } from '../profiles';
-import { LOSS_NAMES, LossName } from '../train/loss';
+import { PAPER_TERNARY_THRESHOLD, PROFILES, defaultCheckpointDir, getProfile, modeQuantization } from '../experiment/profiles';
+import { LOSS_NAMES, LossName } from '../model/loss';
 import { TrainOptions } from '../train/options';
 
 export const TRAIN_USAGE = `Train a binary (or ternary) neural network and score it on the test set.

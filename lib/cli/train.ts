@@ -3,12 +3,12 @@
  * and score the test set. Ctrl-C stops after the current batch; the last checkpoint stays intact.
  */
 import { BackendName, initBackend } from '../backend';
-import { loadCheckpoint } from '../checkpoint';
+import { loadCheckpoint } from '../train/checkpoint';
 import { loadDataset } from '../data';
 import { makeConfig } from '../model/config';
 import { evaluate } from '../model/evaluate';
 import { Network, createNetwork, disposeNetwork } from '../model/network';
-import { ProgressBar, createProgressBar } from '../terminal-progress';
+import { ProgressBar, createProgressBar } from '../display/terminal-progress';
 import { epochSummary, testAccuracyLine } from '../train/report';
 import { TrainEvent, train } from '../train/train';
 import { ensureWritableDir } from '../util/ensure-dir';

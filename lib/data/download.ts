@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createProgressBar, type ProgressBar, type ProgressStream } from '../terminal-progress';
+import { createProgressBar, type ProgressBar, type ProgressStream } from '../display/terminal-progress';
 import { removeStaleTemporaries } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 import type { PublishedFile } from './datasets';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'crypto';
 import { writeFileAtomic } from '../util/atomic-write';
-import { formatDuration } from '../terminal-progress';
+import { formatDuration } from './terminal-progress';
 import { formatNumber } from './format';
 import { notebookWriter } from './jupyter';
 import { TEXT_MIME } from './show';

@@ -2,7 +2,7 @@
  * The trained network gen_plots.ipynb analyses: loaded from its checkpoint when one exists, trained
  * (or finished, when the checkpoint has fewer epochs than planned) and saved otherwise.
  */
-import { EpochMetrics, checkpointExists, loadCheckpoint } from '../checkpoint';
+import { EpochMetrics, checkpointExists, loadCheckpoint } from '../train/checkpoint';
 import { Dataset, loadDataset } from '../data';
 import { makeConfig } from '../model/config';
 import { Network, createNetwork, disposeNetwork } from '../model/network';

@@ -1,6 +1,6 @@
 /** A live training display for notebooks: one updating line per epoch that ends as the epoch's summary. */
 import { NotebookProgress, createNotebookProgress } from '../display/progress';
-import { formatDuration } from '../terminal-progress';
+import { formatDuration } from '../display/terminal-progress';
 import { epochSummary } from '../train/report';
 import { TrainEvent } from '../train/train';
 

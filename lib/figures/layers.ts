@@ -11,10 +11,10 @@ import { ANGLE_KDE_WIDTH } from '../analysis/angles';
 import type { DotProductComparison } from '../analysis/dot-products';
 import type { QuantizationImpact } from '../analysis/quantization-impact';
 import type { WeightDistribution } from '../analysis/weight-distributions';
-import type { EpochMetrics } from '../checkpoint';
+import type { EpochMetrics } from '../train/checkpoint';
 import type { NetworkConfig } from '../model/config';
 import { normalPdf } from '../stats/normal';
-import { formatAmount } from '../terminal-progress';
+import { formatAmount } from '../display/terminal-progress';
 
 const DEGREES_PER_RADIAN = 180 / Math.PI;
 const degrees = (radians: number): number => radians * DEGREES_PER_RADIAN;

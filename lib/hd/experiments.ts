@@ -4,7 +4,7 @@
  * arrays of angles (radians), ready for KDEs, medians and charts. Defaults are the original's
  * sample sizes; each dimension / length draws from its own forked stream of the seed.
  */
-import { createRng, type Rng } from '../random';
+import { createRng, type Rng } from '../stats/random';
 import { linearRegression, type LinearFit } from '../stats/regression';
 import { median, standardDeviation } from '../stats/summary';
 import { requireInteger, requireNonEmpty, requireNonNegative } from '../stats/validate';

@@ -10,7 +10,7 @@
  * ~1 s there). With `special` (the default) the last column is negated when det Q = −1, which
  * gives the Haar law on SO(d), like the original notebook's `random_rot`.
  */
-import type { Rng } from '../random';
+import type { Rng } from '../stats/random';
 import { requireInteger } from '../stats/validate';
 import { binarize } from './vectors';
 

@@ -3,7 +3,7 @@
  * with an exponentially decaying spectrum (the paper's "exponential covariance" example), and
  * random ±1 vectors. All randomness comes from a seeded Rng.
  */
-import { normalArray, type Rng } from '../random';
+import { normalArray, type Rng } from '../stats/random';
 import { requireInteger } from '../stats/validate';
 
 /** u ~ N(0, I_d). */

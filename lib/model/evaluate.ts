@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabeledImages, checkImageShape, checkLabels, forEachBatch, imageBatch } from './batches';
 import { LayerTrace, Network, disposeTraces, forward } from './network';
-import { LossName, lossFunction } from '../train/loss';
+import { LossName, lossFunction } from './loss';
 
 /** Per-example correctness (1 = the arg-max logit is the label) in inference mode. */
 export function classify(net: Network, set: LabeledImages, batchSize = 500): Uint8Array {

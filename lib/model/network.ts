@@ -5,7 +5,7 @@
  * activation; the output layer stops at batch norm and gives logits. The input is not quantized.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../random';
+import { createRng } from '../stats/random';
 import { normalizeWithBatchStatistics } from './batch-norm';
 import { NetworkConfig, validateConfig } from './config';
 import { steQuantizer } from './quantize';

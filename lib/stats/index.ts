@@ -5,3 +5,5 @@ export * from './grid';
 export * from './kde';
 export * from './regression';
 export * from './histogram';
+export * from './binned-kde';
+export * from './random';

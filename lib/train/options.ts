@@ -1,5 +1,5 @@
 /** Training hyperparameters (the original's `optimizer_params`) and their validation. */
-import { LOSS_NAMES, LossName } from './loss';
+import { LOSS_NAMES, LossName } from '../model/loss';
 
 export interface TrainOptions {
   epochs: number;

@@ -1,5 +1,5 @@
 /** One-line summaries of training, shared by the terminal (npm run train) and notebooks. */
-import { EpochMetrics } from '../checkpoint';
+import { EpochMetrics } from './checkpoint';
 
 const percent = (fraction: number): string => `${(100 * fraction).toFixed(2)}%`;
 

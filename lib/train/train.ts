@@ -4,12 +4,12 @@
  * step, per-epoch validation, periodic checkpoints, and resume.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EpochMetrics, NamedTensor, portableName, saveCheckpoint } from '../checkpoint';
+import { EpochMetrics, NamedTensor, portableName, saveCheckpoint } from './checkpoint';
 import { LabeledImages, checkFinite, checkImageShape, checkLabels, gatherImageBatch } from '../model/batches';
 import { evaluate } from '../model/evaluate';
 import { Network, forward, trainableVariables } from '../model/network';
-import { createRng, shuffleInPlace } from '../random';
-import { lossFunction } from './loss';
+import { createRng, shuffleInPlace } from '../stats/random';
+import { lossFunction } from '../model/loss';
 import { ScheduledAdam, learningRateAt } from './optimizer';
 import { TrainOptions, validateTrainOptions } from './options';
 

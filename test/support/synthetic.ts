@@ -1,6 +1,6 @@
 /** Small seeded data sets for tests. */
 import { LabeledImages } from '../../lib/model/batches';
-import { createRng } from '../../lib/random';
+import { createRng } from '../../lib/stats/random';
 
 /** n images of N(0, 1) noise with uniform random labels (nothing to learn: the original's bnn_test data). */
 export function randomImages(n: number, shape: [number, number, number] = [28, 28, 1], classes = 10, seed = 1): LabeledImages {

@@ -8,7 +8,7 @@
  * interpolation between mesh points, so the error is at most (Δ/h)²/8 · max|φ''|/h = 1.25e-7 · φ(0)/h
  * for Δ = h/1000, whatever the number of samples. (lib/stats' gaussianKde sums over every sample.)
  */
-import { requireNonEmpty, requirePositive } from '../stats/validate';
+import { requireNonEmpty, requirePositive } from './validate';
 
 /** Mesh points per kernel width: bounds the error by (1/1000)²/8 of the kernel's peak. */
 export const MESH_POINTS_PER_WIDTH = 1000;

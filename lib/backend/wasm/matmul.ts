@@ -13,7 +13,7 @@
  * 6272×256) packing W^b cost 3x the product itself. So the plan below also counts packing.
  */
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { overrideWasmKernel, transpose, WASM, type KernelArgs } from './wasm-kernel-utils';
+import { overrideWasmKernel, transpose, WASM, type KernelArgs } from './kernel-utils';
 
 /** Time to pack one element of XNNPACK's right-hand operand, in units of transposing one (measured: ~8 ns vs ~2.7 ns). */
 const PACKING_COST = 3;

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { asWasmHeapBackend, overrideWasmKernel, WASM, type KernelArgs } from './wasm-kernel-utils';
+import { asWasmHeapBackend, overrideWasmKernel, WASM, type KernelArgs } from './kernel-utils';
 
 /**
  * Adds dL/dx of 2-D max pooling (NHWC) into `dx`: each output's gradient `dy` goes to the

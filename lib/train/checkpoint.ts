@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { NetworkConfig, configDifference, validateConfig } from './model/config';
-import { Network, createNetwork, disposeNetwork, weightShapes } from './model/network';
-import { TrainOptions } from './train/options';
-import { removeStaleTemporaries, writeFileAtomic } from './util/atomic-write';
-import { ensureDir } from './util/ensure-dir';
+import { NetworkConfig, configDifference, validateConfig } from '../model/config';
+import { Network, createNetwork, disposeNetwork, weightShapes } from '../model/network';
+import { TrainOptions } from './options';
+import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic-write';
+import { ensureDir } from '../util/ensure-dir';
 
 export const CHECKPOINT_FORMAT = 'bnn-geometry-checkpoint';
 export const CHECKPOINT_VERSION = 1;

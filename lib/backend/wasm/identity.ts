@@ -8,7 +8,7 @@
  * share the input's data and count one more reference to it.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { overrideWasmKernel, type KernelArgs } from './wasm-kernel-utils';
+import { overrideWasmKernel, type KernelArgs } from './kernel-utils';
 
 function identity({ inputs: { x }, backend }: KernelArgs<{ x: TensorInfo }, object>): TensorInfo {
   backend.incRef(x.dataId);

@@ -8,13 +8,13 @@
  * variable. `BNN_WASM_THREADS=N` sets the number of wasm threads (1: single-threaded build).
  */
 import * as tf from '@tensorflow/tfjs';
-import { builtOrigin, explainLoadFailure, packageDir, SETUP_COMMAND, TFJS_NODE_PACKAGES } from './backend/tfjs-node-build';
-import { packageRoot } from './data/paths';
-import { registerWasmConvGradients } from './wasm-conv-gradients';
-import { registerWasmIdentity } from './wasm-identity';
-import { registerWasmMatMul } from './wasm-matmul';
-import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad';
-import { registerThreadedWasmBackend, requestedWasmThreads } from './wasm-threads';
+import { builtOrigin, explainLoadFailure, packageDir, SETUP_COMMAND, TFJS_NODE_PACKAGES } from './tfjs-node-build';
+import { packageRoot } from '../data/paths';
+import { registerWasmConvGradients } from './wasm/conv-gradients';
+import { registerWasmIdentity } from './wasm/identity';
+import { registerWasmMatMul } from './wasm/matmul';
+import { registerWasmMaxPoolGrad } from './wasm/max-pool-grad';
+import { registerThreadedWasmBackend, requestedWasmThreads } from './wasm/threads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 

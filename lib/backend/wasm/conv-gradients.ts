@@ -40,7 +40,7 @@ import {
   WASM,
   type KernelArgs,
   type TensorInfoMap,
-} from './wasm-kernel-utils';
+} from './kernel-utils';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];

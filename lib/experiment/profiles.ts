@@ -2,8 +2,8 @@
  * Named experiment presets. `quick` runs in minutes on a laptop CPU; `paper` is the CIFAR-10
  * network and schedule of the original run_bnn.py (Anderson & Berg 2018, section 4).
  */
-import { DatasetName } from './data/datasets';
-import { TrainOptions } from './train/options';
+import { DatasetName } from '../data/datasets';
+import { TrainOptions } from '../train/options';
 
 export type ProfileName = 'quick' | 'paper';
 export const PROFILE_NAMES: readonly ProfileName[] = ['quick', 'paper'];

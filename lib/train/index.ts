@@ -1,0 +1,6 @@
+/** Training: options, the scheduled Adam, the training loop and its checkpoints. */
+export * from './checkpoint';
+export * from './optimizer';
+export * from './options';
+export * from './report';
+export * from './train';
