@@ -70,8 +70,8 @@ function benchLayer(rng: Rng, { size, inChannels, outChannels }: ConvLayer): [nu
   const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
   const times: [number, number, number] = [
     medianMs(() => tf.conv2d(x, filter, 1, 'same')),
-    medianMs(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xShape }) as tf.Tensor),
-    medianMs(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape }) as tf.Tensor),
+    medianMs(() => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xShape })),
+    medianMs(() => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape })),
   ];
   tf.dispose([x, filter, dy]);
   return times;

@@ -66,11 +66,11 @@ function pytorchReference(name: NetworkName): Reference | { missing: string } {
   return { label: `PyTorch ${result.torch.split('+')[0]}`, train: result.train, inference: result.inference };
 }
 
-async function measure(name: NetworkName): Promise<Rates> {
+function measure(name: NetworkName): Rates {
   const arch = NETWORKS[name];
   const net = createNetwork(makeConfig(arch), 0);
   const optimizer = new ScheduledAdam(1e-3);
-  const x = tf.randomNormal([BATCH, ...arch.inputShape], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const x = tf.randomNormal<tf.Rank.R4>([BATCH, ...arch.inputShape], 0, 1, 'float32', 1);
   const y = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % arch.classes), 'int32');
   const rates = {
     train: BATCH / timePerCall(() => void trainStep(net, optimizer, x, y, 'hinge'), SECONDS[name]),
@@ -107,7 +107,7 @@ export async function run(args: string[] = []): Promise<void> {
     else console.log(`${name} ${reference.label}: train ${format(reference.train)} img/s, inference ${format(reference.inference)} img/s`);
     for (const backend of loaded) {
       await initBackend(backend);
-      const rates = await measure(name);
+      const rates = measure(name);
       for (const phase of ['train', 'inference'] as const) {
         const versus = 'missing' in reference ? '' : ` (${(rates[phase] / reference[phase]).toFixed(2)}x ${reference.label} ${format(reference[phase])}, same run)`;
         console.log(`${name} ${phase} ${backend} ${format(rates[phase])} img/s${versus}`);

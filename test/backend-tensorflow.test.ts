@@ -126,7 +126,7 @@ describe('tensorflow backend (tfjs-node)', () => {
         const net = createNetwork(config, 7);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-cross-'));
         await train(net, { train: trainingSet, validation: trainingSet, options, checkpointDir: dir });
-        const trainedOn = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).backend;
+        const trainedOn = (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { backend: string }).backend;
         assert.equal(trainedOn, from, 'the manifest records the backend');
         const weights = variablesOf(net);
         const logits = logitsOf(net);

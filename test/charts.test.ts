@@ -63,7 +63,7 @@ function lineStrokes(scene: SceneItem[]): { stroke: string; dash: string; points
 }
 
 function closeTo(actual: unknown, expected: number, tolerance: number, what: string): void {
-  assert.ok(typeof actual === 'number' && Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected}`);
+  assert.ok(typeof actual === 'number' && Math.abs(actual - expected) <= tolerance, `${what}: ${String(actual)} vs ${expected}`);
 }
 
 /** Relative luminance (sRGB weights) of "#rrggbb" or "rgb(r, g, b)". */

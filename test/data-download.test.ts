@@ -271,7 +271,7 @@ describe('data: verified downloads from a loopback server', () => {
     assert.deepEqual(readFileSync(path), labels.gz);
   });
 
-  it('shows downloads on a non-terminal stream as plain lines', async () => {
+  it('shows downloads on a non-terminal stream as plain lines', () => {
     let text = '';
     const stream = new Writable({
       write(chunk, _enc, done) {

@@ -63,7 +63,7 @@ function idxFile(name: string, dims: number[], values: Uint8Array) {
 }
 
 /** Image side of the tiny IDX dataset (small, but not square-symmetric errors would still show). */
-export const TINY_SIDE = 4;
+const TINY_SIDE = 4;
 
 /**
  * A tiny MNIST-like dataset: 7 training images (5 train + 2 validation) and 3 test images of 4×4

@@ -9,7 +9,7 @@ import { DATA_DIR_ENV, MIRROR_ENV, dataLocations, repoDataDir } from '../lib/dat
 import { md5Hex, sha256, tempDir, tinyIdxDataset, writeIdxFiles } from './data-fixtures';
 
 /** Runs fn with BNN_DATA_DIR set to `dataDir` (or unset) and BNN_DATA_MIRROR unset. */
-async function withDataDir<T>(dataDir: string | undefined, fn: () => Promise<T>): Promise<T> {
+async function withDataDir<T>(dataDir: string | undefined, fn: () => T | Promise<T>): Promise<T> {
   const saved = [process.env[DATA_DIR_ENV], process.env[MIRROR_ENV]];
   delete process.env[MIRROR_ENV];
   if (dataDir === undefined) delete process.env[DATA_DIR_ENV];
@@ -40,7 +40,7 @@ describe('data: lookup order', () => {
   it('searches the given folder (or $BNN_DATA_DIR/<dataset>), then data/<dataset>, then system folders', async () => {
     const spec: IdxDatasetSpec = { ...tiny.spec, systemDirs: ['/sys/a', '/sys/b'] };
     const repo = repoDataDir(spec);
-    await withDataDir('/env/root', async () => {
+    await withDataDir('/env/root', () => {
       assert.deepEqual(dataLocations(spec, '/given'), [
         { dir: '/given', kind: 'dir' },
         { dir: repo, kind: 'cache' },

@@ -23,17 +23,18 @@ function recordingWriter(): { sent: { bundle: DisplayBundle; update: boolean }[]
 /** Replaces console.log / process.stderr.write while `run` executes and returns what they got. */
 function capture(stream: 'log' | 'stderr', run: () => void): string[] {
   const lines: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved only to be put back as it was
   const original = stream === 'log' ? console.log : process.stderr.write;
   const sink = (text: unknown): boolean => {
     lines.push(String(text));
     return true;
   };
   if (stream === 'log') console.log = sink;
-  else process.stderr.write = sink as typeof process.stderr.write;
+  else process.stderr.write = sink;
   try {
     run();
   } finally {
-    if (stream === 'log') console.log = original as typeof console.log;
+    if (stream === 'log') console.log = original;
     else process.stderr.write = original as typeof process.stderr.write;
   }
   return lines;
@@ -102,7 +103,7 @@ describe('display', () => {
       assert.deepEqual(lines, ['[chart] Smoke — r = 0.98 (not in a notebook: renderSvg(spec) or saveFigure(spec, path) draw it)']);
     });
 
-    it('is outside a notebook under mocha (tslab kernel not loaded)', async () => {
+    it('is outside a notebook under mocha (tslab kernel not loaded)', () => {
       const lines = capture('log', () => showTable([{ a: 1 }]));
       assert.deepEqual(lines, ['| a |\n| ---: |\n| 1 |']);
     });
@@ -195,6 +196,7 @@ describe('display', () => {
         progress.update('2 MB');
         progress.done();
       });
+      // eslint-disable-next-line no-control-regex -- the terminal's erase-line sequence is what is written
       assert.deepEqual(written.map((w) => w.replace(/^\r|\x1b\[K|\n$/g, '')).filter((w) => w !== ''), [
         'download — 1 MB · 0s', 'download — 2 MB · 0s',
       ]);

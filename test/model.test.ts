@@ -9,7 +9,8 @@ import { NetworkConfig, makeConfig, validateConfig } from '../lib/model/config';
 import { classify, inspect } from '../lib/model/evaluate';
 import { createNetwork, disposeNetwork, forward, trainableVariables } from '../lib/model/network';
 import { normalizeWithBatchStatistics } from '../lib/model/batch-norm';
-import { steQuantizer } from '../lib/model/quantize';
+import { binarizeTensor, steQuantizer, ternarizeTensor } from '../lib/model/quantize';
+import { binarize, ternarize } from '../lib/hd/vectors';
 import { TrainOptions } from '../lib/train/options';
 import { DivergenceError, train } from '../lib/train/train';
 import { assertClose } from './stats-reference';
@@ -71,6 +72,19 @@ describe('straight-through quantizers', () => {
     assert.deepEqual(Array.from(g.dataSync()), [0, 2, 3, 4, 5, 6, 0]);
   });
 
+  it('the tensor quantizers agree with the vector ones of lib/hd, signed zeros included', () => {
+    const values = [-2, -0, 0, 0.5, 1, 2];
+    const x = tf.tensor1d(values);
+    const [b, t] = [binarizeTensor(x), ternarizeTensor(x, 0.5)];
+    assert.deepEqual(Array.from(b.dataSync()), Array.from(binarize(values)));
+    assert.deepEqual(Array.from(b.dataSync()), [-1, 1, 1, 1, 1, 1]);
+    // Object.is tells +0 from −0: both ternarizers give +0 for every small value.
+    assert.deepEqual(Array.from(t.dataSync()).map((v) => Object.is(v, -0)), values.map(() => false));
+    assert.deepEqual(Array.from(t.dataSync()), Array.from(ternarize(values, 0.5)));
+    assert.deepEqual(Array.from(t.dataSync()), [-1, 0, 0, 0, 1, 1]);
+    tf.dispose([x, b, t]);
+  });
+
   it('ternarize zeroes |x| <= threshold and has the same straight-through gradient', () => {
     const q = steQuantizer(3, 0.2);
     const x = tf.tensor1d([-1.5, -0.3, -0.2, 0, 0.1, 0.25, 3]);
@@ -88,20 +102,24 @@ describe('network', () => {
     const set = randomImages(4);
     const { layers } = inspect(net, set);
     const conv1 = layers[0];
-    const wb = tf.tensor4d(conv1.wb.values, conv1.wb.shape as [number, number, number, number]);
+    // W^b by hand from the latent weights: −1 below zero, +1 at and above it.
+    const signs = Float32Array.from(conv1.wc.values, (v) => (v < 0 ? -1 : 1));
+    assert.deepEqual(Array.from(conv1.wb.values), Array.from(signs), 'W^b is the sign of every latent weight');
+    const wb = tf.tensor4d(signs, conv1.wb.shape as [number, number, number, number]);
     const x = tf.tensor4d(set.images, [4, 28, 28, 1]);
     const z = tf.maxPool(tf.conv2d(x, wb, 1, 'same'), 2, 2, 'same');
     // moving stats are (0, 1) at creation, so batch norm is x / sqrt(1 + eps)
     const expected = tf.div(z, Math.sqrt(1 + 1e-3)).dataSync();
     const got = conv1.preAct.values;
-    for (let i = 0; i < got.length; i += 97) assert.ok(Math.abs(got[i] - expected[i]) < 1e-3 * (1 + Math.abs(expected[i])));
+    assert.equal(got.length, expected.length);
+    got.forEach((g, i) => assert.ok(Math.abs(g - expected[i]) < 1e-5 * (1 + Math.abs(expected[i])), `pre-activation ${i}: ${g} vs ${expected[i]}`));
     tf.dispose([wb, x, z]);
     disposeNetwork(net);
   });
 
   it('rejects images of the wrong shape', () => {
     const net = createNetwork(small(), 1);
-    const x = tf.zeros([2, 32, 32, 3]) as tf.Tensor4D;
+    const x = tf.zeros<tf.Rank.R4>([2, 32, 32, 3]);
     assert.throws(() => forward(net, x, 'infer'), /Input shape mismatch: got images of 32×32×3, the network expects 28×28×1/);
     x.dispose();
     disposeNetwork(net);
@@ -286,13 +304,14 @@ describe('training loop', () => {
     const dir = tmpDir();
     // The module object itself (this file's `fs` is a read-only namespace over it); the second
     // checkpoint's weights hit a full disk.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mutable module object, see above
     const nodeFs = require('node:fs') as { writeFileSync: typeof fs.writeFileSync };
     const writeFileSync = nodeFs.writeFileSync;
     const full = (file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
       if (String(file).includes('weights-epoch0002')) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       return (writeFileSync as (...a: unknown[]) => void)(file, ...rest);
     };
-    nodeFs.writeFileSync = full as typeof fs.writeFileSync;
+    nodeFs.writeFileSync = full;
     try {
       await assert.rejects(train(net, { train: data, validation: data, options: options({ epochs: 2 }), checkpointDir: dir }), {
         message:
@@ -349,6 +368,14 @@ describe('bad input', () => {
     disposeNetwork(net);
   });
 
+  /** The manifest fields this test corrupts on purpose. */
+  interface EditableManifest {
+    weightSpecs: { name: string; shape: number[]; dtype: string }[];
+    weightsFile: string;
+    config?: unknown;
+    epoch: unknown;
+  }
+
   it('names the first mismatch when a checkpoint does not fit the architecture', async () => {
     const net = createNetwork(base, 1);
     const dir = tmpDir();
@@ -356,8 +383,8 @@ describe('bad input', () => {
     const other = makeConfig({ inputShape: [28, 28, 1], classes: 10, conv: [8, 32], maxPool: [true, true], fc: [32] });
     assert.throws(() => loadCheckpoint(dir, other), /does not match the requested architecture \(expected vs checkpoint\) at config\.conv\[1\]: 32 vs 16/);
     const manifestPath = path.join(dir, 'manifest.json');
-    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-    manifest.weightSpecs.find((s: { name: string }) => s.name === 'conv2/W').shape = [3, 3, 16, 8];
+    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as EditableManifest;
+    manifest.weightSpecs.find((s) => s.name === 'conv2/W')!.shape = [3, 3, 16, 8];
     fs.writeFileSync(manifestPath, JSON.stringify(manifest));
     assert.throws(() => loadCheckpoint(dir), /conv2\/W has shape \[3,3,16,8\] but the architecture needs \[3,3,8,16\]/);
     fs.truncateSync(path.join(dir, manifest.weightsFile), 100);
@@ -367,13 +394,13 @@ describe('bad input', () => {
     // error (after), with Adam's state in the file.
     const trained = createNetwork(base, 2);
     await train(trained, { train: randomImages(40), validation: randomImages(20), options: options({ epochs: 1 }), checkpointDir: dir });
-    const withAdam = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    const withAdam = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as EditableManifest;
     const before = tf.memory().numTensors;
-    withAdam.weightSpecs.find((s: { name: string }) => s.name === 'conv2/W').shape = [3, 3, 16, 8];
+    withAdam.weightSpecs.find((s) => s.name === 'conv2/W')!.shape = [3, 3, 16, 8];
     fs.writeFileSync(manifestPath, JSON.stringify(withAdam));
     assert.throws(() => loadCheckpoint(dir), /conv2\/W has shape/);
-    withAdam.weightSpecs.find((s: { name: string }) => s.name === 'conv2/W').shape = [3, 3, 8, 16];
-    withAdam.weightSpecs.find((s: { name: string }) => s.name === 'output/beta').dtype = 'int32';
+    withAdam.weightSpecs.find((s) => s.name === 'conv2/W')!.shape = [3, 3, 8, 16];
+    withAdam.weightSpecs.find((s) => s.name === 'output/beta')!.dtype = 'int32';
     fs.writeFileSync(manifestPath, JSON.stringify(withAdam));
     assert.throws(() => loadCheckpoint(dir));
     assert.equal(tf.memory().numTensors, before, 'tensors leaked by failed loads');

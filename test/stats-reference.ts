@@ -27,9 +27,9 @@ export interface StatsReference {
   };
 }
 
-export const reference: StatsReference = JSON.parse(
+export const reference = JSON.parse(
   readFileSync(join(__dirname, 'fixtures', 'stats_reference.json'), 'utf8'),
-);
+) as StatsReference;
 
 /** Asserts |actual − expected| <= atol + rtol·|expected|, elementwise for arrays. */
 export function assertClose(

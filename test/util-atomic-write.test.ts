@@ -14,7 +14,7 @@ describe('atomic writes and their temporaries', () => {
 
   it('removes what killed writers left (checkpoint, download, extraction), keeps those of running processes', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-stale-'));
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number; // has exited: its id names no running process
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid; // has exited: its id names no running process
     const stale = [`.weights-epoch0003.bin.${dead}.1767000000000.tmp`, `train-images-idx3-ubyte.gz.${dead}.tmp`, `.cifar-10-batches-bin.${dead}.tmp`];
     const kept = [`.manifest.json.${process.pid}.1767000000000.tmp`, `t10k-labels-idx1-ubyte.gz.${process.ppid}.tmp`, 'manifest.json', 'notes.tmp'];
     for (const name of [...stale, ...kept]) fs.writeFileSync(path.join(dir, name), '');

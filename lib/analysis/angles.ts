@@ -143,11 +143,6 @@ export interface AngleSpread {
   theorySd: Float64Array;
   /** Least-squares line ln sd = slope·ln d + intercept (slope −½ under the law); null with fewer than two distinct d. */
   fit: LinearFit | null;
-  /**
-   * b of the original's reference line ln sd = −½ ln d + b, with b = mean(ln sd + ½ ln d)
-   * (plotting.stddev_angles); null without layers.
-   */
-  referenceIntercept: number | null;
 }
 
 /** Spread of the angles against d across layers, for the log–log figure (natural logs, as the original). */
@@ -164,6 +159,5 @@ export function angleSpread(layers: readonly LayerAngles[]): AngleSpread {
     sd,
     theorySd: Float64Array.from(kept, (l) => l.theorySd),
     fit: distinct >= 2 ? linearRegression(logD, logSd) : null,
-    referenceIntercept: kept.length > 0 ? mean(logSd.map((s, i) => s + 0.5 * logD[i])) : null,
   };
 }

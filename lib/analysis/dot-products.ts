@@ -152,6 +152,15 @@ function comparisonResult(layer: string, kind: ComparisonKind, s: PairSummary, h
   };
 }
 
+/** One comparison on one conv layer, with what its two passes accumulate. */
+interface Job {
+  kind: ComparisonKind;
+  layer: number;
+  ranges: PairAccumulator;
+  summary?: PairSummary;
+  histogram?: Histogram2D;
+}
+
 /**
  * The requested comparisons (see the module comment) for every conv layer they apply to, over the
  * first `options.images` images of `set`, in one pair of passes however many kinds are asked for.
@@ -168,18 +177,21 @@ export async function compareDotProducts(
   checkImageShape(set, net.config.inputShape, 'compareDotProducts');
   const subset = leadingImages(set, images, 'compareDotProducts');
   const convs = convLayerIndices(net);
-  const jobs = kinds.flatMap((kind) => convs.slice(COMPARISONS[kind].firstConvLayer).map((layer) => ({ kind, layer })));
+  // One job per (comparison, layer): its range pass fills `ranges`, then its histogram pass `histogram`.
+  const jobs: Job[] = kinds.flatMap((kind) =>
+    convs.slice(COMPARISONS[kind].firstConvLayer).map((layer) => ({ kind, layer, ranges: createPairAccumulator() })),
+  );
 
-  const pass = async (stage: string, add: (job: number, xs: Float32Array, ys: Float32Array) => void): Promise<void> => {
+  const pass = async (stage: string, add: (job: Job, xs: Float32Array, ys: Float32Array) => void): Promise<void> => {
     const root = createRng(seed); // the same permutations in both passes
     const rngs = convs.map(() => root.fork());
     await forEachTracedBatch(net, subset, batchSize, stage, onProgress, (traces) => {
       convs.forEach((layer, c) => {
         const products = layerProducts(traces, layer, rngs[c]);
         try {
-          jobs.forEach((job, j) => {
-            if (job.layer === layer) add(j, products.values(COMPARISONS[job.kind].x), products.values(COMPARISONS[job.kind].y));
-          });
+          for (const job of jobs.filter((j) => j.layer === layer)) {
+            add(job, products.values(COMPARISONS[job.kind].x), products.values(COMPARISONS[job.kind].y));
+          }
         } finally {
           products.dispose();
         }
@@ -187,36 +199,16 @@ export async function compareDotProducts(
     });
   };
 
-  const accumulators: PairAccumulator[] = jobs.map(() => createPairAccumulator());
-  await pass('dot products: ranges', (j, xs, ys) => accumulators[j].add(xs, ys));
-  const summaries = jobs.map((job, j) => accumulators[j].summary(`${net.layers[job.layer].name} ${job.kind}`));
-  const histograms = summaries.map((s) =>
-    createHistogram2d(histogramEdges(s.xMin, s.xMax, DOT_PRODUCT_BINS), histogramEdges(s.yMin, s.yMax, DOT_PRODUCT_BINS)),
-  );
-  await pass('dot products: histograms', (j, xs, ys) => histograms[j].add(xs, ys));
+  await pass('dot products: ranges', (job, xs, ys) => job.ranges.add(xs, ys));
+  for (const job of jobs) {
+    const s = (job.summary = job.ranges.summary(`${net.layers[job.layer].name} ${job.kind}`));
+    job.histogram = createHistogram2d(histogramEdges(s.xMin, s.xMax, DOT_PRODUCT_BINS), histogramEdges(s.yMin, s.yMax, DOT_PRODUCT_BINS));
+  }
+  await pass('dot products: histograms', (job, xs, ys) => job.histogram!.add(xs, ys));
 
   const result: DotProductComparisons = {};
-  jobs.forEach((job, j) => {
-    (result[job.kind] ??= []).push(comparisonResult(net.layers[job.layer].name, job.kind, summaries[j], histograms[j]));
-  });
+  for (const job of jobs) {
+    (result[job.kind] ??= []).push(comparisonResult(net.layers[job.layer].name, job.kind, job.summary!, job.histogram!));
+  }
   return result;
-}
-
-async function singleComparison(net: Network, set: LabeledImages, kind: ComparisonKind, options: DotProductOptions): Promise<DotProductComparison[]> {
-  return (await compareDotProducts(net, set, [kind], options))[kind] ?? [];
-}
-
-/** Weight binarization figure: A·W^b against A·W^c for every conv layer. */
-export function weightBinarization(net: Network, set: LabeledImages, options: DotProductOptions = {}): Promise<DotProductComparison[]> {
-  return singleComparison(net, set, 'weights', options);
-}
-
-/** Activation binarization figure: A^c·W^b against A^b·W^b for conv layers 2, 3, …. */
-export function activationBinarization(net: Network, set: LabeledImages, options: DotProductOptions = {}): Promise<DotProductComparison[]> {
-  return singleComparison(net, set, 'activations', options);
-}
-
-/** Permutation control: A·W^b against A·W^c with A's values permuted (seeded), for every conv layer. */
-export function permutationControl(net: Network, set: LabeledImages, options: DotProductOptions = {}): Promise<DotProductComparison[]> {
-  return singleComparison(net, set, 'permuted', options);
 }

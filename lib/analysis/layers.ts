@@ -7,14 +7,8 @@ export function convLayerIndices(net: Network): number[] {
   return net.layers.flatMap((l, i) => (l.kind === 'conv' ? [i] : []));
 }
 
-/** Dimension d = k·k·C_in of one output filter (one column of the [k, k, C_in, C_out] weights). */
-export function filterDimension(layer: Layer): number {
-  const [kh, kw, cin] = layer.weights.shape;
-  return kh * kw * cin;
-}
-
 /** The weights the forward pass uses: W^b = quantize(W^c), or W^c where the layer keeps full precision. */
-export function forwardWeights(net: Network, layer: Layer): tf.Tensor {
+function forwardWeights(net: Network, layer: Layer): tf.Tensor {
   return layer.quantizeWeights ? net.quantize(layer.weights) : layer.weights;
 }
 
@@ -51,7 +45,7 @@ export function preNormalization(net: Network, layer: Layer, input: tf.Tensor): 
     const w = forwardWeights(net, layer);
     if (layer.kind === 'fc') {
       const flat = input.rank === 2 ? input : tf.reshape(input, [input.shape[0], -1]);
-      return tf.matMul(flat as tf.Tensor2D, w as tf.Tensor2D);
+      return tf.matMul(flat, w);
     }
     const z = convDotProducts(input, w);
     return layer.maxPool ? tf.maxPool(z, 2, 2, 'same') : z;

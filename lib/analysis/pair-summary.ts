@@ -49,7 +49,7 @@ export function createPairAccumulator(): PairAccumulator {
       try {
         fit = regression.fit();
       } catch (err) {
-        throw new Error(`${where}: ${(err as Error).message}`);
+        throw new Error(`${where}: ${(err as Error).message}`, { cause: err });
       }
       return { count: regression.count, xMin, xMax, yMin, yMax, disagreements, fit };
     },

@@ -69,6 +69,7 @@ function errorMessage(err: unknown): string {
 function tryRequire(moduleName: string): { ok: true; module: unknown } | { ok: false; reason: string } {
   try {
     // A runtime require: optional packages may be absent, so they cannot be imported statically.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by name at run time
     return { ok: true, module: require(moduleName) as unknown };
   } catch (err) {
     const notFound =
@@ -210,15 +211,4 @@ export async function initBackend(prefer?: BackendName): Promise<BackendInfo> {
   const cpu = await loadCpu();
   if (cpu.ok) return remember('cpu', cpu.description);
   throw new Error(`No TensorFlow.js backend could be initialised: ${tensorflow.reason}; ${wasm.reason}; ${cpu.reason}.`);
-}
-
-/** The active backend's one-line description; throws if initBackend has not chosen one. */
-export function describeBackend(): string {
-  if (active === undefined || tf.engine().backendName !== active.name) {
-    const current = tf.engine().backendName ?? 'none';
-    throw new Error(
-      `describeBackend: the active backend (${current}) was not set by initBackend; call \`await initBackend()\` first.`,
-    );
-  }
-  return active.description;
 }

@@ -32,7 +32,7 @@ export interface TensorflowLibrary {
 }
 
 /** Header subtrees the binding's includes reach (c_api.h, eager/c_api.h and what they include). */
-export const HEADER_TREES = ['tensorflow/c/', 'tensorflow/core/platform/', 'tsl/', 'xla/tsl/c/'];
+const HEADER_TREES = ['tensorflow/c/', 'tensorflow/core/platform/', 'tsl/', 'xla/tsl/c/'];
 
 function isFile(file: string): boolean {
   return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
@@ -90,7 +90,7 @@ export function libraryInPython(): TensorflowLibrary | undefined {
 }
 
 /** ~/.cache/bnn-geometry (or $XDG_CACHE_HOME/bnn-geometry): fetched wheels' extracted files. */
-export function cacheDir(): string {
+function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'bnn-geometry');
 }
 

@@ -73,7 +73,7 @@ export function fusedBatchNorm(
   tf.dispose([scale, offset, none]);
   // The op's batch variance is Bessel-corrected (for TensorFlow's moving averages); the reserve
   // spaces differ between CPU and GPU builds, so the biased variance is taken from it.
-  const variance = tf.mul(unbiased, count > 1 ? (count - 1) / count : 1) as tf.Tensor1D;
+  const variance = tf.mul<tf.Tensor1D>(unbiased, count > 1 ? (count - 1) / count : 1);
   unbiased.dispose();
   return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, variance, saved: { x, reserve } };
 }

@@ -27,7 +27,9 @@ export function concatCharts(charts: readonly TopLevelSpec[], options: ConcatOpt
   }
   // The theme and schema are hoisted to the top level, where vega-lite requires them.
   const parts = charts.map((chart) => {
-    const { $schema: _schema, config: _config, ...part } = chart;
+    const part = { ...chart };
+    delete part.$schema;
+    delete part.config;
     return part;
   });
   const resolve = { scale: { color: options.shareColor === true ? 'shared' : 'independent', x: 'independent', y: 'independent' } };

@@ -3,7 +3,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { NumericArray, Series } from './types';
 
 /** Digits kept for numbers written into a spec: far below what a figure can show, and it halves the size. */
-export const SIGNIFICANT_DIGITS = 5;
+const SIGNIFICANT_DIGITS = 5;
 
 /** Largest spec a builder returns; more means the data were not aggregated first. */
 export const SPEC_SIZE_LIMIT_BYTES = 200_000;

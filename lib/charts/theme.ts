@@ -4,16 +4,16 @@
  */
 import type { Config, TopLevelSpec } from 'vega-lite';
 
-export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
 /** CSS font list: DejaVu Sans first so the browser view matches the saved PNG/SVG. */
-export const CHART_FONT = 'DejaVu Sans, Verdana, Helvetica, Arial, sans-serif';
+const CHART_FONT = 'DejaVu Sans, Verdana, Helvetica, Arial, sans-serif';
 
 export const DEFAULT_WIDTH = 360;
 export const DEFAULT_HEIGHT = 240;
 
 /** Colours of measured (Monte-Carlo) series, in order of appearance (Tableau 10). */
-export const SERIES_COLORS: readonly string[] = [
+const SERIES_COLORS: readonly string[] = [
   '#4c78a8', '#e45756', '#f58518', '#54a24b', '#b279a2',
   '#72b7b2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac',
 ];

@@ -12,7 +12,7 @@ export async function runCli<C extends CliCommand>(
   name: string,
   usage: string,
   parse: (argv: string[]) => C,
-  run: (cmd: C) => Promise<unknown>,
+  run: (cmd: C) => unknown,
   argv = process.argv.slice(2),
 ): Promise<void> {
   let cmd: C;

@@ -73,7 +73,7 @@ function ownInstall(tfjsNodeDir: string): boolean {
   return run.status === 0;
 }
 
-async function setup(cmd: SetupCommand): Promise<void> {
+function setup(cmd: SetupCommand): void {
   if (process.env[SKIP_ENV] === '1') return log(`skipped (${SKIP_ENV}=1): the project runs on wasm`);
   const root = packageRoot();
   const dir = packageDir('@tensorflow/tfjs-node', root);

@@ -74,7 +74,7 @@ export function gunzipFile(path: string): Uint8Array {
   try {
     return gunzipSync(compressed);
   } catch (err) {
-    throw new Error(`${path}: cannot decompress (${(err as Error).message}): the file is truncated or not gzip`);
+    throw new Error(`${path}: cannot decompress (${(err as Error).message}): the file is truncated or not gzip`, { cause: err });
   }
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'fs';
 import { join } from 'path';
 
 /** Where Debian's fonts-dejavu-core puts DejaVu Sans, the font the chart theme asks for first. */
-export const DEJAVU_DIRECTORY = '/usr/share/fonts/truetype/dejavu';
+const DEJAVU_DIRECTORY = '/usr/share/fonts/truetype/dejavu';
 
 /** The .ttf files under DEJAVU_DIRECTORY; throws naming the package to install when there are none. */
 export function chartFontFiles(): string[] {

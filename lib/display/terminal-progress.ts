@@ -11,7 +11,7 @@ import { SingleBar } from 'cli-progress';
 export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean };
 
 /** Extra values shown after the bar, e.g. `{ loss: 0.31, acc: 0.92 }`. */
-export type ProgressExtra = Record<string, string | number>;
+type ProgressExtra = Record<string, string | number>;
 
 export interface ProgressBarOptions {
   /** The value that means "done" (bytes, epochs, batches...). 0 or less when unknown. */

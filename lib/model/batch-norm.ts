@@ -59,7 +59,7 @@ function fusedNormalize(
     return {
       value: y.reshape(input.shape),
       gradFunc: (dy: tf.Tensor, [savedX, ...reserve]: tf.Tensor[]) =>
-        fusedBatchNormGrad(dy.reshape(savedX.shape) as tf.Tensor4D, { x: savedX as tf.Tensor4D, reserve }, epsilon).reshape(dy.shape),
+        fusedBatchNormGrad(dy.reshape<tf.Tensor4D>(savedX.shape), { x: savedX as tf.Tensor4D, reserve }, epsilon).reshape(dy.shape),
     };
   });
   return normalize(x);

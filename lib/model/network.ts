@@ -196,7 +196,7 @@ export function forward(net: Network, x: tf.Tensor4D, mode: Mode, trace?: LayerT
       let z =
         layer.kind === 'conv'
           ? tf.conv2d(a as tf.Tensor4D, wb as tf.Tensor4D, 1, 'same')
-          : tf.matMul(a as tf.Tensor2D, wb as tf.Tensor2D);
+          : tf.matMul(a, wb);
       if (layer.maxPool) z = tf.maxPool(z as tf.Tensor4D, 2, 2, 'same');
       const pre = batchNorm(layer, z, mode);
       const post = layer.quantizeActs ? net.quantize(pre) : pre;

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runsTensorflowOps } from '../backend/tensorflow-ops';
 
 /** sign(x) with sign(0) = +1 (no gradient). */
-export function signNonZero(x: tf.Tensor): tf.Tensor {
+export function binarizeTensor(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() =>
     runsTensorflowOps()
       ? // sign(x) + ½ ∈ {−½, ½, 1½}, so its sign is −1 for x < 0 and +1 for x = ±0 and x > 0.
@@ -30,8 +30,8 @@ export function signNonZero(x: tf.Tensor): tf.Tensor {
 }
 
 /** sign(x)·[|x| > t] for a threshold t ≥ 0 (no gradient); zeros are +0, never −0. */
-export function ternaryForward(x: tf.Tensor, threshold: number): tf.Tensor {
-  if (!(threshold >= 0)) throw new Error(`ternaryForward: threshold = ${threshold}; it must be ≥ 0.`);
+export function ternarizeTensor(x: tf.Tensor, threshold: number): tf.Tensor {
+  if (!(threshold >= 0)) throw new Error(`ternarizeTensor: threshold = ${threshold}; it must be ≥ 0.`);
   return tf.tidy(() =>
     runsTensorflowOps()
       ? // Adding +0 turns the −1·0 = −0 of negative small values into +0.
@@ -51,7 +51,7 @@ function clipGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
 
 /** Returns the quantizer for `levels` (2 or 3) whose backward pass is the straight-through estimator. */
 export function steQuantizer(levels: 2 | 3, threshold: number): (x: tf.Tensor) => tf.Tensor {
-  const forward = levels === 2 ? signNonZero : (x: tf.Tensor) => ternaryForward(x, threshold);
+  const forward = levels === 2 ? binarizeTensor : (x: tf.Tensor) => ternarizeTensor(x, threshold);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
     save([x]);

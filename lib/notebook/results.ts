@@ -19,7 +19,7 @@ function plain(value: unknown): unknown {
 /** Records `value` under `key` (e.g. 'hd.binary.medianAngleDeg') and returns it, so a cell can show it too. */
 export function recordResult<T>(key: string, value: T, file = process.env[RESULTS_FILE_ENV]): T {
   if (!file) return value;
-  const results: Record<string, unknown> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  const results = (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}) as Record<string, unknown>;
   results[key] = plain(value);
   writeFileAtomic(file, JSON.stringify(results, null, 2));
   return value;

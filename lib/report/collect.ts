@@ -20,7 +20,8 @@ interface Output {
 }
 
 function textOf(value: unknown): string {
-  return Array.isArray(value) ? value.join('') : String(value ?? '');
+  if (Array.isArray(value)) return value.join('');
+  return typeof value === 'string' ? value : '';
 }
 
 /** Every output of every code cell of a notebook file. */

@@ -24,7 +24,8 @@ function format(v: unknown, unit = ''): string {
   const suffix = unit ? ` ${unit}` : '';
   if (typeof v === 'number') return `${Number.isInteger(v) ? v : Number(v.toPrecision(4))}${suffix}`;
   if (Array.isArray(v)) return v.map((x) => format(x)).join(', ') + suffix;
-  return `${String(v)}${suffix}`;
+  if (typeof v === 'string' || typeof v === 'boolean') return `${v}${suffix}`;
+  return `${JSON.stringify(v)}${suffix}`;
 }
 
 export function resultRows(results: Record<string, unknown>, prefix = ''): ReportRow[] {

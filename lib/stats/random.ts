@@ -10,7 +10,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 
 export interface Rng {
   /** Uniform on [0, 1). */
-  uniform(): number;
+  uniform: () => number;
   /** Standard normal N(0, 1). */
   normal(): number;
   /** Uniform integer in [0, n). */
@@ -48,7 +48,7 @@ function fromGenerator(gen: ReturnType<typeof xoroshiro128plus>): Rng {
     },
     fork(): Rng {
       // The child keeps the current stream; the parent jumps 2^64 steps past it.
-      const child = gen.clone() as ReturnType<typeof xoroshiro128plus>;
+      const child = gen.clone();
       gen.jump();
       return fromGenerator(child);
     },

@@ -75,7 +75,7 @@ export async function saveCheckpoint(dir: string, net: Network, state: Omit<Chec
   const optimizer = (state.optimizer ?? []).map(({ name, tensor }) => ({ name: `optimizer/${portableName(name)}`, tensor }));
   const { data, specs } = await tf.io.encodeWeights([...networkTensors(net), ...optimizer]);
   const weightsFile = `weights-epoch${String(state.epoch).padStart(4, '0')}.bin`;
-  writeFileAtomic(path.join(dir, weightsFile), new Uint8Array(data as ArrayBuffer));
+  writeFileAtomic(path.join(dir, weightsFile), new Uint8Array(data));
   const manifest: Manifest = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -109,7 +109,7 @@ function readManifest(dir: string): Manifest {
   try {
     manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
   } catch (err) {
-    throw new Error(`Corrupt checkpoint manifest ${file}: ${(err as Error).message}.`);
+    throw new Error(`Corrupt checkpoint manifest ${file}: ${(err as Error).message}.`, { cause: err });
   }
   if (manifest.format !== CHECKPOINT_FORMAT || manifest.version !== CHECKPOINT_VERSION) {
     throw new Error(

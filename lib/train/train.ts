@@ -216,6 +216,7 @@ async function saveOrExplain(
     throw new Error(
       `Could not save the checkpoint of epoch ${contents.epoch} in ${dir} (${(err as Error).message}). ${kept}. ` +
         'Free some space or choose another --out, then train again.',
+      { cause: err },
     );
   } finally {
     tf.dispose(state.map((t) => t.tensor));

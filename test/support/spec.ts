@@ -18,7 +18,7 @@ export function specData(spec: TopLevelSpec): { items: SpecItem[]; rows: SpecRow
 }
 
 /** The rows of inline CSV data, read as vega reads them (empty numeric cells become null). */
-export function csvRows(data: CsvData): Record<string, unknown>[] {
+function csvRows(data: CsvData): Record<string, unknown>[] {
   return vega.read(data.values, data.format) as Record<string, unknown>[];
 }
 
@@ -49,7 +49,7 @@ export async function render(spec: TopLevelSpec): Promise<string> {
 }
 
 /** Width of a notebook's output area with JupyterLab's file browser open (~960 px), less a margin. */
-export const NOTEBOOK_WIDTH_PX = 900;
+const NOTEBOOK_WIDTH_PX = 900;
 
 /** Renders every figure and fails naming each one wider than NOTEBOOK_WIDTH_PX; resolves to the widths. */
 export async function assertFitNotebook(figures: Readonly<Record<string, TopLevelSpec>>): Promise<Record<string, number>> {

@@ -69,6 +69,7 @@ export function requestedWasmThreads(): number {
  * the OS temp folder, named by a hash of its contents, atomically; returns the file's path.
  */
 function writeWorkerScript(wasmOut: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a script path inside the installed package
   const { wasmWorkerContents } = require(path.join(wasmOut, THREADED_WORKER)) as { wasmWorkerContents: string };
   // The string holds literal newlines where the worker source has the escape "\n" (tfjs's own
   // loader undoes this the same way before making its Blob).
@@ -117,6 +118,7 @@ async function loadThreadedModule(threads: number): Promise<EmscriptenModule> {
   const wasmOut = path.join(path.dirname(require.resolve(`${WASM_PACKAGE}/package.json`)), 'wasm-out');
   const script = path.join(wasmOut, THREADED_SCRIPT);
   const workerScript = writeWorkerScript(wasmOut);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a script path inside the installed package
   const factory = require(script) as EmscriptenFactory;
   let failInstantiation: (err: unknown) => void = () => {};
   const instantiationFailed = new Promise<never>((_, reject) => (failInstantiation = reject));
@@ -161,6 +163,7 @@ let registered: Promise<void> | undefined;
 export function registerThreadedWasmBackend(threads: number): Promise<void> {
   registered ??= (async () => {
     if (typeof SharedArrayBuffer !== 'function') throw new Error('SharedArrayBuffer is not available');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the wasm backend is loaded only when chosen
     const wasm = require(WASM_PACKAGE) as WasmPackage;
     const module = await loadThreadedModule(threads);
     wasm.setThreadsCount(threads);
