@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NetworkAnalysis, analyzeNetwork } from '../lib/analysis';
 import { initBackend } from '../lib/backend';
-import { packageRoot } from '../lib/data/paths';
+import { packageRoot } from '../lib/util/package-root';
 import { ExperimentParameters, experimentPlan, prepareNetwork, runName } from '../lib/experiment';
 import {
   claimCheck, dotProductChart, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,

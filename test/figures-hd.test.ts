@@ -4,19 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   angleSpreadChart, angleSpreadNumbers, binarizationAngleChart, binarizationAnglesChart, binarizationNumbers,
-  exponentialCovarianceChart, exponentialCovarianceNumbers, kernelSmoothedDensity, numbersTable, randomBinaryVectorChart,
+  exponentialCovarianceChart, exponentialCovarianceNumbers, numbersTable, randomBinaryVectorChart,
   randomBinaryVectorNumbers, recordNumbers, straightThroughChart, ternarizeQuantizerChart, ternaryAngleDensityChart,
-  ternaryDensityNumbers, ternaryMedianChart, ternaryMedianNumbers, unrotatedBinarizationAngle, zeroFractionChart,
+  ternaryDensityNumbers, ternaryMedianChart, ternaryMedianNumbers, zeroFractionChart,
   zeroFractionNumbers, type ReproducedNumber,
 } from '../lib/figures';
 import {
   angleSpreadExperiment, BINARY_ANGLE_SPREAD_CONSTANT, BINARY_LIMIT_ANGLE, binarizationExperiment, binaryCosineMean,
-  binaryVectorAngleKernelDensity, EMPIRICAL_TERNARY_THRESHOLD, exponentialCovarianceExperiment, gaussianPairAngleDensity,
+  binaryVectorAngleKernelDensity, exponentialCovarianceExperiment, gaussianPairAngleDensity,
   HD_FIGURE_KDE_WIDTH, optimalTernaryThreshold, randomBinaryVectorExperiment, ternaryExperiment, ternaryLimitAngle,
-  ternaryZeroFraction, zeroFractionExperiment,
+  ternaryZeroFraction, unrotatedBinarizationAngle, zeroFractionExperiment,
 } from '../lib/hd';
+import { EMPIRICAL_TERNARY_THRESHOLD } from '../lib/paper-constants';
 import { RESULTS_FILE_ENV } from '../lib/notebook';
-import { gaussianKde, normalPdf } from '../lib/stats';
+import { gaussianKde, kernelSmoothedDensity, normalPdf } from '../lib/stats';
 import { assertClose } from './stats-reference';
 import { assertFitNotebook, curve, render, verticalRules } from './support/spec';
 
@@ -181,7 +182,7 @@ describe('figures/hd: every figure of hd_figures fits the notebook', () => {
   });
 });
 
-describe('figures/hd-theory', () => {
+describe('kernel smoothing and the unrotated binarization angle', () => {
   it('kernelSmoothedDensity of N(μ, σ²) is N(μ, σ² + h²)', () => {
     const grid = Float64Array.from([0.8, 1, 1.1, 1.3]);
     const smoothed = kernelSmoothedDensity(grid, (g) => g.map((s) => normalPdf(s, 1, 0.05)), 0.02, [0, 2]);
@@ -208,7 +209,7 @@ describe('figures/hd-numbers', () => {
       'hd.binary.d27.meanCosine', 'hd.randomPair.d27.cosineVariance',
     ]);
     // mpmath at 30 digits: degrees(acos(sqrt(2/pi))) = 37.071435021042831482477442045.
-    assertClose(numbers[0].theory!, 37.071435021042831482477442045, { rtol: 1e-14 });
+    assertClose(numbers[0].theory!, 37.07143502104283, { rtol: 1e-14 });
     assert.equal(numbers[1].theory, binaryCosineMean(3));
     assert.equal(numbers[4].theory, 1 / 27);
     // 400 samples: the mean cosine is within a few standard errors (sd of cos < 0.15).

@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import {
   angleSpreadExperiment,
   binarizationExperiment,
-  EMPIRICAL_TERNARY_THRESHOLD,
   exponentialCovarianceExperiment,
   randomBinaryVectorExperiment,
   ternaryExperiment,
   zeroFractionExperiment,
 } from '../lib/hd/experiments';
+import { EMPIRICAL_TERNARY_THRESHOLD } from '../lib/paper-constants';
 import { BINARY_ANGLE_SPREAD_CONSTANT, BINARY_LIMIT_ANGLE } from '../lib/hd/theory-binary';
 import { binaryVectorAnglePmf } from '../lib/hd/theory-random-pairs';
 import { ternaryAngleSpreadConstant, ternaryZeroFraction } from '../lib/hd/theory-ternary';

@@ -1,6 +1,7 @@
 /** The per-layer table of the analysis: correlation, slope, angles against theory, sample sizes. */
-import { DotProductComparison } from './dot-products';
+import { degrees } from '../util/degrees';
 import { LayerAngles } from './angles';
+import { DotProductComparison } from './dot-products';
 
 export interface LayerSummaryRow {
   layer: string;
@@ -19,7 +20,6 @@ export interface LayerSummaryRow {
   dotProducts: number;
 }
 
-const degrees = (radians: number): number => (radians * 180) / Math.PI;
 
 /** One row per conv layer, joining the weight-binarization comparison and the angles by layer name. */
 export function layerSummary(weights: readonly DotProductComparison[], angles: readonly LayerAngles[]): LayerSummaryRow[] {

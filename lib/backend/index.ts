@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { builtOrigin, explainLoadFailure, packageDir, SETUP_COMMAND, TFJS_NODE_PACKAGES } from './tfjs-node-build';
-import { packageRoot } from '../data/paths';
+import { packageRoot } from '../util/package-root';
 import { registerWasmConvGradients } from './wasm/conv-gradients';
 import { registerWasmIdentity } from './wasm/identity';
 import { registerWasmMatMul } from './wasm/matmul';

@@ -9,20 +9,21 @@ import { parseArgs } from 'node:util';
 import { DATASET_NAMES } from '../data/datasets';
 import { PROGRESS_FILE_ENV, PROGRESS_LOG_INTERVAL_MS } from '../display/progress';
 import { FIGURES_DIR_ENV } from '../display/show';
-import { RESULTS_FILE_ENV } from '../notebook/results';
-import { parameterEnvName } from '../notebook/params';
+import { formatDuration } from '../display/terminal-progress';
 import { MODE_NAMES, PROFILE_NAMES } from '../experiment/profiles';
+import { parameterEnvName } from '../notebook/params';
+import { RESULTS_FILE_ENV } from '../notebook/results';
 import { NotebookFigure, collectFigures } from '../report/collect';
 import { buildReportHtml } from '../report/html';
 import { resultRows } from '../report/results';
-import { formatDuration } from '../display/terminal-progress';
 import { writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
+import { packageRoot } from '../util/package-root';
 import { findJupyter, installKernel, jupyterDataDir } from './install-kernel';
 import { runNotebook } from './notebook-runner';
 import { runCli } from './run-cli';
 
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+const PACKAGE_ROOT = packageRoot();
 export const NOTEBOOKS = ['hd_figures', 'gen_plots'] as const;
 
 export const FIGURES_USAGE = `Reproduce every figure: run both notebooks through Jupyter and write output/.

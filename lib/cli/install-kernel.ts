@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PACKAGE_NAME } from '../data/paths';
+import { PACKAGE_NAME } from '../util/package-root';
 import { writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 

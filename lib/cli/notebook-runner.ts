@@ -5,8 +5,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { packageRoot } from '../util/package-root';
 
-const DRIVER = path.resolve(__dirname, '..', '..', 'scripts', 'run_notebook.py');
+const DRIVER = path.join(packageRoot(), 'scripts', 'run_notebook.py');
 
 export type NotebookEvent =
   | { event: 'start'; cells: number }

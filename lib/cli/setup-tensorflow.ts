@@ -15,7 +15,7 @@ import {
   TENSORFLOW_WHEEL,
   type TensorflowLibrary,
 } from '../backend/tensorflow-library';
-import { packageRoot } from '../data/paths';
+import { packageRoot } from '../util/package-root';
 import { runCli, type CliCommand } from './run-cli';
 
 /** Set to 1 to skip this step (the project then runs on wasm). */

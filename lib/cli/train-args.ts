@@ -5,9 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { checkDatasetName } from '../data/datasets';
+import { PROFILES, defaultCheckpointDir, getProfile, modeQuantization } from '../experiment/profiles';
 import { ArchitectureOptions } from '../model/config';
-import { PAPER_TERNARY_THRESHOLD, PROFILES, defaultCheckpointDir, getProfile, modeQuantization } from '../experiment/profiles';
 import { LOSS_NAMES, LossName } from '../model/loss';
+import { PAPER_TERNARY_THRESHOLD } from '../paper-constants';
 import { TrainOptions } from '../train/options';
 
 export const TRAIN_USAGE = `Train a binary (or ternary) neural network and score it on the test set.

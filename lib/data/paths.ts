@@ -3,28 +3,14 @@
  * root, not the working directory: notebooks run from notebooks/, scripts from the root, and the
  * compiled library from dist/.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DatasetSpec } from './datasets';
+import { packageRoot } from '../util/package-root';
 
 /** Environment variable naming a folder that holds one sub-folder per dataset (e.g. $BNN_DATA_DIR/mnist). */
 export const DATA_DIR_ENV = 'BNN_DATA_DIR';
 /** Environment variable with comma-separated base URLs that replace a dataset's mirrors. */
 export const MIRROR_ENV = 'BNN_DATA_MIRROR';
-
-/** This project's package name, which marks its root (and a checkout for the Jupyter kernel). */
-export const PACKAGE_NAME = 'bnn-geometry';
-
-/** The folder holding this project's package.json, found by walking up from this file. */
-export function packageRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) {
-      return dir;
-    }
-    if (dirname(dir) === dir) throw new Error(`Cannot find the ${PACKAGE_NAME} package root above ${__dirname}`);
-  }
-}
 
 /** The repository's cache folder for a dataset: <package root>/data/<dirName>. */
 export function repoDataDir(spec: DatasetSpec): string {

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { checkDatasetName } from '../data/datasets';
-import { packageRoot } from '../data/paths';
+import { packageRoot } from '../util/package-root';
 import { ArchitectureOptions } from '../model/config';
 import { defaultCheckpointDir, getProfile, modeQuantization } from './profiles';
 import { TrainOptions } from '../train/options';

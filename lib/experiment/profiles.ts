@@ -3,6 +3,7 @@
  * network and schedule of the original run_bnn.py (Anderson & Berg 2018, section 4).
  */
 import { DatasetName } from '../data/datasets';
+import { PAPER_TERNARY_THRESHOLD } from '../paper-constants';
 import { TrainOptions } from '../train/options';
 
 export type ProfileName = 'quick' | 'paper';
@@ -10,9 +11,6 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['quick', 'paper'];
 
 export type Mode = 'binary' | 'ternary' | 'continuous';
 export const MODE_NAMES: readonly Mode[] = ['binary', 'ternary', 'continuous'];
-
-/** The ternary threshold of the paper's ternary experiments (hd_figures, gen_plots). */
-export const PAPER_TERNARY_THRESHOLD = 0.02;
 
 export interface Profile {
   dataset: DatasetName;

@@ -3,19 +3,19 @@
  * the experiment results, recorded for the report (lib/notebook recordResult, as { measured,
  * theory, unit, paper }) and tabulated in the notebook's last cell. Angles are in degrees.
  */
-import { EMPIRICAL_TERNARY_THRESHOLD, HD_FIGURE_KDE_WIDTH } from '../hd/experiments';
-import { BINARY_LIMIT_ANGLE, binaryCosineMean } from '../hd/theory-binary';
+import { HD_FIGURE_KDE_WIDTH } from '../hd/experiments';
+import { BINARY_LIMIT_ANGLE, binaryCosineMean, unrotatedBinarizationAngle } from '../hd/theory-binary';
 import { ternaryAngleSd, ternaryZeroFraction } from '../hd/theory-ternary';
+import { ANGLE_SPREAD_SLOPE } from '../paper-constants';
+import { EMPIRICAL_TERNARY_THRESHOLD } from '../paper-constants';
 import { arange } from '../stats/grid';
 import { gaussianKde, peak } from '../stats/kde';
 import { mean, median, standardDeviation, variance } from '../stats/summary';
+import { degrees, DEGREE } from '../util/degrees';
 import type { AngleSpreadResult, BinarizationResult, ExponentialCovarianceResult, RandomBinaryVectorResult, TernaryResult, ZeroFractionResult } from './hd';
 import { ternaryEntry } from './hd';
-import { unrotatedBinarizationAngle } from './hd-theory';
 import type { ReproducedNumber } from './numbers';
 
-const DEGREE = '°';
-const degrees = (radians: number): number => (radians * 180) / Math.PI;
 
 /** Grid step for locating a KDE peak (the curve itself is smooth on this scale). */
 const PEAK_GRID_STEP = 0.001;
@@ -145,7 +145,7 @@ export function angleSpreadNumbers(binary: AngleSpreadResult, ternary: AngleSpre
     return [
       {
         key: `hd.spread.${name}.slope`, quantity: `log–log slope of sd(angle) vs d (${what})`,
-        measured: result.logLogFit.slope, theory: -0.5,
+        measured: result.logLogFit.slope, theory: ANGLE_SPREAD_SLOPE,
       },
       {
         key: `hd.spread.${name}.constant`, quantity: `C in sd(angle) = C/√d, slope fixed at −1/2 (${what}; delta method)`,

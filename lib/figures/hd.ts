@@ -7,17 +7,18 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { densityChart, functionPlot, lineChart, logLogChart, piTicks, type ReferenceRule, type Series } from '../charts';
 import {
-  angleSpreadExperiment, binarizationExperiment, EMPIRICAL_TERNARY_THRESHOLD, exponentialCovarianceExperiment,
+  angleSpreadExperiment, binarizationExperiment, exponentialCovarianceExperiment,
   HD_FIGURE_KDE_WIDTH, randomBinaryVectorExperiment, ternaryExperiment, zeroFractionExperiment,
 } from '../hd/experiments';
-import { BINARY_LIMIT_ANGLE } from '../hd/theory-binary';
+import { BINARY_LIMIT_ANGLE, unrotatedBinarizationAngle } from '../hd/theory-binary';
 import { binaryVectorAngleKernelDensity, gaussianPairAngleDensity } from '../hd/theory-random-pairs';
 import { optimalTernaryThreshold, ternaryAngleSd, ternaryLimitAngle, ternaryZeroFraction } from '../hd/theory-ternary';
 import { binarize, clipSte, ternarize } from '../hd/vectors';
+import { EMPIRICAL_TERNARY_THRESHOLD } from '../paper-constants';
 import { arange, linspace } from '../stats/grid';
 import { gaussianKde } from '../stats/kde';
+import { kernelSmoothedDensity } from '../stats/kernel-smoothing';
 import { normalPdf } from '../stats/normal';
-import { kernelSmoothedDensity, unrotatedBinarizationAngle } from './hd-theory';
 
 export type BinarizationResult = ReturnType<typeof binarizationExperiment>;
 export type ExponentialCovarianceResult = ReturnType<typeof exponentialCovarianceExperiment>;

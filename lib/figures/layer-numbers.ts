@@ -6,10 +6,10 @@
  */
 import type { NetworkAnalysis } from '../analysis/analyze';
 import type { TableRow } from '../display/tables';
+import { ANGLE_SPREAD_SLOPE } from '../paper-constants';
+import { degrees, DEGREE } from '../util/degrees';
 import type { ReproducedNumber } from './numbers';
 
-const DEGREE = '°';
-const degrees = (radians: number): number => (radians * 180) / Math.PI;
 
 /** The paper's statements, quoted in the report beside the measurements. */
 export const PAPER_CLAIMS = {
@@ -59,7 +59,7 @@ export function layerNumbers(analysis: NetworkAnalysis): ReproducedNumber[] {
   });
   const fit = analysis.angleSpread.fit;
   const spread: ReproducedNumber[] = fit
-    ? [{ key: 'gen.spread.slope', quantity: 'log–log slope of the angle sd against d, across layers', measured: fit.slope, theory: -0.5, paper: PAPER_CLAIMS.spread }]
+    ? [{ key: 'gen.spread.slope', quantity: 'log–log slope of the angle sd against d, across layers', measured: fit.slope, theory: ANGLE_SPREAD_SLOPE, paper: PAPER_CLAIMS.spread }]
     : [];
   return [...perLayer, ...spread];
 }

@@ -5,19 +5,19 @@
  * of quantization, and the training curve. Angles are shown in degrees.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { barChart, concatCharts, densityChart, heatmap2d, lineChart, logLogChart, type ReferenceRule, type Series } from '../charts';
 import type { AngleSpread, LayerAngles } from '../analysis/angles';
 import { ANGLE_KDE_WIDTH } from '../analysis/angles';
 import type { DotProductComparison } from '../analysis/dot-products';
 import type { QuantizationImpact } from '../analysis/quantization-impact';
 import type { WeightDistribution } from '../analysis/weight-distributions';
-import type { EpochMetrics } from '../train/checkpoint';
-import type { NetworkConfig } from '../model/config';
-import { normalPdf } from '../stats/normal';
+import { barChart, concatCharts, densityChart, heatmap2d, lineChart, logLogChart, type ReferenceRule, type Series } from '../charts';
 import { formatAmount } from '../display/terminal-progress';
+import type { NetworkConfig } from '../model/config';
+import { ANGLE_SPREAD_SLOPE } from '../paper-constants';
+import { normalPdf } from '../stats/normal';
+import type { EpochMetrics } from '../train/checkpoint';
+import { DEGREES_PER_RADIAN, degrees } from '../util/degrees';
 
-const DEGREES_PER_RADIAN = 180 / Math.PI;
-const degrees = (radians: number): number => radians * DEGREES_PER_RADIAN;
 /** Heatmap side when one figure holds a panel per layer (three side by side fit a 900 px notebook). */
 const HEATMAP_SIDE = 200;
 const PANEL = { width: 230, height: 180 };
@@ -109,7 +109,7 @@ export function layerAngleSpreadChart(spread: AngleSpread): TopLevelSpec {
     yLabel: 'sd of the angle (degrees)',
     series: [{ label: 'layers', x: spread.d, y: spread.sd.map(degrees), labels: spread.layers }],
     theory: [{ label: 'C/√d (closed form)', x: spread.d, y: spread.theorySd.map(degrees) }],
-    guide: { slope: -0.5, label: 'slope −½' },
+    guide: { slope: ANGLE_SPREAD_SLOPE, label: 'slope −½' },
   });
 }
 

@@ -4,19 +4,11 @@
  * measured, theory, unit, paper }) and tabulated in the notebook.
  */
 import type { TableRow } from '../display/tables';
-import { recordResult } from '../notebook/results';
+import { RecordedNumber, recordResult } from '../notebook/results';
 
-export interface ReproducedNumber {
+export interface ReproducedNumber extends RecordedNumber {
   /** Dotted result key, e.g. 'hd.binary.d27.medianAngle'. */
   key: string;
-  /** What was measured, in words. */
-  quantity: string;
-  measured: number;
-  /** The closed-form value it is compared with, when theory predicts it. */
-  theory?: number;
-  unit?: string;
-  /** What the paper states, when it states this number. */
-  paper?: string;
 }
 
 /**

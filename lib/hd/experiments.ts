@@ -12,6 +12,7 @@ import { randomRotation, rotatedBinarize } from './rotation';
 import { exponentialCovarianceVector, gaussianVector, randomSignVector } from './sampling';
 import { BINARY_ANGLE_SPREAD_CONSTANT } from './theory-binary';
 import { ternaryAngleSpreadConstant, ternaryLimitAngle } from './theory-ternary';
+import { EMPIRICAL_TERNARY_THRESHOLD } from '../paper-constants';
 import { angle, binarize, norm, ternarizationAngles, ternarize } from './vectors';
 
 /** Kernel width (radians) of every angle KDE in hd_figures.ipynb (`kde_scipy(x, grid, bandwidth=0.02)`). */
@@ -19,12 +20,6 @@ export const HD_FIGURE_KDE_WIDTH = 0.02;
 
 /** Exponential-covariance rate used in hd_figures.ipynb's "Exponential Covariance" figure (k = 0.1). */
 export const EXPONENTIAL_COVARIANCE_RATE = 0.1;
-
-/**
- * Ternary threshold observed in trained networks, in units of the weights' standard deviation:
- * 0.02 / 0.18 (hd_figures.ipynb, "emp ... empirical value threshold / sigma").
- */
-export const EMPIRICAL_TERNARY_THRESHOLD = 0.02 / 0.18;
 
 const DEFAULT_SEED = 0;
 

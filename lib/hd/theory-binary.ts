@@ -13,6 +13,7 @@
  * (delta method) by BINARY_ANGLE_SPREAD_CONSTANT / √d.
  */
 import gammaDeltaRatio from '@stdlib/math-base-special-gamma-delta-ratio';
+import { exponentialScales } from './sampling';
 import { requireInteger } from '../stats/validate';
 
 /** lim cos∠(u, sign u) = E|u₁| / √(E u₁²) = √(2/π) (Anderson & Berg 2018, eq. for binarization). */
@@ -70,4 +71,22 @@ export function binaryCosineSd(d: number): number {
   const m = binaryCosineMean(d);
   const secondMoment = 2 / Math.PI + (1 - 2 / Math.PI) / d;
   return Math.sqrt(Math.max(0, secondMoment - m * m));
+}
+
+/**
+ * First-order (ratio of means) angle between u ~ N(0, diag(σ²)), σᵢ = exp(k(i − d/2)), and
+ * sign(u): cos ≈ E||u||₁ / (√d·√(E||u||₂²)) = √(2/π)·Σσᵢ / √(d·Σσᵢ²). With k·d ≫ 1 only about
+ * 1/k coordinates carry the norm, so the cosine falls like 1/√d and the angle tends to π/2; good
+ * to a few hundredths of a radian once d ≳ 100 at k = 0.1, cruder at d = 10, where it ignores the
+ * Jensen gap that lib/hd's exact isotropic formula (binaryCosineMean) includes.
+ */
+export function unrotatedBinarizationAngle(d: number, k: number): number {
+  const scales = exponentialScales(d, k);
+  let sum = 0;
+  let squares = 0;
+  for (const s of scales) {
+    sum += s;
+    squares += s * s;
+  }
+  return Math.acos(Math.min(1, (BINARY_LIMIT_COSINE * sum) / Math.sqrt(d * squares)));
 }

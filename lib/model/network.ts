@@ -146,9 +146,9 @@ export function disposeNetwork(net: Network): void {
 const inferenceWeights = new WeakMap<tf.Variable, { source: object; quantize: Network['quantize']; wb: tf.Tensor }>();
 
 /** The weights the forward pass uses: W^b (with its straight-through gradient when training) or W^c. */
-function forwardWeights(net: Network, layer: Layer, mode: Mode): tf.Tensor {
+function forwardWeights(net: Network, layer: Layer, phase: Phase): tf.Tensor {
   if (!layer.quantizeWeights) return layer.weights;
-  if (mode === 'train') return net.quantize(layer.weights);
+  if (phase === 'train') return net.quantize(layer.weights);
   const cached = inferenceWeights.get(layer.weights);
   if (cached?.source === layer.weights.dataId && cached.quantize === net.quantize) return cached.wb;
   cached?.wb.dispose();
@@ -157,15 +157,16 @@ function forwardWeights(net: Network, layer: Layer, mode: Mode): tf.Tensor {
   return wb;
 }
 
-export type Mode = 'train' | 'infer';
+/** Training (batch statistics, W^b recomputed) or inference (moving statistics, cached W^b). */
+export type Phase = 'train' | 'infer';
 
 /**
- * Batch norm without scale: (x − μ)/√(σ² + ε) + β. In 'train' mode it normalises with the batch
- * statistics and moves the moving averages toward them; in 'infer' mode it uses the moving
+ * Batch norm without scale: (x − μ)/√(σ² + ε) + β. In the 'train' phase it normalises with the batch
+ * statistics and moves the moving averages toward them; in the 'infer' phase it uses the moving
  * averages. (Written out because tf.batchNorm without a scale cannot be differentiated in tfjs 4.22.)
  */
-function batchNorm(layer: Layer, x: tf.Tensor, mode: Mode): tf.Tensor {
-  if (mode === 'infer') {
+function batchNorm(layer: Layer, x: tf.Tensor, phase: Phase): tf.Tensor {
+  if (phase === 'infer') {
     const scale = tf.rsqrt(tf.add(layer.movingVariance, BATCH_NORM_EPSILON));
     return tf.add(tf.mul(tf.sub(x, layer.movingMean), scale), layer.offset);
   }
@@ -182,7 +183,7 @@ function batchNorm(layer: Layer, x: tf.Tensor, mode: Mode): tf.Tensor {
  * Runs the network on a batch [N, H, W, C] and returns logits [N, classes]. With `trace`, also
  * collects each layer's tensors (kept: the caller disposes them, see {@link disposeTraces}).
  */
-export function forward(net: Network, x: tf.Tensor4D, mode: Mode, trace?: LayerTrace[]): tf.Tensor2D {
+export function forward(net: Network, x: tf.Tensor4D, phase: Phase, trace?: LayerTrace[]): tf.Tensor2D {
   const [, h, w, c] = x.shape;
   const [eh, ew, ec] = net.config.inputShape;
   if (h !== eh || w !== ew || c !== ec) {
@@ -192,13 +193,13 @@ export function forward(net: Network, x: tf.Tensor4D, mode: Mode, trace?: LayerT
     let a: tf.Tensor = x;
     for (const layer of net.layers) {
       if (layer.kind === 'fc' && a.rank === 4) a = tf.reshape(a, [a.shape[0], -1]);
-      const wb = forwardWeights(net, layer, mode);
+      const wb = forwardWeights(net, layer, phase);
       let z =
         layer.kind === 'conv'
           ? tf.conv2d(a as tf.Tensor4D, wb as tf.Tensor4D, 1, 'same')
           : tf.matMul(a, wb);
       if (layer.maxPool) z = tf.maxPool(z as tf.Tensor4D, 2, 2, 'same');
-      const pre = batchNorm(layer, z, mode);
+      const pre = batchNorm(layer, z, phase);
       const post = layer.quantizeActs ? net.quantize(pre) : pre;
       if (trace) {
         // Clones share data; they keep the caller's input, the variables and the returned logits safe from disposeTraces.

@@ -7,6 +7,18 @@ import { writeFileAtomic } from '../util/atomic-write';
 
 export const RESULTS_FILE_ENV = 'BNN_RESULTS_FILE';
 
+/** A reproduced number as recorded: one row of the report's table. */
+export interface RecordedNumber {
+  /** What was measured, in words; the report shows it instead of the key. */
+  quantity: string;
+  measured: number;
+  /** The closed-form value it is compared with, when theory predicts it. */
+  theory?: number;
+  unit?: string;
+  /** What the paper states, when it states this number. */
+  paper?: string;
+}
+
 /** JSON-safe copy: typed arrays become arrays, non-finite numbers become null. */
 function plain(value: unknown): unknown {
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (v) => plain(v));

@@ -3,18 +3,13 @@
  * { quantity?, measured, theory?, paper?, unit? } becomes one row (named by its quantity, else its key); plain numbers become rows with the
  * measurement only; nested objects are walked with dotted keys.
  */
+import type { RecordedNumber } from '../notebook/results';
 import type { ReportRow } from './html';
 
-export interface Claim {
-  /** What was measured, in words; the row shows it instead of the key. */
-  quantity?: string;
-  measured: unknown;
-  theory?: unknown;
-  paper?: string;
-  unit?: string;
-}
+/** A recorded number read back from results.json (written by recordNumbers, or by hand without a quantity). */
+type RecordedRow = Partial<RecordedNumber> & Pick<RecordedNumber, 'measured'>;
 
-function isClaim(v: unknown): v is Claim {
+function isRecordedRow(v: unknown): v is RecordedRow {
   return Boolean(v) && typeof v === 'object' && !Array.isArray(v) && 'measured' in (v as object);
 }
 
@@ -31,7 +26,7 @@ function format(v: unknown, unit = ''): string {
 export function resultRows(results: Record<string, unknown>, prefix = ''): ReportRow[] {
   return Object.entries(results).flatMap(([key, value]): ReportRow[] => {
     const quantity = prefix + key;
-    if (isClaim(value)) {
+    if (isRecordedRow(value)) {
       return [{ quantity: value.quantity ?? quantity, measured: format(value.measured, value.unit), theory: format(value.theory, value.unit), paper: value.paper ?? '' }];
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) return resultRows(value as Record<string, unknown>, `${quantity}.`);

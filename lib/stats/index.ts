@@ -7,3 +7,4 @@ export * from './regression';
 export * from './histogram';
 export * from './binned-kde';
 export * from './random';
+export * from './kernel-smoothing';

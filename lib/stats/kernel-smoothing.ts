@@ -1,12 +1,8 @@
 /**
- * Theory curves the high-dimensional figures overlay beyond lib/hd's closed forms: a density as a
- * KDE of its samples would show it on average (so dashed theory and solid KDE are comparable even
- * where the kernel is as wide as the law), and the first-order angle of the unrotated
- * exponential-covariance example.
+ * A density as a Gaussian KDE of its samples shows it on average, so that a dashed theory curve and
+ * a solid KDE are comparable even where the kernel is as wide as the law.
  */
-import { exponentialScales } from '../hd/sampling';
-import { BINARY_LIMIT_COSINE } from '../hd/theory-binary';
-import { requireNonEmpty, requirePositive } from '../stats/validate';
+import { requireNonEmpty, requirePositive } from './validate';
 
 /** Integration points per kernel width: the trapezoid rule is then accurate to ~1e-9 relative for smooth laws. */
 const STEPS_PER_WIDTH = 8;
@@ -50,22 +46,4 @@ export function kernelSmoothedDensity(
     out[g] = (sum * step * INV_SQRT_2PI) / width;
   }
   return out;
-}
-
-/**
- * First-order (ratio of means) angle between u ~ N(0, diag(σ²)), σᵢ = exp(k(i − d/2)), and
- * sign(u): cos ≈ E||u||₁ / (√d·√(E||u||₂²)) = √(2/π)·Σσᵢ / √(d·Σσᵢ²). With k·d ≫ 1 only about
- * 1/k coordinates carry the norm, so the cosine falls like 1/√d and the angle tends to π/2; good
- * to a few hundredths of a radian once d ≳ 100 at k = 0.1, cruder at d = 10, where it ignores the
- * Jensen gap that lib/hd's exact isotropic formula (binaryCosineMean) includes.
- */
-export function unrotatedBinarizationAngle(d: number, k: number): number {
-  const scales = exponentialScales(d, k);
-  let sum = 0;
-  let squares = 0;
-  for (const s of scales) {
-    sum += s;
-    squares += s * s;
-  }
-  return Math.acos(Math.min(1, (BINARY_LIMIT_COSINE * sum) / Math.sqrt(d * squares)));
 }
