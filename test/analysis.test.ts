@@ -249,10 +249,17 @@ describe('analysis: angles, spread and weight distributions', function () {
       // The KDE integrates to ~1 on the grid (kernel width 0.01, angles well inside [0, π)).
       closeTo(sum(l.density) * 0.005, 1, 1e-3, 'density mass');
       assert.ok(l.peak >= 0 && l.peak < Math.PI / 2);
+      // The theory as the KDE shows it: N(θ*, (C/√d)² + 0.01²), unit mass, highest at the grid point nearest θ*.
+      const theory = l.theoryDensity!;
+      closeTo(sum(theory) * 0.005, 1, 1e-6, 'theory mass');
+      const top = theory.indexOf(Math.max(...theory));
+      assert.ok(Math.abs(l.grid[top] - BINARY_LIMIT_ANGLE) <= 0.0025, `theory peak ${l.grid[top]}`);
+      const sd = Math.hypot(l.theorySd, 0.01);
+      closeTo(theory[top], Math.exp(-(((l.grid[top] - BINARY_LIMIT_ANGLE) / sd) ** 2) / 2) / (sd * Math.sqrt(2 * Math.PI)), 1e-12, 'theory density');
     }
   });
 
-  it('angleSpread fits ln sd on ln d and gives the original reference intercept', () => {
+  it('angleSpread fits ln sd on ln d', () => {
     const layers = weightAngles(net);
     const spread = angleSpread(layers);
     assert.deepEqual(Array.from(spread.d), [9, 36, 72]);

@@ -14,6 +14,8 @@ import {
   binaryVectorAngleKernelDensity, exponentialCovarianceExperiment, gaussianPairAngleDensity,
   HD_FIGURE_KDE_WIDTH, optimalTernaryThreshold, randomBinaryVectorExperiment, ternaryExperiment, ternaryLimitAngle,
   ternaryZeroFraction, unrotatedBinarizationAngle, zeroFractionExperiment,
+  angleSpreadData, binarizationAngleData, binarizationAnglesData, exponentialCovarianceData, randomBinaryVectorData,
+  ternaryAngleDensityData, ternaryMedianData, zeroFractionData,
 } from '../lib/hd';
 import { EMPIRICAL_TERNARY_THRESHOLD } from '../lib/paper-constants';
 import { RESULTS_FILE_ENV } from '../lib/notebook';
@@ -50,7 +52,7 @@ describe('figures/hd: experiment results to charts with theory', () => {
   });
 
   it('binarization angles: KDE per d, the exact ∠(u, v) law (kernel-smoothed) and the arccos √(2/π) rule', async () => {
-    const spec = binarizationAnglesChart(binary);
+    const spec = binarizationAnglesChart(binarizationAnglesData(binary));
     for (const d of [3, 27]) {
       const theory = curve(spec, 'theory', `exact ∠(u, v), d = ${d}`, `d = ${d}`);
       const expected = kernelSmoothedDensity(theory.map((p) => p.x), (g) => gaussianPairAngleDensity(g, d), HD_FIGURE_KDE_WIDTH, [0, Math.PI]);
@@ -69,17 +71,17 @@ describe('figures/hd: experiment results to charts with theory', () => {
   });
 
   it('binarization, one d: defaults to the largest d and names the choices when d is missing', async () => {
-    const spec = binarizationAngleChart(binary);
+    const spec = binarizationAngleChart(binarizationAngleData(binary));
     assert.ok(curve(spec, 'theory', 'exact ∠(u, v), d = 27').length > 300);
     assert.deepEqual(verticalRules(spec).map((r) => r.at), [inSpec(BINARY_LIMIT_ANGLE)]);
     await render(spec);
-    assert.throws(() => binarizationAngleChart(binary, 10), {
-      message: 'binarizationAngleChart: d = 10 is not in the experiment (d = 3, 27); pick one of those',
+    assert.throws(() => binarizationAngleData(binary, 10), {
+      message: 'binarizationAngleData: d = 10 is not in the experiment (d = 3, 27); pick one of those',
     });
   });
 
   it('exponential covariance: arccos √(2/π) and the unrotated first-order angle in every panel', async () => {
-    const spec = exponentialCovarianceChart(covariance);
+    const spec = exponentialCovarianceChart(exponentialCovarianceData(covariance));
     const rules = verticalRules(spec);
     for (const d of [10, 100]) {
       assert.deepEqual(
@@ -93,7 +95,7 @@ describe('figures/hd: experiment results to charts with theory', () => {
   });
 
   it('ternary median vs threshold: the closed-form curve and t* marked', async () => {
-    const spec = ternaryMedianChart(ternary);
+    const spec = ternaryMedianChart(ternaryMedianData(ternary));
     const theory = curve(spec, 'theory', 'arccos(√2 φ(t)/√Q(t))');
     assert.equal(theory.length, 201);
     for (const { x, y } of theory) assert.equal(y, inSpec(ternaryLimitAngle(x)));
@@ -104,7 +106,7 @@ describe('figures/hd: experiment results to charts with theory', () => {
   });
 
   it('ternary density: exact pair law and normal ternary law (both ⊛ kernel), the limit rule; unknown threshold named', async () => {
-    const spec = ternaryAngleDensityChart(ternary);
+    const spec = ternaryAngleDensityChart(ternaryAngleDensityData(ternary));
     const limit = ternaryLimitAngle(EMPIRICAL_TERNARY_THRESHOLD);
     assert.deepEqual(verticalRules(spec).map((r) => r.at), [inSpec(limit)]);
     const normal = curve(spec, 'theory', 'normal ∠(u, τ(u))');
@@ -114,13 +116,13 @@ describe('figures/hd: experiment results to charts with theory', () => {
     const pairTop = pair.reduce((a, b) => (b.y > a.y ? b : a));
     assert.ok(Math.abs(pairTop.x - Math.PI / 2) <= 0.005);
     await render(spec);
-    assert.throws(() => ternaryAngleDensityChart(ternary, 0.3), {
+    assert.throws(() => ternaryAngleDensityData(ternary, 0.3), {
       message: `ternary result has no threshold 0.3 (it has 0.01, ${EMPIRICAL_TERNARY_THRESHOLD}, 0.5); add it to the experiment thresholds`,
     });
   });
 
   it('zero fraction: Φ(t) − Φ(−t) curve (0.68269 at t = 1) and the two thresholds marked', async () => {
-    const spec = zeroFractionChart(zeros);
+    const spec = zeroFractionChart(zeroFractionData(zeros));
     const theory = curve(spec, 'theory', 'Φ(t) − Φ(−t)');
     const atOne = theory.find((p) => p.x === 1);
     assert.equal(atOne?.y, 0.68269);
@@ -138,7 +140,7 @@ describe('figures/hd: experiment results to charts with theory', () => {
   });
 
   it('random binary vectors: the exact pmf smoothed by the kernel, per n', async () => {
-    const spec = randomBinaryVectorChart(binaryPairs);
+    const spec = randomBinaryVectorChart(randomBinaryVectorData(binaryPairs));
     for (const n of [10, 100]) {
       const theory = curve(spec, 'theory', `exact, n = ${n}`, `n = ${n}`);
       const expected = binaryVectorAngleKernelDensity(theory.map((p) => p.x), n, HD_FIGURE_KDE_WIDTH);
@@ -147,13 +149,25 @@ describe('figures/hd: experiment results to charts with theory', () => {
     await render(spec);
   });
 
+  it('a figure is restyled from its data: title, subtitle, size and series colours', () => {
+    const data = binarizationAngleData(binary);
+    assert.equal(data.title, 'd = 27: ∠(u, θ(u)) already sits near arccos √(2/π)');
+    assert.deepEqual(data.measured.map((c) => c.label), ['∠(u, v)', '∠(u, θ(u))']);
+    const spec = binarizationAngleChart(data, { title: 'Mine', subtitle: 'my words', width: 300, height: 150, colors: ['#111111', '#222222'] });
+    const text = JSON.stringify(spec);
+    assert.equal((spec as { title: { text: string; subtitle: string } }).title.text, 'Mine');
+    assert.equal((spec as { title: { text: string; subtitle: string } }).title.subtitle, 'my words');
+    assert.ok(text.includes('"width":300') && text.includes('"height":150'), 'panel size');
+    assert.ok(text.includes('"range":["#111111","#222222"]'), 'series colours');
+  });
+
   it('angle spread: measured sd on log–log axes with C/√d for sign and ternary; arguments in order', async () => {
-    const spec = angleSpreadChart(spreadBinary, spreadTernary);
+    const spec = angleSpreadChart(angleSpreadData(spreadBinary, spreadTernary));
     const binaryTheory = curve(spec, 'theory', '√((π−3)/(π−2))/√d');
     assert.deepEqual(binaryTheory.map((p) => p.y), [10, 100, 1000].map((d) => inSpec(BINARY_ANGLE_SPREAD_CONSTANT / Math.sqrt(d))));
     assert.ok(curve(spec, 'theory', /^C\(0\.612\)/).length === 3);
     await render(spec);
-    assert.throws(() => angleSpreadChart(spreadTernary, spreadBinary), /pass the binary result \(no threshold\) first/);
+    assert.throws(() => angleSpreadData(spreadTernary, spreadBinary), /pass the binary result \(no threshold\) first/);
   });
 });
 
@@ -166,17 +180,17 @@ describe('figures/hd: every figure of hd_figures fits the notebook', () => {
     const spread = { dims: [10, 20, 50, 100, 200, 500, 1000, 2000, 5000], samples: 50, seed: 6 };
     const widths = await assertFitNotebook({
       'hd-ternarize-straight-through': ternarizeQuantizerChart(0.02),
-      'hd-binarization-angles': binarizationAnglesChart(notebookBinary),
-      'hd-binarization-angle-max-d': binarizationAngleChart(notebookBinary),
-      'hd-exponential-covariance-rotation': exponentialCovarianceChart(exponentialCovarianceExperiment({ dims: [10, 100, 500], samples: 10, seed: 2 })),
-      'hd-ternary-angle-vs-threshold': ternaryMedianChart(notebookTernary),
-      'hd-ternary-angle-density': ternaryAngleDensityChart(notebookTernary),
-      'hd-zero-fraction': zeroFractionChart(zeroFractionExperiment({ d: 1000, samples: 5, seed: 4 })),
+      'hd-binarization-angles': binarizationAnglesChart(binarizationAnglesData(notebookBinary)),
+      'hd-binarization-angle-max-d': binarizationAngleChart(binarizationAngleData(notebookBinary)),
+      'hd-exponential-covariance-rotation': exponentialCovarianceChart(exponentialCovarianceData(exponentialCovarianceExperiment({ dims: [10, 100, 500], samples: 10, seed: 2 }))),
+      'hd-ternary-angle-vs-threshold': ternaryMedianChart(ternaryMedianData(notebookTernary)),
+      'hd-ternary-angle-density': ternaryAngleDensityChart(ternaryAngleDensityData(notebookTernary)),
+      'hd-zero-fraction': zeroFractionChart(zeroFractionData(zeroFractionExperiment({ d: 1000, samples: 5, seed: 4 }))),
       'hd-straight-through': straightThroughChart(),
-      'hd-random-binary-vectors': randomBinaryVectorChart(randomBinaryVectorExperiment({ lengths: [10, 100, 1000], samples: 100, seed: 5 })),
-      'hd-angle-spread-vs-dimension': angleSpreadChart(
+      'hd-random-binary-vectors': randomBinaryVectorChart(randomBinaryVectorData(randomBinaryVectorExperiment({ lengths: [10, 100, 1000], samples: 100, seed: 5 }))),
+      'hd-angle-spread-vs-dimension': angleSpreadChart(angleSpreadData(
         angleSpreadExperiment(spread), angleSpreadExperiment({ ...spread, threshold: optimalTernaryThreshold().threshold }),
-      ),
+      )),
     });
     assert.equal(Object.keys(widths).length, 10);
   });

@@ -8,6 +8,7 @@ import { NetworkConfig } from '../model/config';
 import { Network } from '../model/network';
 import { arange } from '../stats/grid';
 import { gaussianKde, peak } from '../stats/kde';
+import { normalPdf } from '../stats/normal';
 import { LinearFit, linearRegression } from '../stats/regression';
 import { mean, standardDeviation } from '../stats/summary';
 import { angle } from '../hd/vectors';
@@ -58,6 +59,11 @@ export interface LayerAngles {
   theory: AngleTheory;
   /** theory.spreadConstant / √d. */
   theorySd: number;
+  /**
+   * The large-d law N(θ*, (C/√d)²) smoothed by the KDE's kernel, on `grid`: what `density` shows on
+   * average under the theory. Null where the layer keeps full-precision weights (no angle to predict).
+   */
+  theoryDensity: Float64Array | null;
 }
 
 /**
@@ -112,6 +118,12 @@ export function angleDensity(angles: ArrayLike<number>): { grid: Float64Array; d
   return { grid, density: kde.evaluate(grid), peak: peak(peakGrid, kde.evaluate(peakGrid)).x };
 }
 
+/** A normal law N(μ, σ²) as a Gaussian KDE of width ANGLE_KDE_WIDTH shows it on average: N(μ, σ² + h²). */
+function smoothedNormalLaw(grid: Float64Array, mu: number, sd: number): Float64Array {
+  const width = Math.hypot(sd, ANGLE_KDE_WIDTH);
+  return grid.map((x) => normalPdf(x, mu, width));
+}
+
 /** Angle figure data for every conv layer: all angles, their KDE, peak, mean, sd, and the theory. */
 export function weightAngles(net: Network): LayerAngles[] {
   return convLayerIndices(net).map((index) => {
@@ -126,10 +138,11 @@ export function weightAngles(net: Network): LayerAngles[] {
     const { grid, density, peak: peakAngle } = angleDensity(angles);
     const latentSd = standardDeviation(latent);
     const theory = angleTheory(net.config, layer.quantizeWeights, latentSd);
+    const theorySd = theory.spreadConstant / Math.sqrt(d);
     return {
       layer: layer.name, d, filters, angles, zeroFilters, grid, density,
       peak: peakAngle, mean: mean(angles), sd: standardDeviation(angles),
-      latentSd, theory, theorySd: theory.spreadConstant / Math.sqrt(d),
+      latentSd, theory, theorySd, theoryDensity: theory.angle > 0 ? smoothedNormalLaw(grid, theory.angle, theorySd) : null,
     };
   });
 }

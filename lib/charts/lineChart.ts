@@ -222,7 +222,7 @@ function dataLayer(
   const seriesLabels = uniqueInOrder(options.series.map((s) => s.label));
   // Line swatches as long as the line-style legend's, so legends side by side have rows of one height.
   const swatch = marks === 'line' ? { symbolSize: LEGEND_STROKE_SYMBOL_SIZE } : {};
-  const color = { field: 'series', type: 'nominal', title: options.legendTitle ?? null, scale: { domain: seriesLabels }, legend: { ...swatch, ...legend } };
+  const color = { field: 'series', type: 'nominal', title: options.legendTitle ?? null, scale: { domain: seriesLabels, ...(options.colors ? { range: [...options.colors] } : {}) }, legend: { ...swatch, ...legend } };
   const pointsDrawn = marks !== 'line';
   const mark = marks === 'points'
     ? { type: 'point', filled: true, size: 45, clip: true }

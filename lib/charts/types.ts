@@ -20,6 +20,8 @@ export interface ChartSize {
   height?: number;
   /** Tooltips on points, rules, cells and bars (default true). */
   tooltips?: boolean;
+  /** Colours of the measured series, in legend order (default the theme's palette). */
+  colors?: readonly string[];
 }
 
 /** One curve or point set: y[i] at x[i], drawn in the panel `panel` when the chart is faceted. */

@@ -4,18 +4,18 @@
  * theory, unit, paper }) and tabulated in the notebook's last cell. Angles are in degrees.
  */
 import { HD_FIGURE_KDE_WIDTH } from '../hd/experiments';
+import {
+  ternaryEntry, type AngleSpreadResult, type BinarizationResult, type ExponentialCovarianceResult, type RandomBinaryVectorResult,
+  type TernaryResult, type ZeroFractionResult,
+} from '../hd/figure-data';
 import { BINARY_LIMIT_ANGLE, binaryCosineMean, unrotatedBinarizationAngle } from '../hd/theory-binary';
 import { ternaryAngleSd, ternaryZeroFraction } from '../hd/theory-ternary';
-import { ANGLE_SPREAD_SLOPE } from '../paper-constants';
-import { EMPIRICAL_TERNARY_THRESHOLD } from '../paper-constants';
+import { ANGLE_SPREAD_SLOPE, EMPIRICAL_TERNARY_THRESHOLD } from '../paper-constants';
 import { arange } from '../stats/grid';
 import { gaussianKde, peak } from '../stats/kde';
 import { mean, median, standardDeviation, variance } from '../stats/summary';
 import { degrees, DEGREE } from '../util/degrees';
-import type { AngleSpreadResult, BinarizationResult, ExponentialCovarianceResult, RandomBinaryVectorResult, TernaryResult, ZeroFractionResult } from './hd';
-import { ternaryEntry } from './hd';
 import type { ReproducedNumber } from './numbers';
-
 
 /** Grid step for locating a KDE peak (the curve itself is smooth on this scale). */
 const PEAK_GRID_STEP = 0.001;

@@ -6,7 +6,6 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { AngleSpread, LayerAngles } from '../analysis/angles';
-import { ANGLE_KDE_WIDTH } from '../analysis/angles';
 import type { DotProductComparison } from '../analysis/dot-products';
 import type { QuantizationImpact } from '../analysis/quantization-impact';
 import type { WeightDistribution } from '../analysis/weight-distributions';
@@ -14,7 +13,6 @@ import { barChart, concatCharts, densityChart, heatmap2d, lineChart, logLogChart
 import { formatAmount } from '../display/terminal-progress';
 import type { NetworkConfig } from '../model/config';
 import { ANGLE_SPREAD_SLOPE } from '../paper-constants';
-import { normalPdf } from '../stats/normal';
 import type { EpochMetrics } from '../train/checkpoint';
 import { DEGREES_PER_RADIAN, degrees } from '../util/degrees';
 
@@ -58,29 +56,19 @@ function theoryRuleLabel(a: LayerAngles): string {
   return a.theory.thresholdOverSigma === null ? 'arccos √(2/π)' : `ternary, t/σ = ${a.theory.thresholdOverSigma.toFixed(3)}`;
 }
 
-/**
- * Large-d law of the angle, N(θ*, (C/√d)²) (θ* and C from the closed forms), smoothed by the KDE's
- * kernel so that it is what the plotted KDE shows on average; per degree.
- */
-function angleTheoryCurve(a: LayerAngles, gridDegrees: ArrayLike<number>): Float64Array {
-  const sd = Math.hypot(a.theorySd, ANGLE_KDE_WIDTH);
-  return Float64Array.from(gridDegrees, (x) => normalPdf(x / DEGREES_PER_RADIAN, a.theory.angle, sd) / DEGREES_PER_RADIAN);
-}
-
 /** Density of ∠(W^b_j, W^c_j) over the filters of each layer, one panel per layer, with the theory. */
 export function filterAngleChart(layers: readonly LayerAngles[]): TopLevelSpec {
   if (layers.length === 0) throw new Error('filterAngleChart: no layers; analyse a network with at least one conv layer.');
   const quantized = layers.filter((a) => a.theory.angle > 0);
-  // The KDE grid in degrees, cut at the axis end; densities per degree.
-  const shown = (a: LayerAngles): { x: Float64Array; y: Float64Array } => {
+  // A density on the analysis grid, in degrees, cut at the axis end: per degree.
+  const inDegrees = (a: LayerAngles, density: Float64Array): { x: Float64Array; y: Float64Array } => {
     const x = a.grid.map(degrees).filter((deg) => deg <= ANGLE_AXIS_DEGREES[1]);
-    return { x, y: a.density.slice(0, x.length).map((p) => p / DEGREES_PER_RADIAN) };
+    return { x, y: density.slice(0, x.length).map((p) => p / DEGREES_PER_RADIAN) };
   };
-  const series: Series[] = layers.map((a) => ({ label: 'filters', panel: anglePanel(a), ...shown(a) }));
-  const theory: Series[] = quantized.map((a) => {
-    const { x } = shown(a);
-    return { label: 'large-d law N(θ*, C²/d)', panel: anglePanel(a), x, y: angleTheoryCurve(a, x) };
-  });
+  const series: Series[] = layers.map((a) => ({ label: 'filters', panel: anglePanel(a), ...inDegrees(a, a.density) }));
+  const theory: Series[] = quantized.flatMap((a) =>
+    a.theoryDensity === null ? [] : [{ label: 'large-d law N(θ*, C²/d)', panel: anglePanel(a), ...inDegrees(a, a.theoryDensity) }],
+  );
   const rules: ReferenceRule[] = quantized.map((a) => ({ at: degrees(a.theory.angle), label: theoryRuleLabel(a), panel: anglePanel(a) }));
   const peaks = layers.map((a) => `${a.layer} ${degrees(a.peak).toFixed(1)}°`).join(', ');
   return densityChart({

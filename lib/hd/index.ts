@@ -6,3 +6,4 @@ export * from './theory-binary';
 export * from './theory-ternary';
 export * from './theory-random-pairs';
 export * from './experiments';
+export * from './figure-data';
