@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NetworkAnalysis, analyzeNetwork } from '../lib/analysis';
 import { initBackend } from '../lib/backend';
 import { packageRoot } from '../lib/data/paths';
-import { ExperimentParameters, experimentPlan, prepareNetwork, runName } from '../lib/experiment';
+import { ExperimentParameters, experimentPlan, prepareNetwork } from '../lib/experiment';
 import {
   claimCheck, dotProductChart, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,
   quantizationImpactChart, quantizedLevelChart, trainingHistoryChart, weightDistributionChart,
@@ -32,8 +32,8 @@ describe('experiment: parameters to a plan', () => {
   });
 
   it('names variants in the folder, so a smoke run never stands in for the full one', () => {
-    assert.equal(runName({ ...QUICK_BINARY, epochs: 1, limit: 300, seed: 2 }, 'fashion-mnist', 3), 'fashion-mnist-quick-binary-epochs1-limit300-seed2');
-    assert.equal(runName({ ...QUICK_BINARY, epochs: 3 }, 'fashion-mnist', 3), 'fashion-mnist-quick-binary');
+    assert.equal(experimentPlan({ ...QUICK_BINARY, epochs: 1, limit: 300, seed: 2 }).name, 'fashion-mnist-quick-binary-epochs1-limit300-seed2');
+    assert.equal(experimentPlan({ ...QUICK_BINARY, epochs: 5 }).name, 'fashion-mnist-quick-binary');
     const ternary = experimentPlan({ ...QUICK_BINARY, mode: 'ternary', dataset: 'mnist' });
     assert.equal(path.basename(ternary.checkpointDir), 'mnist-quick-ternary');
     assert.equal(ternary.architecture.levels, 3);
@@ -81,11 +81,15 @@ describe('experiment: prepareNetwork on Fashion-MNIST', function () {
     assert.equal(tf.memory().numTensors, tensors);
   });
 
-  it('refuses a checkpoint of another architecture, naming the difference', async () => {
-    await assert.rejects(
-      prepareNetwork({ ...QUICK_BINARY, mode: 'ternary', limit: 100, epochs: 1, checkpoint: dir }),
-      /does not match the requested architecture \(expected vs checkpoint\) at config.levels: 3 vs 2/,
-    );
+  it('refuses a checkpoint of another run, naming the differences and the choices', async () => {
+    const choices = "Set the checkpoint parameter to another folder ('' for the one named after these parameters), change the parameters to match it, or remove it.";
+    await assert.rejects(prepareNetwork({ ...QUICK_BINARY, mode: 'ternary', limit: 100, epochs: 2, checkpoint: dir }), {
+      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0). ${choices}`,
+    });
+    // A smoke run (another subset, fewer epochs) is not analysed as the planned network, nor overwritten by it.
+    await assert.rejects(prepareNetwork({ ...QUICK_BINARY, limit: 150, epochs: 1, checkpoint: dir }), {
+      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: limit 150 (checkpoint: 100), epochs 1 (checkpoint: 2). ${choices}`,
+    });
   });
 });
 

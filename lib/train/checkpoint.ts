@@ -34,12 +34,22 @@ export interface EpochMetrics {
   imagesPerSecond: number;
 }
 
+/** What the checkpoint's network was trained on, beyond its config and options: the profile, the data and the subset. */
+export interface RunRecord {
+  profile: string;
+  dataset: string;
+  /** First images kept of each split; absent for all. */
+  limit?: number;
+}
+
 export interface CheckpointContents {
   config: NetworkConfig;
   /** Epochs completed. */
   epoch: number;
   history: EpochMetrics[];
   training?: TrainOptions;
+  /** Absent in checkpoints saved before it was recorded. */
+  run?: RunRecord;
   /** Adam state: iterations and moments, named `<layer>/<W|beta>/<m|v>` and 'iter'. */
   optimizer?: NamedTensor[];
 }
@@ -53,6 +63,7 @@ interface Manifest {
   epoch: number;
   history: EpochMetrics[];
   training?: TrainOptions;
+  run?: RunRecord;
   weightsFile: string;
   weightSpecs: tf.io.WeightsManifestEntry[];
 }
@@ -85,6 +96,7 @@ export async function saveCheckpoint(dir: string, net: Network, state: Omit<Chec
     epoch: state.epoch,
     history: state.history,
     training: state.training,
+    run: state.run,
     weightsFile,
     weightSpecs: specs,
   };
@@ -122,6 +134,12 @@ function readManifest(dir: string): Manifest {
     throw new Error(`Corrupt checkpoint manifest ${file}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or of the wrong type. Train again or restore the file.`);
   }
   return manifest;
+}
+
+/** A checkpoint's description without its tensors: what was trained, how, and for how many epochs. */
+export function readCheckpointInfo(dir: string): Omit<CheckpointContents, 'optimizer'> {
+  const { config, epoch, history, training, run } = readManifest(dir);
+  return { config: validateConfig(config), epoch, history, training, run };
 }
 
 /**
@@ -173,6 +191,7 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
       epoch: manifest.epoch,
       history: manifest.history,
       training: manifest.training,
+      run: manifest.run,
       optimizer: optimizer.length ? optimizer : undefined,
     };
   } finally {

@@ -4,7 +4,7 @@
  * step, per-epoch validation, periodic checkpoints, and resume.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EpochMetrics, NamedTensor, portableName, saveCheckpoint } from './checkpoint';
+import { CheckpointContents, EpochMetrics, NamedTensor, RunRecord, portableName, saveCheckpoint } from './checkpoint';
 import { LabeledImages, checkFinite, checkImageShape, checkLabels, gatherImageBatch } from '../model/batches';
 import { evaluate } from '../model/evaluate';
 import { Network, forward, trainableVariables } from '../model/network';
@@ -36,6 +36,8 @@ export interface TrainRun {
   options: TrainOptions;
   /** Folder for checkpoints; none are written without it. */
   checkpointDir?: string;
+  /** Profile, dataset and subset, recorded in the checkpoints so a resume or a reader knows what was trained. */
+  run?: RunRecord;
   /** Continue from a checkpoint: epochs already done, their history, and Adam's state (train disposes it). */
   resume?: { epoch: number; history: EpochMetrics[]; optimizer?: NamedTensor[] };
   onEvent?: (event: TrainEvent) => void;
@@ -175,7 +177,7 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
       run.onEvent?.({ kind: 'epoch', epochs: o.epochs, ...metrics });
       const due = epoch === o.epochs || (o.checkpointEvery > 0 && epoch % o.checkpointEvery === 0);
       if (run.checkpointDir && due) {
-        saved = await saveOrExplain(run.checkpointDir, net, optimizer, { epoch, history, training: o }, saved);
+        saved = await saveOrExplain(run.checkpointDir, net, optimizer, { epoch, history, training: o, run: run.run }, saved);
         run.onEvent?.({ kind: 'checkpoint', epoch, dir: saved.dir });
       }
     }
@@ -205,7 +207,7 @@ async function saveOrExplain(
   dir: string,
   net: Network,
   optimizer: ScheduledAdam,
-  contents: { epoch: number; history: EpochMetrics[]; training: TrainOptions },
+  contents: Omit<CheckpointContents, 'config' | 'optimizer'>,
   previous: SavedCheckpoint | undefined,
 ): Promise<SavedCheckpoint> {
   const state = await optimizer.checkpointState();
