@@ -82,7 +82,7 @@ describe('experiment: prepareNetwork on Fashion-MNIST', function () {
   });
 
   it('refuses a checkpoint of another run, naming the differences and the choices', async () => {
-    const choices = "Set the checkpoint parameter to another folder ('' for the one named after these parameters), change the parameters to match it, or remove it.";
+    const choices = "Set the checkpoint parameter (--checkpoint of npm run figures) to another folder ('' for the one named after these parameters), change the parameters to match it, or remove it.";
     await assert.rejects(prepareNetwork({ ...QUICK_BINARY, mode: 'ternary', limit: 100, epochs: 2, checkpoint: dir }), {
       message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0). ${choices}`,
     });

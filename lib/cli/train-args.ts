@@ -9,6 +9,7 @@ import { RunPlan, RunRequest, RunSettings, resolveRun } from '../experiment/plan
 import { getProfile, modeQuantization } from '../experiment/profiles';
 import { resumeRun } from '../experiment/stored-run';
 import { LOSS_NAMES, LossName } from '../model/loss';
+import { numberFlag, wholeNumberList } from './flag-values';
 
 export const TRAIN_USAGE = `Train a binary (or ternary) neural network and score it on the test set.
 
@@ -81,30 +82,6 @@ export function trainPlan(cmd: TrainCommand): RunPlan {
   return cmd.resume === undefined ? resolveRun(cmd.request) : resumeRun(cmd.request, cmd.resume, flagOf);
 }
 
-/** Digits only, or a decimal number with an optional exponent: Number() alone would take '0x1', ' ' and 'Infinity'. */
-const WHOLE = /^\d+$/;
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-function intList(flag: string, text: string, allowed?: readonly number[]): number[] {
-  const entries = text.split(',').map((s) => s.trim());
-  if (entries.some((e) => !WHOLE.test(e))) {
-    throw new Error(`--${flag} takes comma-separated whole numbers, e.g. --${flag} 32,64,128; got '${text}'.`);
-  }
-  const values = entries.map(Number);
-  if (allowed && values.some((v) => !allowed.includes(v))) {
-    throw new Error(`--${flag} takes ${allowed.join(' or ')} for each layer; got '${text}'.`);
-  }
-  return values;
-}
-
-function number(flag: string, text: string | undefined, integer: boolean): number | undefined {
-  if (text === undefined) return undefined;
-  if (!(integer ? WHOLE : DECIMAL).test(text.trim())) {
-    throw new Error(`--${flag} takes ${integer ? 'a whole number' : 'a number'}; got '${text}'.`);
-  }
-  return Number(text);
-}
-
 function lossName(text: string | undefined): LossName | undefined {
   if (text === undefined) return undefined;
   const name = text === 'hinge-loss' ? 'hinge' : text; // run_bnn.py spelled it hinge-loss
@@ -130,7 +107,7 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
     },
   });
   if (v.debug && v.limit !== undefined) throw new Error('--debug means --limit 100: give one of them, not both.');
-  const limit = v.debug ? 100 : number('limit', v.limit, true);
+  const limit = v.debug ? 100 : numberFlag('limit', v.limit, true);
   if (limit === 0) throw new Error('--limit takes the number of images to keep of each split, at least 1; got 0.');
   if (v.overwrite && v['param-file'] !== undefined) {
     throw new Error('--overwrite starts a new run over a checkpoint, --param-file continues one: give one of them.');
@@ -138,26 +115,26 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
   if (v.mode !== undefined) modeQuantization(v.mode); // names the modes at once
   if (v.profile !== undefined) getProfile(v.profile);
   if (v.dataset !== undefined) checkDatasetName(v.dataset);
-  const levels = number('levels', v.levels, true);
+  const levels = numberFlag('levels', v.levels, true);
   const request: RunRequest = {
     profile: v.profile,
     mode: v.mode,
     continuous: v.continuous ? true : undefined,
     dataset: v.dataset,
     limit,
-    conv: v.conv === undefined ? undefined : intList('conv', v.conv),
-    maxPool: v['max-pool'] === undefined ? undefined : intList('max-pool', v['max-pool'], [0, 1]).map((x) => x !== 0),
-    fc: v.fc === undefined ? undefined : intList('fc', v.fc),
-    filterSize: number('filter-size', v['filter-size'], true),
+    conv: v.conv === undefined ? undefined : wholeNumberList('conv', v.conv),
+    maxPool: v['max-pool'] === undefined ? undefined : wholeNumberList('max-pool', v['max-pool'], [0, 1]).map((x) => x !== 0),
+    fc: v.fc === undefined ? undefined : wholeNumberList('fc', v.fc),
+    filterSize: numberFlag('filter-size', v['filter-size'], true),
     levels: levels as 2 | 3 | undefined,
-    threshold: number('threshold', v.threshold, false),
-    epochs: number('epochs', v.epochs, true),
-    batchSize: number('batch-size', v['batch-size'], true),
-    lrStart: number('lr-start', v['lr-start'], false),
-    lrEnd: number('lr-end', v['lr-end'], false),
+    threshold: numberFlag('threshold', v.threshold, false),
+    epochs: numberFlag('epochs', v.epochs, true),
+    batchSize: numberFlag('batch-size', v['batch-size'], true),
+    lrStart: numberFlag('lr-start', v['lr-start'], false),
+    lrEnd: numberFlag('lr-end', v['lr-end'], false),
     loss: lossName(v['loss-mode']),
-    checkpointEvery: number('ckpt-n', v['ckpt-n'], true),
-    seed: number('seed', v.seed, true),
+    checkpointEvery: numberFlag('ckpt-n', v['ckpt-n'], true),
+    seed: numberFlag('seed', v.seed, true),
     out: v.out,
   };
   return {

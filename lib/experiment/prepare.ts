@@ -65,7 +65,7 @@ export function checkUsableCheckpoint(plan: ExperimentPlan) {
   const status = checkpointStatus(plan);
   if (status.kind === 'other') {
     throw new Error(
-      `Checkpoint ${plan.checkpointDir} holds ${describeStatus(status)}. Set the checkpoint parameter to another ` +
+      `Checkpoint ${plan.checkpointDir} holds ${describeStatus(status)}. Set the checkpoint parameter (--checkpoint of npm run figures) to another ` +
         "folder ('' for the one named after these parameters), change the parameters to match it, or remove it.",
     );
   }
