@@ -78,7 +78,7 @@ export async function runTrain(
   if (cmd.resume) {
     const ck = loadCheckpoint(plan.checkpointDir, config);
     net = ck.net;
-    resume = { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer };
+    resume = { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer, dir: plan.checkpointDir };
     log(`resuming ${plan.checkpointDir} at epoch ${ck.epoch} of ${plan.epochs}`);
   } else {
     net = createNetwork(config, plan.seed);

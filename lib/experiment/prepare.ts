@@ -47,7 +47,7 @@ export async function prepareNetwork(parameters: ExperimentParameters, options: 
       options: plan.training,
       checkpointDir: plan.checkpointDir,
       run: runRecord(plan),
-      resume: stored && { epoch: stored.epoch, history: stored.history, optimizer: stored.optimizer },
+      resume: stored && { epoch: stored.epoch, history: stored.history, optimizer: stored.optimizer, dir: plan.checkpointDir },
       onEvent: options.onEvent,
     });
     return { net, data, plan, history: result.history, source: stored ? 'resumed' : 'trained' };

@@ -9,7 +9,7 @@ import { LabeledImages, checkFinite, checkImageShape, checkLabels, gatherImageBa
 import { evaluate } from '../model/evaluate';
 import { Network, forward, trainableVariables } from '../model/network';
 import { createRng, shuffleInPlace } from '../stats/random';
-import { lossFunction } from '../model/loss';
+import { chanceLoss, lossFunction } from '../model/loss';
 import { ScheduledAdam, learningRateAt } from './optimizer';
 import { TrainOptions, validateTrainOptions } from './options';
 
@@ -38,8 +38,11 @@ export interface TrainRun {
   checkpointDir?: string;
   /** Profile, dataset and subset, recorded in the checkpoints so a resume or a reader knows what was trained. */
   run?: RunRecord;
-  /** Continue from a checkpoint: epochs already done, their history, and Adam's state (train disposes it). */
-  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: NamedTensor[] };
+  /**
+   * Continue from a checkpoint: epochs already done, their history, Adam's state (train disposes
+   * it), and the checkpoint's folder (named as the last good checkpoint if training diverges).
+   */
+  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: NamedTensor[]; dir?: string };
   onEvent?: (event: TrainEvent) => void;
   /** Polled after every batch; true stops training before the next batch (e.g. on Ctrl-C). */
   shouldStop?: () => boolean;
@@ -53,8 +56,20 @@ export interface TrainResult {
   lastCheckpoint?: string;
 }
 
-/** Thrown when the loss stops being a finite number; the last good checkpoint is left untouched. */
+/** Thrown when training diverges (see {@link divergenceBound}); the last good checkpoint is left untouched. */
 export class DivergenceError extends Error {}
+
+/**
+ * A loss this many times that of an all-zero output means training diverged, even when finite: the
+ * batch-normalised outputs of a new network give 1–2 times it (squared hinge ≈ 1.8), and learning
+ * only lowers it, while a runaway rate drives the unclipped batch-norm offsets to losses of 1e10.
+ */
+export const DIVERGED_LOSS_FACTOR = 100;
+
+/** The loss above which training has diverged, for a loss and a number of classes. */
+export function divergenceBound(loss: TrainOptions['loss'], classes: number): number {
+  return DIVERGED_LOSS_FACTOR * chanceLoss(loss, classes);
+}
 
 /** Seconds between batch events, so progress displays are not flooded. */
 const BATCH_EVENT_INTERVAL_S = 0.25;
@@ -118,7 +133,10 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
   }
   const history = [...(run.resume?.history ?? [])];
   let epoch = run.resume?.epoch ?? 0;
-  let saved: SavedCheckpoint | undefined;
+  let saved: SavedCheckpoint | undefined = run.resume?.dir === undefined ? undefined : { dir: run.resume.dir, epoch: run.resume.epoch };
+  const bound = divergenceBound(o.loss, net.config.classes);
+  const tooHigh = (loss: number) =>
+    Number.isFinite(loss) ? `, over ${DIVERGED_LOSS_FACTOR} times that of an all-zero output (${chanceLoss(o.loss, net.config.classes).toPrecision(3)})` : '';
   const [h, w, c] = run.train.shape;
   const scratch = new Float32Array(o.batchSize * h * w * c);
   const batches = Math.floor(run.train.count / o.batchSize); // the original drops the last partial batch
@@ -137,12 +155,11 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
         const y = tf.tensor1d(Array.from(indices, (i) => run.train.labels[i]), 'int32');
         const { loss, correct: hits, outputsFinite } = trainStep(net, optimizer, x, y, o.loss);
         tf.dispose([x, y]);
-        if (!Number.isFinite(loss) || !outputsFinite) {
+        if (!(loss <= bound) || !outputsFinite) {
           throw new DivergenceError(
-            `Training diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}` +
+            `Training diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}${tooHigh(loss)}` +
               (outputsFinite ? '. ' : ' and the network outputs are not finite. ') +
-              (saved ? `The last good checkpoint (epoch ${saved.epoch}) is in ${saved.dir}. ` : 'This run wrote no checkpoint. ') +
-              `${lowerTheRate(lr, o)} or check the input data for NaN.`,
+              `${lastGood(saved)} ${lowerTheRate(lr, o)} or check the input data for NaN.`,
           );
         }
         lossSum += loss;
@@ -168,9 +185,10 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
         validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds,
         imagesPerSecond: (batches * o.batchSize) / seconds,
       };
-      if (!Number.isFinite(validation.loss)) {
+      const broken = !(validation.loss <= bound) ? `the validation loss is ${validation.loss}${tooHigh(validation.loss)}` : nonFiniteState(net);
+      if (broken) {
         throw new DivergenceError(
-          `Training diverged: the validation loss is ${validation.loss} after epoch ${epoch}; no checkpoint was written for it. ${lowerTheRate(lr, o)}.`,
+          `Training diverged: ${broken} after epoch ${epoch}; no checkpoint was written for it. ${lastGood(saved)} ${lowerTheRate(lr, o)}.`,
         );
       }
       history.push(metrics);
@@ -185,6 +203,19 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
   } finally {
     optimizer.dispose();
   }
+}
+
+/** Where the last good checkpoint is, for divergence messages. */
+function lastGood(saved: SavedCheckpoint | undefined): string {
+  return saved ? `The last good checkpoint (epoch ${saved.epoch}) is in ${saved.dir}.` : 'This run wrote no checkpoint.';
+}
+
+/** "conv2/moving_variance is not finite" for the first variable holding NaN or ±Infinity, or '' when all are finite. */
+function nonFiniteState(net: Network): string {
+  const variables = net.layers.flatMap((l) => [l.weights, l.offset, l.movingMean, l.movingVariance]);
+  const finite = tf.tidy(() => tf.stack(variables.map((v) => tf.all(tf.isFinite(v)))).dataSync());
+  const bad = variables.find((_, i) => !finite[i]);
+  return bad ? `${portableName(bad.name)} is not finite` : '';
 }
 
 /** Advice on divergence that names the flag to change: the schedule's end can be the culprit. */
