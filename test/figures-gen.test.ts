@@ -6,13 +6,14 @@ import * as tf from '@tensorflow/tfjs';
 import { NetworkAnalysis, analyzeNetwork } from '../lib/analysis';
 import { initBackend } from '../lib/backend';
 import { packageRoot } from '../lib/data/paths';
-import { ExperimentParameters, experimentPlan, prepareNetwork } from '../lib/experiment';
+import { ExperimentParameters, experimentPlan, prepareNetwork, prepareNotebookNetwork } from '../lib/experiment';
 import {
-  claimCheck, dotProductChart, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,
+  claimCheck, dotProductChart, recordNumbers, testAccuracyNumber, type ReproducedNumber, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,
   quantizationImpactChart, quantizedLevelChart, trainingHistoryChart, weightDistributionChart,
 } from '../lib/figures';
 import { BINARY_LIMIT_ANGLE, BINARY_LIMIT_COSINE } from '../lib/hd/theory-binary';
 import { makeConfig } from '../lib/model/config';
+import { evaluate } from '../lib/model/evaluate';
 import { Network, createNetwork, disposeNetwork } from '../lib/model/network';
 import { train } from '../lib/train/train';
 import { assertFitNotebook, curve, render, specData, verticalRules } from './support/spec';
@@ -90,6 +91,39 @@ describe('experiment: prepareNetwork on Fashion-MNIST', function () {
     await assert.rejects(prepareNetwork({ ...QUICK_BINARY, limit: 150, epochs: 1, checkpoint: dir }), {
       message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: limit 150 (checkpoint: 100), epochs 1 (checkpoint: 2). ${choices}`,
     });
+  });
+});
+
+describe('gen_plots cells can be rerun', function () {
+  this.timeout(300000);
+  let dir: string;
+  before(async () => {
+    await initBackend();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-rerun-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prepareNotebookNetwork frees the network of its previous call, and only that one', async () => {
+    const params = { ...QUICK_BINARY, limit: 100, epochs: 1, checkpoint: dir };
+    const before = tf.memory().numTensors;
+    const first = await prepareNotebookNetwork(params);
+    const variables = first.net.layers.length * 4; // W, β, moving mean and variance
+    const second = await prepareNotebookNetwork(params);
+    assert.equal(second.source, 'loaded');
+    assert.equal(tf.memory().numTensors - before, variables, 'a rerun of the network cell keeps one network');
+    assert.ok(first.net.layers[0].weights.isDisposed);
+    assert.ok(evaluate(second.net, second.data.test, 'hinge').accuracy >= 0);
+    assert.ok(evaluate(second.net, second.data.test, 'hinge').accuracy >= 0, 'the evaluate cell runs again');
+    disposeNetwork(second.net);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('a rerun cell replaces its numbers in the summary table instead of adding them again', () => {
+    const table: ReproducedNumber[] = [];
+    recordNumbers(table, [testAccuracyNumber(0.8, 'fashion-mnist', 100)]);
+    recordNumbers(table, [{ key: 'other', quantity: 'other', measured: 1 }]);
+    recordNumbers(table, [testAccuracyNumber(0.9, 'fashion-mnist', 100)]);
+    assert.deepEqual(table.map((n) => [n.key, n.measured]), [[testAccuracyNumber(0.9, 'fashion-mnist', 100).key, 90], ['other', 1]]);
   });
 });
 

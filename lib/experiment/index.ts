@@ -3,5 +3,5 @@ export {
   experimentPlan, resolveRun, runName, type ExperimentParameters, type ExperimentPlan, type RunPlan, type RunRequest, type RunSettings,
 } from './plan';
 export { checkpointStatus, resumeRun, type CheckpointStatus } from './stored-run';
-export { prepareNetwork, type PrepareOptions, type PreparedNetwork } from './prepare';
+export { prepareNetwork, prepareNotebookNetwork, type PrepareOptions, type PreparedNetwork } from './prepare';
 export { trainingDisplay } from './progress';

@@ -71,3 +71,19 @@ export function checkUsableCheckpoint(plan: ExperimentPlan) {
   }
   return status;
 }
+
+/** The network prepareNotebookNetwork returned last, freed when it prepares the next. */
+let notebookNetwork: Network | undefined;
+
+/**
+ * prepareNetwork for a notebook cell that may be rerun: the network the previous run of the cell
+ * prepared is freed first, so reruns never pile up networks and no later cell has to free it
+ * (which would break rerunning the cells that use it).
+ */
+export async function prepareNotebookNetwork(parameters: ExperimentParameters, options: PrepareOptions = {}): Promise<PreparedNetwork> {
+  if (notebookNetwork) disposeNetwork(notebookNetwork);
+  notebookNetwork = undefined;
+  const prepared = await prepareNetwork(parameters, options);
+  notebookNetwork = prepared.net;
+  return prepared;
+}
