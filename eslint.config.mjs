@@ -15,6 +15,8 @@ export default tseslint.config(
     rules: {
       // Numbers and arrays print as the messages mean them ("[3,3,8,16]"); `never` is an exhaustiveness check.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowArray: true, allowNever: true }],
+      // Destructuring a field away to keep the rest is how an object is copied without it.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },

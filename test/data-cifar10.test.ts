@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIFAR10_RECORD_BYTES, decodeCifarRecords } from '../lib/data/cifar10';
 import { loadDatasetFromSpec } from '../lib/data/load';
 import { pixelTable } from '../lib/data/pixels';
-import { CIFAR10_SCALING } from '../lib/data/datasets';
-import { startServer, tempDir, tinyCifarDataset, TINY_CIFAR_RECORDS, type TestServer } from './data-fixtures';
+import { CIFAR10_SCALING, getDatasetSpec, type Cifar10DatasetSpec } from '../lib/data/datasets';
+import { fetchDataset } from '../lib/data/resolve';
+import { sha1, startServer, tempDir, tinyCifarDataset, TINY_CIFAR_RECORDS, type TestServer } from './data-fixtures';
 
 const quiet = () => undefined;
 
@@ -139,6 +140,23 @@ describe('data: CIFAR-10 binary batches', () => {
     assert.equal(repaired.sources.files[1].extractedFrom, join(dir, 'cifar-10-binary.tar.gz'));
     assert.deepEqual(readFileSync(damaged), Buffer.from(tiny.batches['data_batch_3.bin']));
     assert.ok(existsSync(join(dir, 'cifar-10-binary.tar.gz')), 'an archive the user put there is kept');
+  });
+
+  it('verifies batches by content: all-zero files of the right size are rejected, each named with its SHA-1', async () => {
+    const spec = getDatasetSpec('cifar10') as Cifar10DatasetSpec;
+    const dir = tempDir();
+    const batchDir = join(dir, spec.batchDir);
+    mkdirSync(batchDir);
+    const names = [...spec.trainBatches, spec.testBatch];
+    for (const name of names) {
+      writeFileSync(join(batchDir, name), '');
+      truncateSync(join(batchDir, name), spec.recordsPerBatch * CIFAR10_RECORD_BYTES); // 30 730 000 zero bytes
+    }
+    const zeroSha1 = sha1(new Uint8Array(spec.recordsPerBatch * CIFAR10_RECORD_BYTES));
+    const error = await fetchDataset('cifar10', { dir, download: false }).then(() => assert.fail('zero batches must be refused'), (e: Error) => e);
+    for (const name of names) {
+      assert.ok(error.message.includes(`${join(batchDir, name)} is not the published ${name}: its SHA-1 is ${zeroSha1}, the published file's ${spec.batchSha1[name]}`), error.message);
+    }
   });
 
   it('rejects an archive lacking a batch, leaving no partial folder', async () => {

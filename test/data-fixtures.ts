@@ -22,6 +22,7 @@ import { createRng } from '../lib/stats/random';
 
 export const md5Hex = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+export const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
 
 /** A fresh temporary folder. */
 export function tempDir(prefix = 'bnn-data-'): string {
@@ -155,6 +156,7 @@ export async function tinyCifarDataset() {
     batchDir: 'cifar-10-batches-bin',
     trainBatches: batchNames.slice(0, 5),
     testBatch: 'test_batch.bin',
+    batchSha1: Object.fromEntries(Object.entries(batches).map(([name, bytes]) => [name, sha1(bytes)])),
     metaFile: 'batches.meta.txt',
     recordsPerBatch: TINY_CIFAR_RECORDS,
   };

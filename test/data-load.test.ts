@@ -79,6 +79,31 @@ describe('data: lookup order', () => {
   });
 });
 
+describe('data: a folder given explicitly', () => {
+  const tiny = tinyIdxDataset();
+
+  it('is an error listing each file that fails verification there, not a silent switch to another copy', async () => {
+    const given = tempDir();
+    const system = tempDir();
+    writeIdxFiles(given, tiny);
+    writeIdxFiles(system, tiny);
+    const labels = join(given, 't10k-labels-idx1-ubyte.gz');
+    const images = join(given, 'train-images-idx3-ubyte.gz');
+    writeFileSync(labels, tiny.files.trainLabels.gz); // a valid IDX file, but not this one
+    writeFileSync(images, 'not gzip');
+    const spec = { ...tiny.spec, systemDirs: [system] };
+    await assert.rejects(withDataDir(undefined, () => loadDatasetFromSpec(spec, { dir: given, download: false })), {
+      message: [
+        `${given} holds tiny-mnist files that fail verification:`,
+        `  ${images}: cannot decompress (incorrect header check): the file is truncated or not gzip`,
+        `  ${labels}: IDX dimensions [7], expected [3]`,
+        `Remove or replace them (npm run data -- --dataset tiny-mnist --dir ${given} then downloads verified copies), ` +
+          'or leave the folder out to use data/tiny-mnist/ or the system copies.',
+      ].join('\n'),
+    });
+  });
+});
+
 describe('data: splits and limit', () => {
   const tiny = tinyIdxDataset();
   const dir = tempDir();

@@ -6,13 +6,14 @@ import * as tf from '@tensorflow/tfjs';
 import { NetworkAnalysis, analyzeNetwork } from '../lib/analysis';
 import { initBackend } from '../lib/backend';
 import { packageRoot } from '../lib/util/package-root';
-import { ExperimentParameters, experimentPlan, prepareNetwork, runName } from '../lib/experiment';
+import { ExperimentParameters, experimentPlan, prepareNetwork, prepareNotebookNetwork } from '../lib/experiment';
 import {
-  claimCheck, dotProductChart, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,
+  claimCheck, dotProductChart, recordNumbers, testAccuracyNumber, type ReproducedNumber, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,
   quantizationImpactChart, quantizedLevelChart, trainingHistoryChart, weightDistributionChart,
 } from '../lib/figures';
 import { BINARY_LIMIT_ANGLE, BINARY_LIMIT_COSINE } from '../lib/hd/theory-binary';
 import { makeConfig } from '../lib/model/config';
+import { evaluate } from '../lib/model/evaluate';
 import { Network, createNetwork, disposeNetwork } from '../lib/model/network';
 import { train } from '../lib/train/train';
 import { assertFitNotebook, curve, render, specData, verticalRules } from './support/spec';
@@ -32,8 +33,8 @@ describe('experiment: parameters to a plan', () => {
   });
 
   it('names variants in the folder, so a smoke run never stands in for the full one', () => {
-    assert.equal(runName({ ...QUICK_BINARY, epochs: 1, limit: 300, seed: 2 }, 'fashion-mnist', 3), 'fashion-mnist-quick-binary-epochs1-limit300-seed2');
-    assert.equal(runName({ ...QUICK_BINARY, epochs: 3 }, 'fashion-mnist', 3), 'fashion-mnist-quick-binary');
+    assert.equal(experimentPlan({ ...QUICK_BINARY, epochs: 1, limit: 300, seed: 2 }).name, 'fashion-mnist-quick-binary-epochs1-limit300-seed2');
+    assert.equal(experimentPlan({ ...QUICK_BINARY, epochs: 5 }).name, 'fashion-mnist-quick-binary');
     const ternary = experimentPlan({ ...QUICK_BINARY, mode: 'ternary', dataset: 'mnist' });
     assert.equal(path.basename(ternary.checkpointDir), 'mnist-quick-ternary');
     assert.equal(ternary.architecture.levels, 3);
@@ -81,11 +82,48 @@ describe('experiment: prepareNetwork on Fashion-MNIST', function () {
     assert.equal(tf.memory().numTensors, tensors);
   });
 
-  it('refuses a checkpoint of another architecture, naming the difference', async () => {
-    await assert.rejects(
-      prepareNetwork({ ...QUICK_BINARY, mode: 'ternary', limit: 100, epochs: 1, checkpoint: dir }),
-      /does not match the requested architecture \(expected vs checkpoint\) at config.levels: 3 vs 2/,
-    );
+  it('refuses a checkpoint of another run, naming the differences and the choices', async () => {
+    const choices = "Set the checkpoint parameter (--checkpoint of npm run figures) to another folder ('' for the one named after these parameters), change the parameters to match it, or remove it.";
+    await assert.rejects(prepareNetwork({ ...QUICK_BINARY, mode: 'ternary', limit: 100, epochs: 2, checkpoint: dir }), {
+      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0). ${choices}`,
+    });
+    // A smoke run (another subset, fewer epochs) is not analysed as the planned network, nor overwritten by it.
+    await assert.rejects(prepareNetwork({ ...QUICK_BINARY, limit: 150, epochs: 1, checkpoint: dir }), {
+      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: limit 150 (checkpoint: 100), epochs 1 (checkpoint: 2). ${choices}`,
+    });
+  });
+});
+
+describe('gen_plots cells can be rerun', function () {
+  this.timeout(300000);
+  let dir: string;
+  before(async () => {
+    await initBackend();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-rerun-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prepareNotebookNetwork frees the network of its previous call, and only that one', async () => {
+    const params = { ...QUICK_BINARY, limit: 100, epochs: 1, checkpoint: dir };
+    const before = tf.memory().numTensors;
+    const first = await prepareNotebookNetwork(params);
+    const variables = first.net.layers.length * 4; // W, β, moving mean and variance
+    const second = await prepareNotebookNetwork(params);
+    assert.equal(second.source, 'loaded');
+    assert.equal(tf.memory().numTensors - before, variables, 'a rerun of the network cell keeps one network');
+    assert.ok(first.net.layers[0].weights.isDisposed);
+    assert.ok(evaluate(second.net, second.data.test, 'hinge').accuracy >= 0);
+    assert.ok(evaluate(second.net, second.data.test, 'hinge').accuracy >= 0, 'the evaluate cell runs again');
+    disposeNetwork(second.net);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('a rerun cell replaces its numbers in the summary table instead of adding them again', () => {
+    const table: ReproducedNumber[] = [];
+    recordNumbers(table, [testAccuracyNumber(0.8, 'fashion-mnist', 100)]);
+    recordNumbers(table, [{ key: 'other', quantity: 'other', measured: 1 }]);
+    recordNumbers(table, [testAccuracyNumber(0.9, 'fashion-mnist', 100)]);
+    assert.deepEqual(table.map((n) => [n.key, n.measured]), [[testAccuracyNumber(0.9, 'fashion-mnist', 100).key, 90], ['other', 1]]);
   });
 });
 

@@ -12,7 +12,7 @@ import { normalizeWithBatchStatistics } from '../lib/model/batch-norm';
 import { binarizeTensor, steQuantizer, ternarizeTensor } from '../lib/model/quantize';
 import { binarize, ternarize } from '../lib/hd/vectors';
 import { TrainOptions } from '../lib/train/options';
-import { DivergenceError, train } from '../lib/train/train';
+import { DivergenceError, divergenceBound, train } from '../lib/train/train';
 import { assertClose } from './stats-reference';
 import { brightHalfImages, randomImages } from './support/synthetic';
 
@@ -297,6 +297,49 @@ describe('training loop', () => {
       disposeNetwork(ck.net);
     });
   }
+
+  it('stops a finite but exploded loss (a runaway rate) before it is saved as a checkpoint', async () => {
+    const data = randomImages(60);
+    const net = createNetwork(small(), 1);
+    const dir = tmpDir();
+    await assert.rejects(train(net, { train: data, validation: data, options: options({ epochs: 1, lrStart: 1e6, lrEnd: 1e6 }), checkpointDir: dir }), (err: Error) => {
+      assert.ok(err instanceof DivergenceError, err.stack);
+      const loss = /the loss is (\S+), over 100 times that of an all-zero output \(1\.00\)\. This run wrote no checkpoint\./.exec(err.message);
+      assert.ok(loss, err.message);
+      assert.ok(Number(loss[1]) > 100 && Number.isFinite(Number(loss[1])), `a finite loss above the bound, not ${loss[1]}`);
+      return true;
+    });
+    assert.deepEqual(fs.readdirSync(dir), [], 'nothing may be saved');
+    assert.equal(divergenceBound('softmax', 10), 100 * Math.log(10));
+    disposeNetwork(net);
+  });
+
+  it('refuses to save non-finite batch-norm statistics, and names the checkpoint a resume started from', async () => {
+    const data = randomImages(60);
+    const dir = tmpDir();
+    const first = createNetwork(small(), 1);
+    let stop = false;
+    await train(first, {
+      train: data, validation: data, options: options({ epochs: 2 }), checkpointDir: dir,
+      onEvent: (e) => { stop ||= e.kind === 'checkpoint'; }, shouldStop: () => stop,
+    });
+    disposeNetwork(first);
+    const manifest = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+    const ck = loadCheckpoint(dir);
+    const conv1 = ck.net.layers[0];
+    await assert.rejects(train(ck.net, {
+      train: data, validation: data, options: ck.training!, checkpointDir: dir,
+      resume: { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer, dir },
+      onEvent: (e) => {
+        if (e.kind === 'batch' && e.batch === e.batches) conv1.movingVariance.assign(tf.fill(conv1.movingVariance.shape, Infinity));
+      },
+    }), {
+      message: `Training diverged: conv1/moving_variance is not finite after epoch 2; no checkpoint was written for it. ` +
+        `The last good checkpoint (epoch 1) is in ${dir}. The learning rate was 0.00316 in this epoch: lower lrStart (now 0.01).`,
+    });
+    assert.equal(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'), manifest);
+    disposeNetwork(ck.net);
+  });
 
   it('a checkpoint that cannot be saved (disk full) is an error that says what is kept; the last good one stays whole', async () => {
     const data = randomImages(60);

@@ -3,26 +3,32 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../lib/backend';
-import { loadCheckpoint } from '../lib/train/checkpoint';
-import { parseTrainArgs } from '../lib/cli/train-args';
+import * as tf from '@tensorflow/tfjs';
+import { loadCheckpoint, readCheckpointInfo } from '../lib/train/checkpoint';
+import { parseTrainArgs, trainPlan } from '../lib/cli/train-args';
 import { runTrain } from '../lib/cli/train';
 import { loadDataset } from '../lib/data';
+import { packageRoot } from '../lib/util/package-root';
 import { classify } from '../lib/model/evaluate';
 import { disposeNetwork } from '../lib/model/network';
+import { syntheticDataset } from './support/synthetic';
+
+const plan = (argv: string[]) => trainPlan(parseTrainArgs(argv));
+const checkpoints = (name: string) => path.join(packageRoot(), 'checkpoints', name);
 
 describe('npm run train: flags', () => {
   it('defaults to the original run_bnn.py (CIFAR-10, paper network, 500 epochs)', () => {
-    const c = parseTrainArgs([]);
+    const c = plan([]);
     assert.equal(c.dataset, 'cifar10');
     assert.deepEqual(c.architecture.conv, [128, 128, 256, 256, 512, 512]);
     assert.deepEqual(c.architecture.maxPool, [false, true, false, true, false, true]);
     assert.deepEqual(c.architecture.fc, [1024, 1024]);
     assert.deepEqual(c.training, { epochs: 500, batchSize: 50, lrStart: 1e-3, lrEnd: 3e-7, loss: 'hinge', checkpointEvery: 10, seed: 0 });
-    assert.equal(c.out, 'checkpoints/cifar10-custom-binary');
+    assert.equal(c.checkpointDir, checkpoints('cifar10-custom-binary'));
   });
 
   it('applies the quick profile, then explicit flags on top', () => {
-    const c = parseTrainArgs(['--profile', 'quick', '--epochs', '1', '--conv', '16,32', '--max-pool', '1,0', '--mode', 'ternary', '--loss-mode', 'hinge-loss']);
+    const c = plan(['--profile', 'quick', '--epochs', '1', '--conv', '16,32', '--max-pool', '1,0', '--mode', 'ternary', '--loss-mode', 'hinge-loss']);
     assert.equal(c.dataset, 'fashion-mnist');
     assert.deepEqual(c.architecture.conv, [16, 32]);
     assert.deepEqual(c.architecture.maxPool, [true, false]);
@@ -31,9 +37,19 @@ describe('npm run train: flags', () => {
     assert.equal(c.architecture.threshold, 0.02);
     assert.equal(c.training.epochs, 1);
     assert.equal(c.training.loss, 'hinge');
-    assert.equal(c.out, 'checkpoints/fashion-mnist-quick-ternary');
-    assert.equal(parseTrainArgs(['--debug']).limit, 100);
-    assert.equal(parseTrainArgs(['--continuous']).architecture.continuous, true);
+    assert.equal(c.checkpointDir, checkpoints('fashion-mnist-quick-ternary-conv16.32-pool1.0-epochs1'));
+    assert.equal(plan(['--debug']).limit, 100);
+    assert.equal(plan(['--continuous']).architecture.continuous, true);
+  });
+
+  it('names the folder after the run: a smoke run never writes where the figures read the full one', () => {
+    assert.equal(plan(['--profile', 'quick']).checkpointDir, checkpoints('fashion-mnist-quick-binary'));
+    assert.equal(plan(['--profile', 'quick', '--epochs', '5', '--seed', '0']).checkpointDir, checkpoints('fashion-mnist-quick-binary'));
+    assert.equal(plan(['--profile', 'quick', '--limit', '200', '--epochs', '3']).checkpointDir, checkpoints('fashion-mnist-quick-binary-epochs3-limit200'));
+    assert.equal(plan(['--profile', 'quick', '--fc', '64', '--lr-start', '0.01', '--seed', '2']).name, 'fashion-mnist-quick-binary-fc64-lr0.01-seed2');
+    assert.equal(plan(['--profile', 'quick', '--dataset', 'mnist', '--mode', 'ternary', '--threshold', '0.05']).name, 'mnist-quick-ternary-t0.05');
+    assert.equal(plan(['--profile', 'paper', '--continuous', '--ckpt-n', '5']).name, 'cifar10-paper-continuous');
+    assert.equal(plan(['--profile', 'quick', '--out', 'somewhere']).checkpointDir, path.resolve('somewhere'));
   });
 
   it('explains bad flags', () => {
@@ -51,7 +67,79 @@ describe('npm run train: flags', () => {
     assert.throws(() => parseTrainArgs(['--lr-start', 'Infinity']), /--lr-start takes a number; got 'Infinity'/);
     assert.throws(() => parseTrainArgs(['--debug', '--limit', '0']), /--debug means --limit 100: give one of them, not both\./);
     assert.throws(() => parseTrainArgs(['--limit', '0']), /--limit takes the number of images to keep of each split, at least 1; got 0\./);
-    assert.equal(parseTrainArgs(['--lr-start', '3e-3']).training.lrStart, 0.003);
+    assert.equal(plan(['--lr-start', '3e-3']).training.lrStart, 0.003);
+    assert.throws(() => parseTrainArgs(['--overwrite', '--param-file', 'x']), /--overwrite starts a new run over a checkpoint, --param-file continues one: give one of them\./);
+  });
+});
+
+describe('npm run train: resume continues the same run exactly; nothing is overwritten silently', function () {
+  this.timeout(120000);
+  const data = syntheticDataset();
+  const loadData = () => Promise.resolve(data);
+  const quiet = () => undefined;
+  const flags = ['--dataset', 'mnist', '--conv', '4', '--max-pool', '1', '--fc', '8', '--epochs', '2', '--batch-size', '10',
+    '--lr-start', '0.01', '--lr-end', '0.001', '--seed', '3', '--ckpt-n', '1'];
+  const folders: string[] = [];
+  const tmp = () => {
+    folders.push(fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-train-cli-')));
+    return folders[folders.length - 1];
+  };
+  const weightsFile = (dir: string) => fs.readFileSync(path.join(dir, readCheckpointInfo(dir).epoch === 2 ? 'weights-epoch0002.bin' : 'weights-epoch0001.bin'));
+  let straight: string;
+  let resumed: string;
+  before(async () => {
+    await initBackend();
+    straight = tmp();
+    resumed = tmp();
+  });
+  after(() => folders.forEach((f) => fs.rmSync(f, { recursive: true, force: true })));
+
+  it('--param-file takes the options and folder from the checkpoint and ends with the weights of an uninterrupted run', async () => {
+    const tensors = tf.memory().numTensors;
+    await runTrain(parseTrainArgs([...flags, '--out', straight]), quiet, { loadData });
+    const crash = (line: string) => {
+      if (line.startsWith('checkpoint (epoch 1)')) throw new Error('killed after the epoch-1 checkpoint');
+    };
+    await assert.rejects(runTrain(parseTrainArgs([...flags, '--out', resumed]), crash, { loadData }), /killed after the epoch-1 checkpoint/);
+    assert.equal(readCheckpointInfo(resumed).epoch, 1);
+    const lines: string[] = [];
+    await runTrain(parseTrainArgs(['--param-file', resumed]), (l) => lines.push(l), { loadData });
+    assert.ok(lines.includes(`resuming ${resumed} at epoch 1 of 2`), lines.join('\n'));
+    assert.ok(lines.some((l) => /^epoch 2\/2 {2}lr 3\.16e-3 /.test(l)), lines.join('\n')); // 0.01·(0.001/0.01)^(1/2), not the paper's rate
+    const [a, b] = [readCheckpointInfo(straight), readCheckpointInfo(resumed)];
+    assert.equal(b.epoch, 2);
+    assert.deepEqual(b.training, a.training);
+    assert.deepEqual(b.run, { profile: 'custom', dataset: 'mnist' });
+    assert.deepEqual(b.history.map((h) => [h.trainLoss, h.validationLoss]), a.history.map((h) => [h.trainLoss, h.validationLoss]));
+    assert.ok(weightsFile(resumed).equals(weightsFile(straight)), 'weights, batch-norm statistics and Adam state differ from the uninterrupted run');
+    assert.equal(tf.memory().numTensors, tensors);
+  });
+
+  it('a resume refuses flags that contradict the checkpoint, except --epochs to extend it', async () => {
+    assert.throws(() => plan(['--param-file', resumed, '--lr-start', '0.5', '--conv', '8']), new RegExp(
+      `^Error: Checkpoint ${resumed} was trained with other settings: --conv \\[8\\] \\(checkpoint: \\[4\\]\\), --lr-start 0\\.5 \\(checkpoint: 0\\.01\\)\\. ` +
+        'A resumed run keeps them \\(only the epochs may grow, to extend it\\): drop those settings, or start a new run in another folder\\.$'));
+    assert.throws(() => plan(['--param-file', resumed, '--out', straight]), /A resumed run continues in its own folder/);
+    assert.throws(() => plan(['--param-file', resumed, '--epochs', '1']), /has trained 2 epochs already; epochs = 1 would shorten it/);
+    assert.equal(plan(['--param-file', resumed, '--dataset', 'mnist', '--lr-start', '0.01', '--conv', '4']).checkpointDir, resumed);
+    const lines: string[] = [];
+    await runTrain(parseTrainArgs(['--param-file', resumed, '--epochs', '3']), (l) => lines.push(l), { loadData });
+    assert.deepEqual(readCheckpointInfo(resumed).history.map((h) => h.epoch), [1, 2, 3]);
+    assert.equal(readCheckpointInfo(resumed).training?.epochs, 3);
+  });
+
+  it('a new run refuses a folder holding a checkpoint, naming it and the choices; --overwrite replaces it', async () => {
+    const before = weightsFile(straight);
+    const choices = `Resume it with --param-file ${straight}, choose another --out, or pass --overwrite to replace it.`;
+    await assert.rejects(runTrain(parseTrainArgs([...flags, '--out', straight]), quiet, { loadData }),
+      { message: `${straight} already holds a checkpoint (epoch 2 of 2 of this run, complete). ${choices}` });
+    await assert.rejects(runTrain(parseTrainArgs([...flags, '--epochs', '1', '--limit', '30', '--out', straight]), quiet, { loadData }),
+      { message: `${straight} already holds a checkpoint (epoch 2 of 2 of another run: --limit 30 (checkpoint: all), --epochs 1 (checkpoint: 2)). ${choices}` });
+    assert.ok(weightsFile(straight).equals(before), 'a refused run must leave the checkpoint untouched');
+    const lines: string[] = [];
+    await runTrain(parseTrainArgs([...flags, '--epochs', '1', '--out', straight, '--overwrite']), (l) => lines.push(l), { loadData });
+    assert.ok(lines.includes(`replacing the checkpoint in ${straight} (epoch 2 of 2 of another run: --epochs 1 (checkpoint: 2)) at this run's first checkpoint`), lines.join('\n'));
+    assert.equal(readCheckpointInfo(straight).epoch, 1);
   });
 });
 

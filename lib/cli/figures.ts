@@ -10,17 +10,20 @@ import { DATASET_NAMES } from '../data/datasets';
 import { PROGRESS_FILE_ENV, PROGRESS_LOG_INTERVAL_MS } from '../display/progress';
 import { FIGURES_DIR_ENV } from '../display/show';
 import { formatDuration } from '../display/terminal-progress';
+import { experimentPlan } from '../experiment/plan';
+import { checkUsableCheckpoint } from '../experiment/prepare';
 import { MODE_NAMES, PROFILE_NAMES } from '../experiment/profiles';
 import { parameterEnvName } from '../notebook/params';
 import { RESULTS_FILE_ENV } from '../notebook/results';
 import { NotebookFigure, collectFigures } from '../report/collect';
 import { buildReportHtml } from '../report/html';
 import { resultRows } from '../report/results';
-import { writeFileAtomic } from '../util/atomic-write';
+import { removeStaleTemporaries, replaceDirectory, writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 import { packageRoot } from '../util/package-root';
 import { findJupyter, installKernel, jupyterDataDir } from './install-kernel';
-import { runNotebook } from './notebook-runner';
+import { numberFlag } from './flag-values';
+import { NotebookCellError, runNotebook } from './notebook-runner';
 import { runCli } from './run-cli';
 
 const PACKAGE_ROOT = packageRoot();
@@ -36,11 +39,11 @@ Usage: npm run figures -- [flags]
   --dataset NAME          override the profile's dataset (mnist | fashion-mnist | cifar10)
   --epochs N              override the profile's epochs (when the checkpoint must be trained)
   --limit N               use only the first N images of each split (smoke tests)
-  --checkpoint DIR        the network gen_plots analyses (default checkpoints/<dataset>-<profile>-<mode>;
-                          trained and saved there when missing)
+  --checkpoint DIR        the network gen_plots analyses (default checkpoints/<dataset>-<profile>-<mode>, plus
+                          --epochs and --limit when given; trained and saved there when missing)
   --sample-scale X        scale every Monte-Carlo sample count of hd_figures (default 1)
   --only NAME             run only hd_figures or gen_plots
-  --out DIR               output folder (default output)
+  --out DIR               output folder (default output), replaced only when every notebook succeeds
   --timeout S             seconds allowed per cell (default 7200)
   -h, --help              this text
 `;
@@ -48,6 +51,8 @@ Usage: npm run figures -- [flags]
 export interface FiguresCommand {
   parameters: Record<string, string>;
   notebooks: string[];
+  /** Folder holding the notebooks to run (the package's notebooks/; tests pass others). */
+  notebookDir: string;
   out: string;
   timeoutSeconds: number;
   help: boolean;
@@ -60,8 +65,10 @@ function oneOf(flag: string, value: string | undefined, allowed: readonly string
   return value;
 }
 
-function positive(flag: string, value: string | undefined): string | undefined {
-  if (value !== undefined && !(Number(value) > 0)) throw new Error(`--${flag} takes a positive number; got '${value}'.`);
+/** A flag's text, checked to be a positive whole number (`integer`) or a positive number. */
+function positive(flag: string, value: string | undefined, integer = false): string | undefined {
+  const n = numberFlag(flag, value, integer);
+  if (n !== undefined && !(n > 0)) throw new Error(`--${flag} takes a positive ${integer ? 'whole number' : 'number'}; got '${value}'.`);
   return value;
 }
 
@@ -78,10 +85,10 @@ export function parseFiguresArgs(argv: string[]): FiguresCommand {
   const given: Record<string, string | undefined> = {
     profile: oneOf('profile', v.profile, PROFILE_NAMES),
     mode: oneOf('mode', v.mode, MODE_NAMES.filter((m) => m !== 'continuous')),
-    images: positive('images', v.images),
+    images: positive('images', v.images, true),
     dataset: oneOf('dataset', v.dataset, DATASET_NAMES),
-    epochs: positive('epochs', v.epochs),
-    limit: positive('limit', v.limit),
+    epochs: positive('epochs', v.epochs, true),
+    limit: positive('limit', v.limit, true),
     checkpoint: v.checkpoint === undefined ? undefined : path.resolve(v.checkpoint),
     sampleScale: positive('sample-scale', v['sample-scale']),
   };
@@ -89,6 +96,7 @@ export function parseFiguresArgs(argv: string[]): FiguresCommand {
   return {
     parameters,
     notebooks: v.only ? [oneOf('only', v.only, NOTEBOOKS)!] : [...NOTEBOOKS],
+    notebookDir: path.join(PACKAGE_ROOT, 'notebooks'),
     out: path.resolve(v.out ?? 'output'),
     timeoutSeconds: Number(positive('timeout', v.timeout) ?? 7200),
     help: Boolean(v.help),
@@ -122,54 +130,109 @@ function relayProgress(file: string, log: (line: string) => void): () => void {
   return () => clearInterval(timer);
 }
 
-/** Runs the notebooks and writes the outputs; `log` receives progress lines. */
+/**
+ * Checks what gen_plots will analyse before Jupyter starts: its parameters form a valid run plan, and
+ * the checkpoint folder is empty or holds that run (not, say, a binary network for --mode ternary).
+ */
+export function checkGenPlotsParameters(parameters: Record<string, string>): void {
+  const plan = experimentPlan({
+    profile: parameters.profile ?? 'quick',
+    mode: parameters.mode ?? 'binary',
+    dataset: parameters.dataset ?? '',
+    checkpoint: parameters.checkpoint ?? '',
+    seed: 0,
+    epochs: Number(parameters.epochs ?? 0),
+    limit: Number(parameters.limit ?? 0),
+  });
+  checkUsableCheckpoint(plan);
+}
+
+/**
+ * Runs the notebooks and writes the outputs; `log` receives progress lines. Everything is built in a
+ * temporary folder beside `out` that replaces it only when every notebook succeeded: a failed run
+ * leaves the last good output whole and keeps its own executed notebooks in `<out>.failed/`.
+ */
 export async function runFigures(cmd: FiguresCommand, log: (line: string) => void = console.log): Promise<FiguresOutcome> {
-  const dirs = { figures: path.join(cmd.out, 'figures'), notebooks: path.join(cmd.out, 'notebooks') };
+  if (cmd.notebooks.includes('gen_plots')) checkGenPlotsParameters(cmd.parameters);
+  const parent = path.dirname(cmd.out);
+  ensureDir(parent);
+  removeStaleTemporaries(parent);
+  const staging = path.join(parent, `.${path.basename(cmd.out)}.${process.pid}.tmp`);
+  fs.rmSync(staging, { recursive: true, force: true });
+  // Running one notebook keeps the other's outputs (and its numbers) from the last run.
+  if (cmd.notebooks.length < NOTEBOOKS.length && fs.existsSync(cmd.out)) fs.cpSync(cmd.out, staging, { recursive: true });
+  try {
+    await buildOutput(cmd, staging, log);
+  } catch (err) {
+    const failed = `${cmd.out}.failed`;
+    fs.rmSync(failed, { recursive: true, force: true });
+    if (fs.existsSync(staging)) fs.renameSync(staging, failed);
+    const executed = err instanceof NotebookCellError ? `\n(executed notebook: ${path.join(failed, path.relative(staging, err.executed))})` : '';
+    throw new Error(`${(err as Error).message}${executed}\n${cmd.out} keeps the output of the last successful run.`, { cause: err });
+  }
+  replaceDirectory(staging, cmd.out);
+  const outcome = {
+    figures: collectAll(cmd.out),
+    report: path.join(cmd.out, 'report.html'),
+    results: path.join(cmd.out, 'results.json'),
+  };
+  log(`${outcome.figures.length} figures in ${path.join(cmd.out, 'figures')} (SVG and PNG); numbers in ${outcome.results}; report in ${outcome.report}`);
+  return outcome;
+}
+
+/** The figures of every executed notebook in an output folder, in NOTEBOOKS order. */
+function collectAll(out: string): NotebookFigure[] {
+  return NOTEBOOKS.flatMap((name) => {
+    const executed = path.join(out, 'notebooks', `${name}.ipynb`);
+    return fs.existsSync(executed) ? collectFigures(executed, name) : [];
+  });
+}
+
+/** Runs the notebooks with their outputs going to `out`, then writes the report there. */
+async function buildOutput(cmd: FiguresCommand, out: string, log: (line: string) => void): Promise<void> {
+  const dirs = { figures: path.join(out, 'figures'), notebooks: path.join(out, 'notebooks') };
   for (const d of Object.values(dirs)) ensureDir(d);
-  const resultsFile = path.join(cmd.out, 'results.json');
-  writeFileAtomic(resultsFile, '{}');
+  const resultsFile = path.join(out, 'results.json');
+  if (!fs.existsSync(resultsFile)) writeFileAtomic(resultsFile, '{}');
   installKernel(jupyterDataDir(findJupyter()));
-  const progressFile = path.join(cmd.out, '.progress');
+  const progressFile = path.join(out, '.progress');
   const env: NodeJS.ProcessEnv = {
     ...process.env, [FIGURES_DIR_ENV]: dirs.figures, [RESULTS_FILE_ENV]: resultsFile, [PROGRESS_FILE_ENV]: progressFile,
   };
   for (const [key, value] of Object.entries(cmd.parameters)) env[parameterEnvName(key)] = value;
-  const figures: NotebookFigure[] = [];
   const facts: [string, string][] = [['parameters', JSON.stringify(cmd.parameters)]];
   for (const [n, name] of cmd.notebooks.entries()) {
-    const output = path.join(dirs.notebooks, `${name}.ipynb`);
     const started = Date.now();
     log(`[${n + 1}/${cmd.notebooks.length}] ${name}.ipynb`);
     const stopRelay = relayProgress(progressFile, log);
     await runNotebook({
-      input: path.join(PACKAGE_ROOT, 'notebooks', `${name}.ipynb`),
-      output,
+      input: path.join(cmd.notebookDir, `${name}.ipynb`),
+      output: path.join(dirs.notebooks, `${name}.ipynb`),
       workdir: path.join(PACKAGE_ROOT, 'notebooks'),
       env,
       timeoutSeconds: cmd.timeoutSeconds,
       onEvent: (e) => {
         if (e.event === 'cell') log(`  cell ${e.index}/${e.cells}  ${e.first_line}`);
       },
-    }).finally(stopRelay);
+    }).finally(() => {
+      stopRelay();
+      fs.rmSync(progressFile, { force: true });
+    });
     const seconds = (Date.now() - started) / 1000;
     log(`  done in ${formatDuration(seconds)}`);
     facts.push([`${name} run time`, formatDuration(seconds)]);
-    figures.push(...collectFigures(output, name));
   }
   const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
-  const report = path.join(cmd.out, 'report.html');
   writeFileAtomic(
-    report,
+    path.join(out, 'report.html'),
     buildReportHtml({
       title: 'The High-Dimensional Geometry of Binary Neural Networks — reproduced',
       subtitle: 'Anderson & Berg, ICLR 2018 (arXiv 1705.07199), reproduced with bnn-geometry: every figure with its closed-form theory.',
       facts: [['generated', new Date().toISOString()], ...facts],
-      figures,
+      figures: collectAll(out),
       rows: resultRows(results),
     }),
   );
-  log(`${figures.length} figures in ${dirs.figures} (SVG and PNG); numbers in ${resultsFile}; report in ${report}`);
-  return { figures, report, results: resultsFile };
 }
 
 /** Entry point of `npm run figures`. */

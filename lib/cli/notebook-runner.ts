@@ -37,8 +37,12 @@ export interface RunNotebookOptions {
   onEvent: (e: NotebookEvent) => void;
 }
 
-/** Thrown when a cell fails; carries the cell number and Jupyter's error. */
-export class NotebookCellError extends Error {}
+/** Thrown when a cell fails: the message names the cell and its error; `executed` is the notebook as run so far. */
+export class NotebookCellError extends Error {
+  constructor(message: string, readonly executed: string) {
+    super(message);
+  }
+}
 
 export async function runNotebook(o: RunNotebookOptions): Promise<void> {
   const python = findNbclientPython();
@@ -62,8 +66,10 @@ export async function runNotebook(o: RunNotebookOptions): Promise<void> {
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (failure?.event === 'error') {
+    const traceback = stripAnsi(failure.traceback).trimEnd();
     throw new NotebookCellError(
-      `${path.basename(o.input)}: cell ${failure.index} failed: ${failure.ename}: ${failure.evalue}\n${stripAnsi(failure.traceback)}\n(executed notebook: ${o.output})`,
+      `${path.basename(o.input)}: cell ${failure.index} failed: ${failure.ename}: ${failure.evalue}${traceback ? `\n${traceback}` : ''}`,
+      o.output,
     );
   }
   if (code !== 0) throw new Error(`${path.basename(o.input)}: the notebook runner exited with ${code}.\n${stderr.trim()}`);

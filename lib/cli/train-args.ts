@@ -1,15 +1,15 @@
 /**
  * Command-line flags of `npm run train`: those of the original run_bnn.py (in kebab-case), plus
- * --seed, --out, --limit, --mode and --profile presets. Precedence: run_bnn.py defaults < profile <
- * explicit flags.
+ * --seed, --out, --limit, --mode and --profile presets, --overwrite. The run plan (experiment/plan.ts,
+ * shared with gen_plots.ipynb) resolves them: run_bnn.py defaults < profile < mode < explicit flags.
  */
 import { parseArgs } from 'node:util';
 import { checkDatasetName } from '../data/datasets';
-import { PROFILES, defaultCheckpointDir, getProfile, modeQuantization } from '../experiment/profiles';
-import { ArchitectureOptions } from '../model/config';
+import { RunPlan, RunRequest, RunSettings, resolveRun } from '../experiment/plan';
+import { getProfile, modeQuantization } from '../experiment/profiles';
+import { resumeRun } from '../experiment/stored-run';
 import { LOSS_NAMES, LossName } from '../model/loss';
-import { PAPER_TERNARY_THRESHOLD } from '../paper-constants';
-import { TrainOptions } from '../train/options';
+import { numberFlag, wholeNumberList } from './flag-values';
 
 export const TRAIN_USAGE = `Train a binary (or ternary) neural network and score it on the test set.
 
@@ -46,48 +46,40 @@ Optimisation
   --seed N                seeds initial weights and shuffling (default 0)
 
 Files
-  --out DIR               checkpoint folder (default checkpoints/<dataset>-<profile>-<mode>)
-  --param-file DIR        resume from this checkpoint (weights, batch-norm statistics, Adam state, epoch)
+  --out DIR               checkpoint folder (default checkpoints/<dataset>-<profile>-<mode>, then every
+                          setting that differs from the profile, e.g. fashion-mnist-quick-binary-epochs1-limit200)
+  --overwrite             replace a checkpoint already in that folder (refused otherwise)
+  --param-file DIR        resume the run in DIR, with its settings, in DIR, exactly where it stopped (weights,
+                          batch-norm statistics, Adam state, epoch); only --epochs may differ, to extend it
   --backend NAME          force tensorflow | wasm | cpu (or set BNN_BACKEND)
   -h, --help              this text
 `;
 
 export interface TrainCommand {
-  dataset: string;
+  /** The run the flags ask for: profile, mode and every explicit setting (the run plan fills in the rest). */
+  request: RunRequest;
   dataDir?: string;
-  limit?: number;
-  architecture: Omit<ArchitectureOptions, 'inputShape' | 'classes'>;
-  /** True when the user chose the architecture (profile or flags): a resumed checkpoint must match it. */
-  architectureGiven: boolean;
-  training: TrainOptions;
-  out: string;
+  /** Checkpoint folder to resume (--param-file). */
   resume?: string;
+  /** Replace a checkpoint already in the output folder. */
+  overwrite: boolean;
   backend?: string;
   help: boolean;
 }
 
-/** Digits only, or a decimal number with an optional exponent: Number() alone would take '0x1', ' ' and 'Infinity'. */
-const WHOLE = /^\d+$/;
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** The flag that sets each run setting, for messages. */
+const FLAGS: Record<keyof RunSettings, string> = {
+  profile: '--profile', dataset: '--dataset', limit: '--limit', conv: '--conv', maxPool: '--max-pool', fc: '--fc',
+  filterSize: '--filter-size', levels: '--levels', threshold: '--threshold', continuous: '--continuous', epochs: '--epochs',
+  batchSize: '--batch-size', lrStart: '--lr-start', lrEnd: '--lr-end', loss: '--loss-mode', seed: '--seed', checkpointEvery: '--ckpt-n',
+};
 
-function intList(flag: string, text: string, allowed?: readonly number[]): number[] {
-  const entries = text.split(',').map((s) => s.trim());
-  if (entries.some((e) => !WHOLE.test(e))) {
-    throw new Error(`--${flag} takes comma-separated whole numbers, e.g. --${flag} 32,64,128; got '${text}'.`);
-  }
-  const values = entries.map(Number);
-  if (allowed && values.some((v) => !allowed.includes(v))) {
-    throw new Error(`--${flag} takes ${allowed.join(' or ')} for each layer; got '${text}'.`);
-  }
-  return values;
-}
+/** The flag that sets a run setting. */
+export const flagOf = (key: keyof RunSettings): string => FLAGS[key];
 
-function number(flag: string, text: string | undefined, integer: boolean): number | undefined {
-  if (text === undefined) return undefined;
-  if (!(integer ? WHOLE : DECIMAL).test(text.trim())) {
-    throw new Error(`--${flag} takes ${integer ? 'a whole number' : 'a number'}; got '${text}'.`);
-  }
-  return Number(text);
+/** The run a command trains: a new one (profile < mode < flags), or the resumed checkpoint's own. */
+export function trainPlan(cmd: TrainCommand): RunPlan {
+  return cmd.resume === undefined ? resolveRun(cmd.request) : resumeRun(cmd.request, cmd.resume, flagOf);
 }
 
 function lossName(text: string | undefined): LossName | undefined {
@@ -111,49 +103,45 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
       levels: { type: 'string' }, threshold: { type: 'string' }, continuous: { type: 'boolean' },
       epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'lr-start': { type: 'string' }, 'lr-end': { type: 'string' },
       'loss-mode': { type: 'string' }, 'ckpt-n': { type: 'string' }, seed: { type: 'string' },
-      out: { type: 'string' }, 'param-file': { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      out: { type: 'string' }, 'param-file': { type: 'string' }, overwrite: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
-  const profileName = v.profile;
-  const base = profileName ? getProfile(profileName) : PROFILES.paper;
-  const mode = v.mode ?? (v.continuous ? 'continuous' : 'binary');
-  const q = modeQuantization(mode);
-  const dataset = checkDatasetName(v.dataset ?? base.dataset);
-  const conv = v.conv !== undefined ? intList('conv', v.conv) : base.conv;
-  const maxPool = v['max-pool'] !== undefined ? intList('max-pool', v['max-pool'], [0, 1]).map((x) => x !== 0) : base.maxPool;
-  const levels = number('levels', v.levels, true) ?? q.levels;
-  const architecture = {
-    conv,
-    maxPool,
-    fc: v.fc !== undefined ? intList('fc', v.fc) : base.fc,
-    filterSize: number('filter-size', v['filter-size'], true) ?? 3,
-    levels: levels as 2 | 3,
-    threshold: number('threshold', v.threshold, false) ?? (levels === 3 ? PAPER_TERNARY_THRESHOLD : 0),
-    continuous: v.continuous || q.continuous,
-  };
-  const t = base.training;
-  const training: TrainOptions = {
-    epochs: number('epochs', v.epochs, true) ?? t.epochs,
-    batchSize: number('batch-size', v['batch-size'], true) ?? t.batchSize,
-    lrStart: number('lr-start', v['lr-start'], false) ?? t.lrStart,
-    lrEnd: number('lr-end', v['lr-end'], false) ?? t.lrEnd,
-    loss: lossName(v['loss-mode']) ?? t.loss,
-    checkpointEvery: number('ckpt-n', v['ckpt-n'], true) ?? t.checkpointEvery,
-    seed: number('seed', v.seed, true) ?? 0,
-  };
   if (v.debug && v.limit !== undefined) throw new Error('--debug means --limit 100: give one of them, not both.');
-  const limit = v.debug ? 100 : number('limit', v.limit, true);
+  const limit = v.debug ? 100 : numberFlag('limit', v.limit, true);
   if (limit === 0) throw new Error('--limit takes the number of images to keep of each split, at least 1; got 0.');
-  const modeName = architecture.continuous ? 'continuous' : architecture.levels === 3 ? 'ternary' : 'binary';
-  return {
-    dataset,
-    dataDir: v['data-dir'],
+  if (v.overwrite && v['param-file'] !== undefined) {
+    throw new Error('--overwrite starts a new run over a checkpoint, --param-file continues one: give one of them.');
+  }
+  if (v.mode !== undefined) modeQuantization(v.mode); // names the modes at once
+  if (v.profile !== undefined) getProfile(v.profile);
+  if (v.dataset !== undefined) checkDatasetName(v.dataset);
+  const levels = numberFlag('levels', v.levels, true);
+  const request: RunRequest = {
+    profile: v.profile,
+    mode: v.mode,
+    continuous: v.continuous ? true : undefined,
+    dataset: v.dataset,
     limit,
-    architecture,
-    architectureGiven: Boolean(profileName || v.conv || v['max-pool'] || v.fc || v['filter-size']),
-    training,
-    out: v.out ?? defaultCheckpointDir(dataset, profileName ?? 'custom', modeName),
+    conv: v.conv === undefined ? undefined : wholeNumberList('conv', v.conv),
+    maxPool: v['max-pool'] === undefined ? undefined : wholeNumberList('max-pool', v['max-pool'], [0, 1]).map((x) => x !== 0),
+    fc: v.fc === undefined ? undefined : wholeNumberList('fc', v.fc),
+    filterSize: numberFlag('filter-size', v['filter-size'], true),
+    levels: levels as 2 | 3 | undefined,
+    threshold: numberFlag('threshold', v.threshold, false),
+    epochs: numberFlag('epochs', v.epochs, true),
+    batchSize: numberFlag('batch-size', v['batch-size'], true),
+    lrStart: numberFlag('lr-start', v['lr-start'], false),
+    lrEnd: numberFlag('lr-end', v['lr-end'], false),
+    loss: lossName(v['loss-mode']),
+    checkpointEvery: numberFlag('ckpt-n', v['ckpt-n'], true),
+    seed: numberFlag('seed', v.seed, true),
+    out: v.out,
+  };
+  return {
+    request,
+    dataDir: v['data-dir'],
     resume: v['param-file'],
+    overwrite: Boolean(v.overwrite),
     backend: v.backend,
     help: Boolean(v.help),
   };

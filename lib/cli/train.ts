@@ -4,7 +4,9 @@
  */
 import { BackendName, initBackend } from '../backend';
 import { loadCheckpoint } from '../train/checkpoint';
-import { loadDataset } from '../data';
+import { Dataset, LoadOptions, loadDataset } from '../data';
+import { RunPlan, runRecord } from '../experiment/plan';
+import { checkpointStatus, describeStatus } from '../experiment/stored-run';
 import { makeConfig } from '../model/config';
 import { evaluate } from '../model/evaluate';
 import { Network, createNetwork, disposeNetwork } from '../model/network';
@@ -13,7 +15,7 @@ import { epochSummary, testAccuracyLine } from '../train/report';
 import { TrainEvent, train } from '../train/train';
 import { ensureWritableDir } from '../util/ensure-dir';
 import { runCli } from './run-cli';
-import { TRAIN_USAGE, TrainCommand, parseTrainArgs } from './train-args';
+import { TRAIN_USAGE, TrainCommand, flagOf, parseTrainArgs, trainPlan } from './train-args';
 
 export interface TrainOutcome {
   testAccuracy: number;
@@ -38,23 +40,49 @@ function terminalReporter(log: (line: string) => void): (e: TrainEvent) => void 
   };
 }
 
+/** Refuses to start a new run over a checkpoint already in its folder, unless told to replace it. */
+function refuseToReplace(plan: RunPlan, overwrite: boolean, log: (line: string) => void): void {
+  const status = checkpointStatus(plan);
+  if (status.kind === 'none') return;
+  if (overwrite) {
+    log(`replacing the checkpoint in ${plan.checkpointDir} (${describeStatus(status, flagOf)}) at this run's first checkpoint`);
+    return;
+  }
+  throw new Error(
+    `${plan.checkpointDir} already holds a checkpoint (${describeStatus(status, flagOf)}). ` +
+      `Resume it with --param-file ${plan.checkpointDir}, choose another --out, or pass --overwrite to replace it.`,
+  );
+}
+
+export interface TrainDependencies {
+  /** Loads the plan's dataset (tests pass small synthetic data). */
+  loadData?: (name: string, options: LoadOptions) => Promise<Dataset>;
+}
+
 /** Runs a parsed train command; `log` receives the human-readable lines. */
-export async function runTrain(cmd: TrainCommand, log: (line: string) => void = console.log): Promise<TrainOutcome> {
-  ensureWritableDir(cmd.out); // before hours of training, not at the first checkpoint
+export async function runTrain(
+  cmd: TrainCommand,
+  log: (line: string) => void = console.log,
+  { loadData = loadDataset }: TrainDependencies = {},
+): Promise<TrainOutcome> {
+  const plan = trainPlan(cmd);
+  if (cmd.resume === undefined) refuseToReplace(plan, cmd.overwrite, log);
+  ensureWritableDir(plan.checkpointDir); // before hours of training, not at the first checkpoint
   const backend = await initBackend(cmd.backend as BackendName | undefined);
   log(backend.description);
-  const data = await loadDataset(cmd.dataset, { dir: cmd.dataDir, limit: cmd.limit });
-  log(`data: ${cmd.dataset}, ${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test images`);
-  const config = makeConfig({ ...cmd.architecture, inputShape: [...data.train.shape], classes: data.classNames.length });
+  const data = await loadData(plan.dataset, { dir: cmd.dataDir, limit: plan.limit });
+  log(`data: ${plan.dataset}, ${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test images`);
+  const config = makeConfig({ ...plan.architecture, inputShape: [...data.train.shape], classes: data.classNames.length });
   let net: Network;
   let resume;
   if (cmd.resume) {
-    const ck = loadCheckpoint(cmd.resume, cmd.architectureGiven ? config : undefined);
+    const ck = loadCheckpoint(plan.checkpointDir, config);
     net = ck.net;
-    resume = { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer };
-    log(`resuming from ${cmd.resume} at epoch ${ck.epoch}`);
+    resume = { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer, dir: plan.checkpointDir };
+    log(`resuming ${plan.checkpointDir} at epoch ${ck.epoch} of ${plan.epochs}`);
   } else {
-    net = createNetwork(config, cmd.training.seed);
+    net = createNetwork(config, plan.seed);
+    log(`run ${plan.name}: checkpoints in ${plan.checkpointDir}`);
   }
   let interrupted = false;
   const onSigint = () => {
@@ -67,13 +95,14 @@ export async function runTrain(cmd: TrainCommand, log: (line: string) => void = 
     const result = await train(net, {
       train: data.train,
       validation: data.validation,
-      options: cmd.training,
-      checkpointDir: cmd.out,
+      options: plan.training,
+      checkpointDir: plan.checkpointDir,
+      run: runRecord(plan),
       resume,
       onEvent: terminalReporter(log),
       shouldStop: () => interrupted,
     });
-    const test = evaluate(net, data.test, cmd.training.loss);
+    const test = evaluate(net, data.test, plan.loss);
     log(`${testAccuracyLine(test.accuracy)}${result.stopped ? ` (stopped early, after epoch ${result.epoch})` : ''}`);
     return { testAccuracy: test.accuracy, checkpoint: result.lastCheckpoint, stopped: result.stopped };
   } finally {

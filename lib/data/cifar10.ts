@@ -4,7 +4,8 @@
  * then blue, each plane row-major over 32×32. Here: extraction from the published tar.gz, checks of
  * the extracted batches, and decoding of records straight into an NHWC float array.
  */
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { extract } from 'tar';
 import { ensureDir } from '../util/ensure-dir';
@@ -22,16 +23,22 @@ export function cifarBatchFiles(spec: Cifar10DatasetSpec): string[] {
 }
 
 /**
- * Checks that `batchDir` holds every batch with its exact size (recordsPerBatch records).
- * Returns null when it does, else the reason it does not.
+ * Checks that `batchDir` holds every batch with its exact size and content (the SHA-1 of the
+ * published file). Returns null when it does, else each wrong file and what is wrong with it.
  */
 export function checkCifarBatches(batchDir: string, spec: Cifar10DatasetSpec): string | null {
+  const problems = cifarBatchFiles(spec).flatMap((name) => batchProblem(join(batchDir, name), name, spec) ?? []);
+  return problems.length > 0 ? problems.join('; ') : null;
+}
+
+function batchProblem(path: string, name: string, spec: Cifar10DatasetSpec): string | null {
   const expected = spec.recordsPerBatch * CIFAR10_RECORD_BYTES;
-  for (const name of cifarBatchFiles(spec)) {
-    const path = join(batchDir, name);
-    if (!existsSync(path)) return `${path} is missing`;
-    const size = statSync(path).size;
-    if (size !== expected) return `${path} has ${size} bytes, expected ${expected} (${spec.recordsPerBatch} records)`;
+  if (!existsSync(path)) return `${path} is missing`;
+  const size = statSync(path).size;
+  if (size !== expected) return `${path} has ${size} bytes, expected ${expected} (${spec.recordsPerBatch} records)`;
+  const sha1 = createHash('sha1').update(readFileSync(path)).digest('hex');
+  if (sha1 !== spec.batchSha1[name]) {
+    return `${path} is not the published ${name}: its SHA-1 is ${sha1}, the published file's ${spec.batchSha1[name]}`;
   }
   return null;
 }
@@ -60,8 +67,8 @@ export async function extractCifar10(archivePath: string, destDir: string, spec:
     const extracted = join(tmpDir, spec.batchDir);
     const problem = checkCifarBatches(extracted, spec);
     if (problem !== null) {
-      const member = problem.slice(tmpDir.length + 1);
-      throw new Error(`${archivePath}: not a complete CIFAR-10 binary archive: ${member}`);
+      const members = problem.split(`${tmpDir}/`).join('');
+      throw new Error(`${archivePath}: not a complete CIFAR-10 binary archive: ${members}`);
     }
     rmSync(finalDir, { recursive: true, force: true });
     renameSync(extracted, finalDir);

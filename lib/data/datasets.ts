@@ -78,6 +78,8 @@ export interface Cifar10DatasetSpec extends CommonSpec {
   batchDir: string;
   trainBatches: readonly string[];
   testBatch: string;
+  /** SHA-1 of each batch file as extracted from the published archive, so local copies are verified by content. */
+  batchSha1: Readonly<Record<string, string>>;
   /** Class names, one per line (kept alongside the batches). */
   metaFile: string;
   recordsPerBatch: number;
@@ -168,6 +170,9 @@ const FASHION_MNIST: IdxDatasetSpec = {
 // ("CIFAR-10 binary version (suitable for C programs) 162 MB c32a1d4ab5d03f1284b67883e8d87530").
 // Size 170052171 bytes: TensorFlow's cifar10 tutorial log and other manifests. Record layout (1 label
 // byte + 3072 pixel bytes, red then green then blue planes, row-major) and file names: same page.
+// SHA-1 of each extracted batch: Apache MXNet, python/mxnet/gluon/data/vision/datasets.py
+// (CIFAR10._train_data and _test_data), which verifies the same binary version's files with them.
+// (torchvision's MD5s in torchvision/datasets/cifar.py are of the Python version's pickles, other files.)
 const CIFAR10: Cifar10DatasetSpec = {
   format: 'cifar10-binary',
   name: 'cifar10',
@@ -184,6 +189,14 @@ const CIFAR10: Cifar10DatasetSpec = {
   batchDir: 'cifar-10-batches-bin',
   trainBatches: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'],
   testBatch: 'test_batch.bin',
+  batchSha1: {
+    'data_batch_1.bin': 'aadd24acce27caa71bf4b10992e9e7b2d74c2540',
+    'data_batch_2.bin': 'c0ba65cce70568cd57b4e03e9ac8d2a5367c1795',
+    'data_batch_3.bin': '1dd00a74ab1d17a6e7d73e185b69dbf31242f295',
+    'data_batch_4.bin': 'aab85764eb3584312d3c7f65fd2fd016e36a258e',
+    'data_batch_5.bin': '26e2849e66a845b7f1e4614ae70f4889ae604628',
+    'test_batch.bin': '67eb016db431130d61cd03c7ad570b013799c88c',
+  },
   metaFile: 'batches.meta.txt',
   recordsPerBatch: 10000,
 };

@@ -5,7 +5,7 @@
  * fails verification is skipped and reported, never used.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { checkCifarBatches, extractCifar10 } from './cifar10';
 import {
   getDatasetSpec,
@@ -104,6 +104,26 @@ function unavailableError(spec: DatasetSpec, locations: DataLocation[], rejected
   return new Error(lines.join('\n'));
 }
 
+/**
+ * Called before a copy from elsewhere replaces one in the caller's folder (options.dir): copies
+ * there that fail verification are an error listing each one, not a silent switch to another copy.
+ * (A download into that folder, which repairs it, needs no call.)
+ */
+function refuseFailedCopiesInGivenDir(spec: DatasetSpec, options: FetchOptions, locations: DataLocation[], rejected: Rejection[]): void {
+  if (options.dir === undefined) return;
+  const dir = locations[0].dir;
+  const failed = rejected.filter((r) => r.path === dir || r.path.startsWith(dir + sep));
+  if (failed.length === 0) return;
+  throw new Error(
+    [
+      `${dir} holds ${spec.name} files that fail verification:`,
+      ...failed.map((r) => `  ${r.reason}`),
+      `Remove or replace them (npm run data -- --dataset ${spec.name} --dir ${dir} then downloads verified copies), ` +
+        `or leave the folder out to use data/${spec.dirName}/ or the system copies.`,
+    ].join('\n'),
+  );
+}
+
 /** A verified, parsed IDX file and where it came from. */
 interface IdxHit {
   array: IdxArray;
@@ -129,6 +149,8 @@ export async function resolveIdx(spec: IdxDatasetSpec, options: FetchOptions = {
   const locations = dataLocations(spec, options.dir);
   const rejected: Rejection[] = [];
   const found = idxFiles(spec).map((file) => ({ file, hit: findIdx(file, locations, rejected) }));
+  const inGivenDir = found.filter((f) => f.hit !== null).map((f) => join(locations[0].dir, f.file.name));
+  if (rejected.some((r) => inGivenDir.includes(r.path))) refuseFailedCopiesInGivenDir(spec, options, locations, rejected);
   const missing = found.filter((f) => f.hit === null).map((f) => f.file);
   if (missing.length > 0 && options.download === false) {
     const names = missing.map((f) => f.name).join(', ');
@@ -187,7 +209,10 @@ export async function resolveCifar10(spec: Cifar10DatasetSpec, options: FetchOpt
     const batchDir = join(loc.dir, spec.batchDir);
     if (!existsSync(batchDir)) continue;
     const problem = checkCifarBatches(batchDir, spec);
-    if (problem === null) return { report: report([{ file: spec.batchDir, path: batchDir, origin: loc.kind }]), batchDir };
+    if (problem === null) {
+      if (loc !== locations[0]) refuseFailedCopiesInGivenDir(spec, options, locations, rejected);
+      return { report: report([{ file: spec.batchDir, path: batchDir, origin: loc.kind }]), batchDir };
+    }
     rejected.push({ path: batchDir, reason: problem });
   }
   for (const loc of locations) {
@@ -198,6 +223,7 @@ export async function resolveCifar10(spec: Cifar10DatasetSpec, options: FetchOpt
       rejected.push({ path: archive, reason: problem });
       continue;
     }
+    if (loc !== locations[0]) refuseFailedCopiesInGivenDir(spec, options, locations, rejected);
     const batchDir = await extractCifar10(archive, target, spec);
     const files: FileOrigin[] = [
       { file: spec.archive.name, path: archive, origin: loc.kind },

@@ -1,4 +1,7 @@
 /** The trained network behind gen_plots.ipynb: parameters → plan → loaded or trained network. */
-export { experimentPlan, runName, type ExperimentParameters, type ExperimentPlan } from './plan';
-export { prepareNetwork, type PrepareOptions, type PreparedNetwork } from './prepare';
+export {
+  experimentPlan, resolveRun, runName, type ExperimentParameters, type ExperimentPlan, type RunPlan, type RunRequest, type RunSettings,
+} from './plan';
+export { checkpointStatus, resumeRun, type CheckpointStatus } from './stored-run';
+export { prepareNetwork, prepareNotebookNetwork, type PrepareOptions, type PreparedNetwork } from './prepare';
 export { trainingDisplay } from './progress';

@@ -60,8 +60,3 @@ export function modeQuantization(mode: string): { levels: 2 | 3; threshold: numb
       throw new Error(`Unknown mode '${mode}'; use one of: ${MODE_NAMES.join(', ')}.`);
   }
 }
-
-/** Default checkpoint folder of a run, e.g. checkpoints/fashion-mnist-quick-binary. */
-export function defaultCheckpointDir(dataset: string, profile: string, mode: string): string {
-  return `checkpoints/${dataset}-${profile}-${mode}`;
-}

@@ -13,11 +13,17 @@ export interface ReproducedNumber extends RecordedNumber {
 
 /**
  * Records each number under its key (for the report) and appends it to `table` (for the notebook's
- * summary table). Returns nothing, so a notebook cell ending with it prints nothing.
+ * summary table), or replaces the entry of the same key (a rerun cell). Returns nothing, so a
+ * notebook cell ending with it prints nothing.
  */
 export function recordNumbers(table: ReproducedNumber[], numbers: readonly ReproducedNumber[]): void {
-  for (const { key, quantity, measured, theory, unit, paper } of numbers) recordResult(key, { quantity, measured, theory, unit, paper });
-  table.push(...numbers);
+  for (const n of numbers) {
+    const { key, quantity, measured, theory, unit, paper } = n;
+    recordResult(key, { quantity, measured, theory, unit, paper });
+    const earlier = table.findIndex((t) => t.key === key);
+    if (earlier >= 0) table[earlier] = n; // a rerun cell replaces its numbers
+    else table.push(n);
+  }
 }
 
 /** Table rows: quantity, measured, theory, relative difference, unit, paper. */

@@ -27,3 +27,11 @@ export function lossFunction(name: LossName): (logits: tf.Tensor2D, labels: tf.T
       throw new Error(`Unknown loss '${name as string}'; use one of: ${LOSS_NAMES.join(', ')}.`);
   }
 }
+
+/**
+ * The loss of an all-zero output, a network that knows nothing: 1 for the squared hinge (every
+ * margin is 0), ln(classes) for softmax (uniform probabilities).
+ */
+export function chanceLoss(name: LossName, classes: number): number {
+  return name === 'hinge' ? 1 : Math.log(classes);
+}

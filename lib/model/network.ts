@@ -123,6 +123,11 @@ export function createNetwork(config: NetworkConfig, seed: number): Network {
   return { config, layers, quantize: steQuantizer(config.levels, config.threshold) };
 }
 
+/** Every variable of a layer, in checkpoint order: W, β, moving mean, moving variance. */
+export function layerVariables(layer: Layer): tf.Variable[] {
+  return [layer.weights, layer.offset, layer.movingMean, layer.movingVariance];
+}
+
 /** Trainable variables (latent weights and batch-norm offsets), in layer order. */
 export function trainableVariables(net: Network): tf.Variable[] {
   return net.layers.flatMap((l) => [l.weights, l.offset]);
@@ -133,7 +138,7 @@ export function disposeNetwork(net: Network): void {
   for (const l of net.layers) {
     inferenceWeights.get(l.weights)?.wb.dispose();
     inferenceWeights.delete(l.weights);
-    tf.dispose([l.weights, l.offset, l.movingMean, l.movingVariance]);
+    tf.dispose(layerVariables(l));
   }
 }
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NetworkConfig, configDifference, validateConfig } from '../model/config';
-import { Network, createNetwork, disposeNetwork, weightShapes } from '../model/network';
+import { Network, createNetwork, disposeNetwork, layerVariables } from '../model/network';
 import { TrainOptions } from './options';
 import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
@@ -34,12 +34,22 @@ export interface EpochMetrics {
   imagesPerSecond: number;
 }
 
+/** What the checkpoint's network was trained on, beyond its config and options: the profile, the data and the subset. */
+export interface RunRecord {
+  profile: string;
+  dataset: string;
+  /** First images kept of each split; absent for all. */
+  limit?: number;
+}
+
 export interface CheckpointContents {
   config: NetworkConfig;
   /** Epochs completed. */
   epoch: number;
   history: EpochMetrics[];
   training?: TrainOptions;
+  /** Absent in checkpoints saved before it was recorded. */
+  run?: RunRecord;
   /** Adam state: iterations and moments, named `<layer>/<W|beta>/<m|v>` and 'iter'. */
   optimizer?: NamedTensor[];
 }
@@ -53,6 +63,7 @@ interface Manifest {
   epoch: number;
   history: EpochMetrics[];
   training?: TrainOptions;
+  run?: RunRecord;
   weightsFile: string;
   weightSpecs: tf.io.WeightsManifestEntry[];
 }
@@ -63,9 +74,7 @@ export function portableName(variableName: string): string {
 }
 
 function networkTensors(net: Network): NamedTensor[] {
-  return net.layers.flatMap((l) =>
-    [l.weights, l.offset, l.movingMean, l.movingVariance].map((v) => ({ name: portableName(v.name), tensor: v })),
-  );
+  return net.layers.flatMap(layerVariables).map((v) => ({ name: portableName(v.name), tensor: v }));
 }
 
 /** Saves a network (and optionally training state) into `dir`, creating it if needed. */
@@ -85,6 +94,7 @@ export async function saveCheckpoint(dir: string, net: Network, state: Omit<Chec
     epoch: state.epoch,
     history: state.history,
     training: state.training,
+    run: state.run,
     weightsFile,
     weightSpecs: specs,
   };
@@ -124,6 +134,12 @@ function readManifest(dir: string): Manifest {
   return manifest;
 }
 
+/** A checkpoint's description without its tensors: what was trained, how, and for how many epochs. */
+export function readCheckpointInfo(dir: string): Omit<CheckpointContents, 'optimizer'> {
+  const { config, epoch, history, training, run } = readManifest(dir);
+  return { config: validateConfig(config), epoch, history, training, run };
+}
+
 /**
  * Loads a checkpoint into a new network. With `expected`, the checkpoint's config must equal it;
  * every tensor's presence and shape is checked, and the error names the first mismatch.
@@ -149,20 +165,17 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
   let loaded = false;
   try {
     const specShape = new Map(manifest.weightSpecs.map((s) => [s.name, s.shape]));
-    for (const { name, shape } of weightShapes(config)) {
-      const units = [shape[shape.length - 1]];
-      for (const [suffix, want] of [['W', shape], ['beta', units], ['moving_mean', units], ['moving_variance', units]] as const) {
-        const got = specShape.get(`${name}/${suffix}`);
-        if (!got) throw new Error(`Checkpoint ${dir} has no tensor ${name}/${suffix}; it does not match its own config.`);
-        if (got.join() !== want.join()) {
-          throw new Error(`Checkpoint ${dir}: ${name}/${suffix} has shape [${got}] but the architecture needs [${want}].`);
-        }
+    net = createNetwork(config, 0);
+    const variables = net.layers.flatMap(layerVariables);
+    for (const v of variables) {
+      const name = portableName(v.name);
+      const got = specShape.get(name);
+      if (!got) throw new Error(`Checkpoint ${dir} has no tensor ${name}; it does not match its own config.`);
+      if (got.join() !== v.shape.join()) {
+        throw new Error(`Checkpoint ${dir}: ${name} has shape [${got}] but the architecture needs [${v.shape}].`);
       }
     }
-    net = createNetwork(config, 0);
-    for (const l of net.layers) {
-      for (const v of [l.weights, l.offset, l.movingMean, l.movingVariance]) v.assign(tensors[portableName(v.name)]);
-    }
+    for (const v of variables) v.assign(tensors[portableName(v.name)]);
     const optimizer = manifest.weightSpecs
       .filter((s) => s.name.startsWith('optimizer/'))
       .map((s) => ({ name: s.name.slice('optimizer/'.length), tensor: tensors[s.name] }));
@@ -173,6 +186,7 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
       epoch: manifest.epoch,
       history: manifest.history,
       training: manifest.training,
+      run: manifest.run,
       optimizer: optimizer.length ? optimizer : undefined,
     };
   } finally {

@@ -4,12 +4,12 @@
  * step, per-epoch validation, periodic checkpoints, and resume.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EpochMetrics, NamedTensor, portableName, saveCheckpoint } from './checkpoint';
+import { CheckpointContents, EpochMetrics, NamedTensor, RunRecord, portableName, saveCheckpoint } from './checkpoint';
 import { LabeledImages, checkFinite, checkImageShape, checkLabels, gatherImageBatch } from '../model/batches';
 import { evaluate } from '../model/evaluate';
-import { Network, forward, trainableVariables } from '../model/network';
+import { Network, forward, layerVariables, trainableVariables } from '../model/network';
 import { createRng, shuffleInPlace } from '../stats/random';
-import { lossFunction } from '../model/loss';
+import { chanceLoss, lossFunction } from '../model/loss';
 import { ScheduledAdam, learningRateAt } from './optimizer';
 import { TrainOptions, validateTrainOptions } from './options';
 
@@ -36,8 +36,13 @@ export interface TrainRun {
   options: TrainOptions;
   /** Folder for checkpoints; none are written without it. */
   checkpointDir?: string;
-  /** Continue from a checkpoint: epochs already done, their history, and Adam's state (train disposes it). */
-  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: NamedTensor[] };
+  /** Profile, dataset and subset, recorded in the checkpoints so a resume or a reader knows what was trained. */
+  run?: RunRecord;
+  /**
+   * Continue from a checkpoint: epochs already done, their history, Adam's state (train disposes
+   * it), and the checkpoint's folder (named as the last good checkpoint if training diverges).
+   */
+  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: NamedTensor[]; dir?: string };
   onEvent?: (event: TrainEvent) => void;
   /** Polled after every batch; true stops training before the next batch (e.g. on Ctrl-C). */
   shouldStop?: () => boolean;
@@ -51,8 +56,20 @@ export interface TrainResult {
   lastCheckpoint?: string;
 }
 
-/** Thrown when the loss stops being a finite number; the last good checkpoint is left untouched. */
+/** Thrown when training diverges (see {@link divergenceBound}); the last good checkpoint is left untouched. */
 export class DivergenceError extends Error {}
+
+/**
+ * A loss this many times that of an all-zero output means training diverged, even when finite: the
+ * batch-normalised outputs of a new network give 1–2 times it (squared hinge ≈ 1.8), and learning
+ * only lowers it, while a runaway rate drives the unclipped batch-norm offsets to losses of 1e10.
+ */
+export const DIVERGED_LOSS_FACTOR = 100;
+
+/** The loss above which training has diverged, for a loss and a number of classes. */
+export function divergenceBound(loss: TrainOptions['loss'], classes: number): number {
+  return DIVERGED_LOSS_FACTOR * chanceLoss(loss, classes);
+}
 
 /** Seconds between batch events, so progress displays are not flooded. */
 const BATCH_EVENT_INTERVAL_S = 0.25;
@@ -114,75 +131,128 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
     await optimizer.setWeights(renameToNetwork(run.resume.optimizer, net));
     tf.dispose(run.resume.optimizer.map((t) => t.tensor)); // the optimizer holds its own references now
   }
-  const history = [...(run.resume?.history ?? [])];
-  let epoch = run.resume?.epoch ?? 0;
-  let saved: SavedCheckpoint | undefined;
   const [h, w, c] = run.train.shape;
-  const scratch = new Float32Array(o.batchSize * h * w * c);
-  const batches = Math.floor(run.train.count / o.batchSize); // the original drops the last partial batch
+  const session: Session = {
+    net, run, o, optimizer,
+    history: [...(run.resume?.history ?? [])],
+    saved: run.resume?.dir === undefined ? undefined : { dir: run.resume.dir, epoch: run.resume.epoch },
+    bound: divergenceBound(o.loss, net.config.classes),
+    scratch: new Float32Array(o.batchSize * h * w * c),
+    batches: Math.floor(run.train.count / o.batchSize), // the original drops the last partial batch
+  };
+  let epoch = run.resume?.epoch ?? 0;
   try {
     while (epoch < o.epochs) {
-      const lr = learningRateAt(epoch, o.epochs, o.lrStart, o.lrEnd);
-      optimizer.setLearningRate(lr);
-      const order = epochOrder(run.train.count, o.seed, epoch);
-      const started = performance.now();
-      let lastEvent = started;
-      let lossSum = 0;
-      let correct = 0;
-      for (let b = 0; b < batches; b++) {
-        const indices = order.subarray(b * o.batchSize, (b + 1) * o.batchSize);
-        const x = gatherImageBatch(run.train, indices, scratch);
-        const y = tf.tensor1d(Array.from(indices, (i) => run.train.labels[i]), 'int32');
-        const { loss, correct: hits, outputsFinite } = trainStep(net, optimizer, x, y, o.loss);
-        tf.dispose([x, y]);
-        if (!Number.isFinite(loss) || !outputsFinite) {
-          throw new DivergenceError(
-            `Training diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}` +
-              (outputsFinite ? '. ' : ' and the network outputs are not finite. ') +
-              (saved ? `The last good checkpoint (epoch ${saved.epoch}) is in ${saved.dir}. ` : 'This run wrote no checkpoint. ') +
-              `${lowerTheRate(lr, o)} or check the input data for NaN.`,
-          );
-        }
-        lossSum += loss;
-        correct += hits;
-        const now = performance.now();
-        if (run.onEvent && (now - lastEvent > BATCH_EVENT_INTERVAL_S * 1000 || b === batches - 1)) {
-          lastEvent = now;
-          const rate = ((b + 1) * o.batchSize) / ((now - started) / 1000);
-          run.onEvent({
-            kind: 'batch', epoch: epoch + 1, epochs: o.epochs, batch: b + 1, batches,
-            loss: lossSum / (b + 1), accuracy: correct / ((b + 1) * o.batchSize),
-            imagesPerSecond: rate, etaSeconds: ((batches - b - 1) * o.batchSize) / rate,
-          });
-          await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and displays through
-        }
-        if (run.shouldStop?.()) return { history, epoch, stopped: true, lastCheckpoint: saved?.dir };
-      }
-      const seconds = (performance.now() - started) / 1000;
-      const validation = evaluate(net, run.validation, o.loss);
-      epoch++;
-      const metrics: EpochMetrics = {
-        epoch, learningRate: lr, trainLoss: lossSum / batches, trainAccuracy: correct / (batches * o.batchSize),
-        validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds,
-        imagesPerSecond: (batches * o.batchSize) / seconds,
-      };
-      if (!Number.isFinite(validation.loss)) {
-        throw new DivergenceError(
-          `Training diverged: the validation loss is ${validation.loss} after epoch ${epoch}; no checkpoint was written for it. ${lowerTheRate(lr, o)}.`,
-        );
-      }
-      history.push(metrics);
+      const metrics = await trainEpoch(session, epoch);
+      if (metrics === undefined) return { history: session.history, epoch, stopped: true, lastCheckpoint: session.saved?.dir };
+      epoch = metrics.epoch;
+      session.history.push(metrics);
       run.onEvent?.({ kind: 'epoch', epochs: o.epochs, ...metrics });
-      const due = epoch === o.epochs || (o.checkpointEvery > 0 && epoch % o.checkpointEvery === 0);
-      if (run.checkpointDir && due) {
-        saved = await saveOrExplain(run.checkpointDir, net, optimizer, { epoch, history, training: o }, saved);
-        run.onEvent?.({ kind: 'checkpoint', epoch, dir: saved.dir });
-      }
+      await checkpointIfDue(session, epoch);
     }
-    return { history, epoch, stopped: false, lastCheckpoint: saved?.dir };
+    return { history: session.history, epoch, stopped: false, lastCheckpoint: session.saved?.dir };
   } finally {
     optimizer.dispose();
   }
+}
+
+/** What the epochs of one train() call share. */
+interface Session {
+  net: Network;
+  run: TrainRun;
+  o: TrainOptions;
+  optimizer: ScheduledAdam;
+  history: EpochMetrics[];
+  /** The last good checkpoint: the latest this run saved, else the one it resumed from. */
+  saved?: SavedCheckpoint;
+  /** Loss above which training has diverged. */
+  bound: number;
+  /** Reused pixel buffer of one batch. */
+  scratch: Float32Array;
+  batches: number;
+}
+
+/**
+ * Trains the 0-based `epoch` and scores the validation set; resolves to the epoch's metrics, or to
+ * undefined when shouldStop() turned true. A diverged batch or epoch throws a DivergenceError.
+ */
+async function trainEpoch(s: Session, epoch: number): Promise<EpochMetrics | undefined> {
+  const { net, run, o, batches } = s;
+  const lr = learningRateAt(epoch, o.epochs, o.lrStart, o.lrEnd);
+  s.optimizer.setLearningRate(lr);
+  const order = epochOrder(run.train.count, o.seed, epoch);
+  const started = performance.now();
+  let lastEvent = started;
+  let lossSum = 0;
+  let correct = 0;
+  for (let b = 0; b < batches; b++) {
+    const indices = order.subarray(b * o.batchSize, (b + 1) * o.batchSize);
+    const x = gatherImageBatch(run.train, indices, s.scratch);
+    const y = tf.tensor1d(Array.from(indices, (i) => run.train.labels[i]), 'int32');
+    const { loss, correct: hits, outputsFinite } = trainStep(net, s.optimizer, x, y, o.loss);
+    tf.dispose([x, y]);
+    if (!(loss <= s.bound) || !outputsFinite) {
+      throw new DivergenceError(
+        `Training diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}${overTheBound(loss, s)}` +
+          (outputsFinite ? '. ' : ' and the network outputs are not finite. ') +
+          `${lastGood(s.saved)} ${lowerTheRate(lr, o)} or check the input data for NaN.`,
+      );
+    }
+    lossSum += loss;
+    correct += hits;
+    const now = performance.now();
+    if (run.onEvent && (now - lastEvent > BATCH_EVENT_INTERVAL_S * 1000 || b === batches - 1)) {
+      lastEvent = now;
+      const rate = ((b + 1) * o.batchSize) / ((now - started) / 1000);
+      run.onEvent({
+        kind: 'batch', epoch: epoch + 1, epochs: o.epochs, batch: b + 1, batches,
+        loss: lossSum / (b + 1), accuracy: correct / ((b + 1) * o.batchSize),
+        imagesPerSecond: rate, etaSeconds: ((batches - b - 1) * o.batchSize) / rate,
+      });
+      await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and displays through
+    }
+    if (run.shouldStop?.()) return undefined;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const validation = evaluate(net, run.validation, o.loss);
+  const broken = !(validation.loss <= s.bound) ? `the validation loss is ${validation.loss}${overTheBound(validation.loss, s)}` : nonFiniteState(net);
+  if (broken) {
+    throw new DivergenceError(
+      `Training diverged: ${broken} after epoch ${epoch + 1}; no checkpoint was written for it. ${lastGood(s.saved)} ${lowerTheRate(lr, o)}.`,
+    );
+  }
+  return {
+    epoch: epoch + 1, learningRate: lr, trainLoss: lossSum / batches, trainAccuracy: correct / (batches * o.batchSize),
+    validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds,
+    imagesPerSecond: (batches * o.batchSize) / seconds,
+  };
+}
+
+/** Saves a checkpoint after `epoch` (1-based) when one is due: every checkpointEvery epochs, and after the last. */
+async function checkpointIfDue(s: Session, epoch: number): Promise<void> {
+  const { o, run } = s;
+  const due = epoch === o.epochs || (o.checkpointEvery > 0 && epoch % o.checkpointEvery === 0);
+  if (!run.checkpointDir || !due) return;
+  s.saved = await saveOrExplain(run.checkpointDir, s.net, s.optimizer, { epoch, history: s.history, training: o, run: run.run }, s.saved);
+  run.onEvent?.({ kind: 'checkpoint', epoch, dir: s.saved.dir });
+}
+
+/** ", over 100 times that of an all-zero output (1.00)" for a finite loss (the bound is the reason), else ''. */
+function overTheBound(loss: number, s: Session): string {
+  return Number.isFinite(loss) ? `, over ${DIVERGED_LOSS_FACTOR} times that of an all-zero output (${chanceLoss(s.o.loss, s.net.config.classes).toPrecision(3)})` : '';
+}
+
+/** Where the last good checkpoint is, for divergence messages. */
+function lastGood(saved: SavedCheckpoint | undefined): string {
+  return saved ? `The last good checkpoint (epoch ${saved.epoch}) is in ${saved.dir}.` : 'This run wrote no checkpoint.';
+}
+
+/** "conv2/moving_variance is not finite" for the first variable holding NaN or ±Infinity, or '' when all are finite. */
+function nonFiniteState(net: Network): string {
+  const variables = net.layers.flatMap(layerVariables);
+  const finite = tf.tidy(() => tf.stack(variables.map((v) => tf.all(tf.isFinite(v)))).dataSync());
+  const bad = variables.find((_, i) => !finite[i]);
+  return bad ? `${portableName(bad.name)} is not finite` : '';
 }
 
 /** Advice on divergence that names the flag to change: the schedule's end can be the culprit. */
@@ -205,7 +275,7 @@ async function saveOrExplain(
   dir: string,
   net: Network,
   optimizer: ScheduledAdam,
-  contents: { epoch: number; history: EpochMetrics[]; training: TrainOptions },
+  contents: Omit<CheckpointContents, 'config' | 'optimizer'>,
   previous: SavedCheckpoint | undefined,
 ): Promise<SavedCheckpoint> {
   const state = await optimizer.checkpointState();

@@ -37,3 +37,21 @@ export function removeStaleTemporaries(dir: string): void {
     }
   }
 }
+
+/**
+ * Puts folder `source` in the place of folder `target` (same parent): the old target is renamed
+ * aside, the new one renamed in, the old one removed; if the second rename fails the old is restored.
+ */
+export function replaceDirectory(source: string, target: string): void {
+  const aside = path.join(path.dirname(target), `.${path.basename(target)}.old.${process.pid}.tmp`);
+  fs.rmSync(aside, { recursive: true, force: true });
+  const hadTarget = fs.existsSync(target);
+  if (hadTarget) fs.renameSync(target, aside);
+  try {
+    fs.renameSync(source, target);
+  } catch (err) {
+    if (hadTarget) fs.renameSync(aside, target);
+    throw err;
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
+}

@@ -1,4 +1,5 @@
 /** Small seeded data sets for tests. */
+import { Dataset } from '../../lib/data';
 import { LabeledImages } from '../../lib/model/batches';
 import { createRng } from '../../lib/stats/random';
 
@@ -29,4 +30,16 @@ export function brightHalfImages(n: number, seed = 2): LabeledImages {
     }
   }
   return { images, labels, count: n, shape: [h, w, 1] };
+}
+
+/** A 10-class data set of N(0, 1) images in the shape loadDataset returns: train, validation and test of `n` each. */
+export function syntheticDataset(n = 60, shape: [number, number, number] = [12, 12, 1]): Dataset {
+  const split = (seed: number) => {
+    const set = randomImages(n, shape, 10, seed);
+    return { ...set, labels: Int32Array.from(set.labels) };
+  };
+  return {
+    name: 'synthetic', train: split(1), validation: split(2), test: split(3),
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], sources: { dataset: 'synthetic', files: [], rejected: [] },
+  };
 }

@@ -1,0 +1,26 @@
+/** Strict numbers for command-line flags: Number() alone would take '0x1', ' ', '2.5' for a count, and 'Infinity'. */
+
+const WHOLE = /^\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** `text` as a whole number (integer) or a decimal number; undefined stays undefined; anything else throws naming the flag. */
+export function numberFlag(flag: string, text: string | undefined, integer: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  if (!(integer ? WHOLE : DECIMAL).test(text.trim())) {
+    throw new Error(`--${flag} takes ${integer ? 'a whole number' : 'a number'}; got '${text}'.`);
+  }
+  return Number(text);
+}
+
+/** Comma-separated whole numbers, each among `allowed` when given. */
+export function wholeNumberList(flag: string, text: string, allowed?: readonly number[]): number[] {
+  const entries = text.split(',').map((s) => s.trim());
+  if (entries.some((e) => !WHOLE.test(e))) {
+    throw new Error(`--${flag} takes comma-separated whole numbers, e.g. --${flag} 32,64,128; got '${text}'.`);
+  }
+  const values = entries.map(Number);
+  if (allowed && values.some((v) => !allowed.includes(v))) {
+    throw new Error(`--${flag} takes ${allowed.join(' or ')} for each layer; got '${text}'.`);
+  }
+  return values;
+}

@@ -1,0 +1,88 @@
+/**
+ * `npm run figures` when something is wrong: parameters refused before Jupyter starts, a failing
+ * cell's message in the terminal, and the last good output left whole.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '../lib/backend';
+import { parseFiguresArgs, runFigures } from '../lib/cli/figures';
+import { makeConfig } from '../lib/model/config';
+import { createNetwork, disposeNetwork } from '../lib/model/network';
+import { PROFILES } from '../lib/experiment/profiles';
+import { saveCheckpoint } from '../lib/train/checkpoint';
+
+const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
+
+/** A copy of hd_figures.ipynb's metadata around one code cell. */
+function notebookWith(source: string): string {
+  const real = JSON.parse(fs.readFileSync(path.join(NOTEBOOKS, 'hd_figures.ipynb'), 'utf8')) as { metadata: unknown };
+  return JSON.stringify({
+    cells: [{ cell_type: 'code', execution_count: null, id: 'c1', metadata: {}, outputs: [], source }],
+    metadata: real.metadata, nbformat: 4, nbformat_minor: 5,
+  });
+}
+
+describe('npm run figures: failures', function () {
+  this.timeout(120000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-figures-cli-'));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** An output folder holding a previous good run. */
+  const previousOutput = (name: string) => {
+    const out = path.join(tmp, name);
+    fs.mkdirSync(path.join(out, 'figures'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'results.json'), '{"kept": 1}');
+    fs.writeFileSync(path.join(out, 'report.html'), '<p>last good report</p>');
+    return out;
+  };
+  const unchanged = (out: string) => {
+    assert.equal(fs.readFileSync(path.join(out, 'results.json'), 'utf8'), '{"kept": 1}');
+    assert.equal(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), '<p>last good report</p>');
+  };
+
+  it('refuses counts that are not whole numbers', () => {
+    assert.throws(() => parseFiguresArgs(['--images', '2.5']), /^Error: --images takes a whole number; got '2\.5'\.$/);
+    assert.throws(() => parseFiguresArgs(['--limit', '0.5']), /^Error: --limit takes a whole number; got '0\.5'\.$/);
+    assert.throws(() => parseFiguresArgs(['--epochs', '0']), /^Error: --epochs takes a positive whole number; got '0'\.$/);
+    assert.throws(() => parseFiguresArgs(['--sample-scale', '1e']), /^Error: --sample-scale takes a number; got '1e'\.$/);
+    assert.equal(parseFiguresArgs(['--sample-scale', '0.05']).parameters.sampleScale, '0.05');
+  });
+
+  it('refuses a ternary analysis of a binary checkpoint before starting Jupyter, leaving the output alone', async () => {
+    await initBackend();
+    const checkpoint = path.join(tmp, 'binary-checkpoint');
+    const net = createNetwork(makeConfig({ inputShape: [28, 28, 1], classes: 10, conv: [32, 64, 128], maxPool: [true, true, false], fc: [256] }), 0);
+    await saveCheckpoint(checkpoint, net, {
+      epoch: 5, history: [], training: { ...PROFILES.quick.training, seed: 0 }, run: { profile: 'quick', dataset: 'fashion-mnist' },
+    });
+    disposeNetwork(net);
+    const out = previousOutput('output-ternary');
+    const cmd = parseFiguresArgs(['--mode', 'ternary', '--checkpoint', checkpoint, '--out', out]);
+    await assert.rejects(runFigures(cmd, () => assert.fail('nothing may run')), {
+      message: `Checkpoint ${checkpoint} holds epoch 5 of 5 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0). ` +
+        "Set the checkpoint parameter (--checkpoint of npm run figures) to another folder ('' for the one named after these parameters), " +
+        'change the parameters to match it, or remove it.',
+    });
+    unchanged(out);
+    assert.deepEqual(fs.readdirSync(tmp).sort(), ['binary-checkpoint', 'output-ternary']);
+  });
+
+  it("shows the failing cell's error in the terminal and keeps the last good output", async () => {
+    const notebookDir = path.join(tmp, 'notebooks');
+    fs.mkdirSync(notebookDir);
+    fs.writeFileSync(path.join(notebookDir, 'hd_figures.ipynb'), notebookWith("throw new RangeError('sampleScale = 7 is out of range; use (0, 1]');"));
+    const out = previousOutput('output');
+    const cmd = { ...parseFiguresArgs(['--only', 'hd_figures', '--out', out]), notebookDir };
+    const error = await runFigures(cmd, () => undefined).then(() => assert.fail('the run must fail'), (err: Error) => err);
+    const lines = error.message.split('\n');
+    assert.equal(lines[0], "hd_figures.ipynb: cell 1 failed: RangeError: sampleScale = 7 is out of range; use (0, 1]");
+    assert.match(lines[1], /^ {4}at /);
+    assert.equal(lines[lines.length - 2], `(executed notebook: ${path.join(`${out}.failed`, 'notebooks', 'hd_figures.ipynb')})`);
+    assert.equal(lines[lines.length - 1], `${out} keeps the output of the last successful run.`);
+    unchanged(out);
+    assert.ok(fs.existsSync(path.join(`${out}.failed`, 'notebooks', 'hd_figures.ipynb')));
+    assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp')), [], 'no staging folder is left');
+  });
+});
