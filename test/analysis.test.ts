@@ -10,6 +10,7 @@ import {
 } from '../lib/analysis';
 import { createChannelMoments } from '../lib/analysis/channel-moments';
 import { binnedKdeDensity } from '../lib/stats/binned-kde';
+import type { ProgressUpdate } from '../lib/display/progress';
 import { BINARY_ANGLE_SPREAD_CONSTANT, BINARY_LIMIT_ANGLE } from '../lib/hd/theory-binary';
 import { ternaryLimitAngle } from '../lib/hd/theory-ternary';
 import { LabeledImages } from '../lib/model/batches';
@@ -403,7 +404,7 @@ describe('analysis: analyzeNetwork', function () {
 
   it('returns every figure, a summary table, JSON-serialisable, without leaking tensors', async () => {
     const stages = new Set<string>();
-    const options = { images: 50, batchSize: 20, trainImagesForBatchNorm: trainSet, onProgress: (p: { stage: string }) => stages.add(p.stage) };
+    const options = { images: 50, batchSize: 20, trainImagesForBatchNorm: trainSet, onProgress: (p: ProgressUpdate) => stages.add(p.stage ?? "") };
     await analyzeNetwork(net, test, options); // warm-up: backends cache some tensors on first use
     const tensors = tf.memory().numTensors;
     const a = await analyzeNetwork(net, test, options);

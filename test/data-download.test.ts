@@ -288,8 +288,8 @@ describe('data: verified downloads from a loopback server', () => {
     report({ type: 'failed', file: 'g.gz', url, reason: 'HTTP 500 Internal Server Error' });
     const lines = text.trim().split('\n');
     assert.equal(lines[0], `Downloading ${url}`);
-    assert.match(lines[1], /^f\.gz: 1\.0 MB\/2\.0 MB \(50%\), .*, ETA /);
-    assert.match(lines[2], /^f\.gz: 1\.0 MB\/2\.0 MB \(50%\), .*, done in \d+s$/);
+    assert.match(lines[1], /^f\.gz — 1\.0 MB\/2\.0 MB \(50%\) · .* · ETA /);
+    assert.match(lines[2], /^f\.gz — 2\.0 MB\/2\.0 MB \(100%\) · .* · done in \d+s$/);
     assert.equal(lines[3], `g.gz: ${url} failed: HTTP 500 Internal Server Error`);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatCharts, heatmap2d, lineChart } from '../lib/charts';
 import {
-  chartTitle, createNotebookProgress, htmlTable, markdownTable, PNG_MIME, PNG_SIGNATURE, renderSvg, saveFigure,
+  chartTitle, htmlTable, markdownTable, PNG_MIME, PNG_SIGNATURE, renderSvg, saveFigure,
   setDisplayWriter, show, showTable, SVG_FALLBACK_LIMIT_BYTES, SVG_MIME, svgSize, svgToPng, type DisplayBundle, VEGA_LITE_MIME,
 } from '../lib/display';
 
@@ -20,22 +20,17 @@ function recordingWriter(): { sent: { bundle: DisplayBundle; update: boolean }[]
   return record;
 }
 
-/** Replaces console.log / process.stderr.write while `run` executes and returns what they got. */
-function capture(stream: 'log' | 'stderr', run: () => void): string[] {
+/** Replaces console.log while `run` executes and returns what it got. */
+function captureLog(run: () => void): string[] {
   const lines: string[] = [];
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved only to be put back as it was
-  const original = stream === 'log' ? console.log : process.stderr.write;
-  const sink = (text: unknown): boolean => {
+  const original = console.log;
+  console.log = (text: unknown): void => {
     lines.push(String(text));
-    return true;
   };
-  if (stream === 'log') console.log = sink;
-  else process.stderr.write = sink;
   try {
     run();
   } finally {
-    if (stream === 'log') console.log = original;
-    else process.stderr.write = original as typeof process.stderr.write;
+    console.log = original;
   }
   return lines;
 }
@@ -104,7 +99,7 @@ describe('display', () => {
     });
 
     it('is outside a notebook under mocha (tslab kernel not loaded)', () => {
-      const lines = capture('log', () => showTable([{ a: 1 }]));
+      const lines = captureLog(() => showTable([{ a: 1 }]));
       assert.deepEqual(lines, ['| a |\n| ---: |\n| 1 |']);
     });
   });
@@ -150,56 +145,6 @@ describe('display', () => {
         message: `saveFigure: pass the path without extension (got "${join(dir, 'smoke.png')}"); both .svg and .png are written`,
       });
       assert.equal(existsSync(join(dir, 'smoke.png.svg')), false);
-    });
-  });
-
-  describe('createNotebookProgress', () => {
-    it('updates one output in place, at most once per interval, and shows the latest status at done()', () => {
-      const record = recordingWriter();
-      let now = 0;
-      const progress = createNotebookProgress('training', { clock: () => now });
-      progress.update({ epoch: '1/2', loss: 0.43127 });
-      now = 100;
-      progress.update({ epoch: '1/2', loss: 0.4 }); // within 500 ms: held back
-      now = 600;
-      progress.update('batch 3');
-      now = 700;
-      progress.update({ epoch: '2/2', loss: 0.25, acc: 91 });
-      now = 65_000;
-      progress.done();
-      assert.deepEqual(record.sent.map((s) => [s.update, s.bundle.data['text/plain']]), [
-        [false, 'training — epoch 1/2 · loss 0.4313 · 0s'],
-        [true, 'training — batch 3 · 1s'],
-        [true, 'training — epoch 2/2 · loss 0.25 · acc 91 · 1m05s'],
-      ]);
-      const ids = new Set(record.sent.map((s) => s.bundle.transient.display_id));
-      assert.equal(ids.size, 1);
-      assert.match(String([...ids][0]), /^progress-[0-9a-f]{16}$/);
-      assert.throws(() => progress.update('late'), {
-        message: 'progress "training": done() was already called; create a new progress for a new loop',
-      });
-    });
-
-    it('shows a final status passed to done()', () => {
-      const record = recordingWriter();
-      const progress = createNotebookProgress('eval', { clock: () => 0 });
-      progress.update('batch 1');
-      progress.done('accuracy 0.9');
-      assert.deepEqual(record.sent.map((s) => s.bundle.data['text/plain']), ['eval — batch 1 · 0s', 'eval — accuracy 0.9 · 0s']);
-    });
-
-    it('writes to stderr outside a notebook', () => {
-      setDisplayWriter(null);
-      const progress = createNotebookProgress('download', { clock: () => 0, minIntervalMs: 1000 });
-      const written = capture('stderr', () => {
-        progress.update('1 MB');
-        progress.update('2 MB');
-        progress.done();
-      });
-      // eslint-disable-next-line no-control-regex -- the terminal's erase-line sequence is what is written
-      assert.deepEqual(written.map((w) => w.replace(/^\r|\x1b\[K|\n$/g, '')).filter((w) => w !== ''), [
-        'download — 1 MB · 0s', 'download — 2 MB · 0s',
-      ]);
     });
   });
 

@@ -8,11 +8,12 @@ import { NetworkConfig } from '../model/config';
 import { LabeledImages, checkImageShape } from '../model/batches';
 import { classify } from '../model/evaluate';
 import { Network } from '../model/network';
+import type { ProgressCallback } from '../display/progress';
+import { yieldToEventLoop } from '../util/yield';
 import { AngleSpread, LayerAngles, angleSpread, weightAngles } from './angles';
 import { DEFAULT_ANALYSIS_BATCH_SIZE, DEFAULT_ANALYSIS_IMAGES, DotProductComparison, compareDotProducts } from './dot-products';
 import { leadingImages } from './images';
 import { LayerSummaryRow, layerSummary } from './layer-summary';
-import { ProgressCallback, yieldToEventLoop } from './progress';
 import { QuantizationImpact, weightQuantizationImpact } from './quantization-impact';
 import { WeightDistribution, weightDistributions } from './weight-distributions';
 

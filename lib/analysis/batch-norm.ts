@@ -12,10 +12,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabeledImages, checkImageShape, forEachBatch, imageBatch } from '../model/batches';
 import { Layer, Network, forward } from '../model/network';
+import type { ProgressCallback } from '../display/progress';
+import { yieldToEventLoop } from '../util/yield';
 import { createChannelMoments } from './channel-moments';
 import { checkBatchSize } from './images';
 import { preNormalization } from './layers';
-import { ProgressCallback, yieldToEventLoop } from './progress';
 
 export interface BatchNormStatistics {
   layer: string;

@@ -18,10 +18,11 @@ import { LabeledImages, checkImageShape, imageBatch } from '../model/batches';
 import { LayerTrace, Network, disposeTraces, forward } from '../model/network';
 import { Rng, createRng, shuffleInPlace } from '../stats/random';
 import { Histogram2D, createHistogram2d } from '../stats/histogram';
+import type { ProgressCallback } from '../display/progress';
+import { yieldToEventLoop } from '../util/yield';
 import { checkBatchSize, leadingImages } from './images';
 import { convDotProducts, convLayerIndices } from './layers';
 import { DOT_PRODUCT_BINS, PairAccumulator, PairSummary, createPairAccumulator, histogramEdges } from './pair-summary';
-import { ProgressCallback, yieldToEventLoop } from './progress';
 
 export type ComparisonKind = 'weights' | 'activations' | 'permuted';
 export const COMPARISON_KINDS: readonly ComparisonKind[] = ['weights', 'activations', 'permuted'];

@@ -6,7 +6,6 @@ export * from './dot-products';
 export { leadingImages } from './images';
 export * from './layer-summary';
 export * from './pair-summary';
-export * from './progress';
 export * from './quantization-impact';
 export * from './variant';
 export * from './weight-distributions';

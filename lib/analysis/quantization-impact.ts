@@ -10,7 +10,7 @@ import { classify } from '../model/evaluate';
 import { Network } from '../model/network';
 import { checkBatchSize } from './images';
 import { reestimateBatchNorm } from './batch-norm';
-import { ProgressCallback } from './progress';
+import type { ProgressCallback } from '../display/progress';
 import { withUnquantizedWeights } from './variant';
 
 export interface UnquantizedWeightsScore {

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { DATASET_NAMES } from '../data/datasets';
 import { PROGRESS_FILE_ENV, PROGRESS_LOG_INTERVAL_MS } from '../display/progress';
 import { FIGURES_DIR_ENV } from '../display/show';
-import { formatDuration } from '../display/terminal-progress';
+import { formatDuration } from '../display/format';
 import { experimentPlan } from '../experiment/plan';
 import { checkUsableCheckpoint } from '../experiment/prepare';
 import { MODE_NAMES, PROFILE_NAMES } from '../experiment/profiles';

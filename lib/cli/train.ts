@@ -10,9 +10,9 @@ import { checkpointStatus, describeStatus } from '../experiment/stored-run';
 import { makeConfig } from '../model/config';
 import { evaluate } from '../model/evaluate';
 import { Network, createNetwork, disposeNetwork } from '../model/network';
-import { ProgressBar, createProgressBar } from '../display/terminal-progress';
-import { epochSummary, testAccuracyLine } from '../train/report';
-import { TrainEvent, train } from '../train/train';
+import { trainingProgress } from '../train/progress';
+import { testAccuracyLine } from '../train/report';
+import { train } from '../train/train';
 import { ensureWritableDir } from '../util/ensure-dir';
 import { runCli } from './run-cli';
 import { TRAIN_USAGE, TrainCommand, flagOf, parseTrainArgs, trainPlan } from './train-args';
@@ -21,23 +21,6 @@ export interface TrainOutcome {
   testAccuracy: number;
   checkpoint?: string;
   stopped: boolean;
-}
-
-/** Terminal reporting of training events: a bar per epoch, then a summary line. */
-function terminalReporter(log: (line: string) => void): (e: TrainEvent) => void {
-  let bar: ProgressBar | undefined;
-  return (e) => {
-    if (e.kind === 'batch') {
-      bar ??= createProgressBar({ total: e.batches, label: `epoch ${e.epoch}/${e.epochs}`, unit: 'batches' });
-      bar.update(e.batch, { loss: e.loss, acc: e.accuracy, 'img/s': Math.round(e.imagesPerSecond) });
-    } else if (e.kind === 'epoch') {
-      bar?.stop();
-      bar = undefined;
-      log(epochSummary(e));
-    } else {
-      log(`checkpoint (epoch ${e.epoch}) saved in ${e.dir}`);
-    }
-  };
 }
 
 /** Refuses to start a new run over a checkpoint already in its folder, unless told to replace it. */
@@ -99,7 +82,7 @@ export async function runTrain(
       checkpointDir: plan.checkpointDir,
       run: runRecord(plan),
       resume,
-      onEvent: terminalReporter(log),
+      onEvent: trainingProgress(log),
       shouldStop: () => interrupted,
     });
     const test = evaluate(net, data.test, plan.loss);

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createProgressBar, type ProgressBar, type ProgressStream } from '../display/terminal-progress';
+import { terminalProgress, type Progress, type ProgressStream } from '../display/progress';
 import { removeStaleTemporaries } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 import type { PublishedFile } from './datasets';
@@ -188,22 +188,23 @@ export async function checkPublishedFile(path: string, file: PublishedFile): Pro
  * bytes, rate and ETA on a terminal, a few plain lines elsewhere, and a line per failed mirror.
  */
 export function terminalDownloadReporter(stream: ProgressStream = process.stderr): (event: DownloadEvent) => void {
-  let bar: ProgressBar | null = null;
+  let bar: Progress | null = null;
   return (event) => {
     switch (event.type) {
       case 'start':
         stream.write(`Downloading ${event.url}\n`);
-        bar = createProgressBar({ total: event.totalBytes, label: event.file, unit: 'bytes', stream });
+        bar = terminalProgress(event.file, { unit: 'bytes', stream });
         break;
       case 'progress':
-        bar?.update(event.receivedBytes);
+        bar?.update({ done: event.receivedBytes, total: event.totalBytes });
         break;
       case 'done':
-        bar?.stop();
+        bar?.update({ done: event.receivedBytes, total: event.receivedBytes });
+        bar?.done();
         bar = null;
         break;
       case 'failed':
-        bar?.stop();
+        bar?.done();
         bar = null;
         stream.write(`${event.file}: ${event.url} failed: ${event.reason}\n`);
         break;

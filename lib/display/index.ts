@@ -1,12 +1,12 @@
 /**
  * Display layer: charts and tables in tslab notebooks (interactive Vega-Lite + SVG fallback), figure
- * files (SVG + PNG), and a live progress line for training loops.
+ * files (SVG + PNG), and live progress (a notebook output or a terminal bar) for long loops.
  */
 export { setDisplayWriter, type DisplayBundle, type DisplayWriter } from './jupyter';
 export { PNG_SIGNATURE, svgToPng, type PngOptions } from './png';
 export {
-  createNotebookProgress, PROGRESS_FILE_ENV, PROGRESS_INTERVAL_MS, PROGRESS_LOG_INTERVAL_MS,
-  type NotebookProgress, type ProgressFields, type ProgressOptions,
+  createProgress, PROGRESS_FILE_ENV, PROGRESS_INTERVAL_MS, PROGRESS_LOG_INTERVAL_MS,
+  type Progress, type ProgressCallback, type ProgressFields, type ProgressOptions, type ProgressUpdate,
 } from './progress';
 export { renderSvg, svgSize, type RenderOptions } from './render';
 export { saveFigure, type SavedFigure } from './save';

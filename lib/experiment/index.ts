@@ -4,4 +4,3 @@ export {
 } from './plan';
 export { checkpointStatus, resumeRun, type CheckpointStatus } from './stored-run';
 export { prepareNetwork, prepareNotebookNetwork, type PrepareOptions, type PreparedNetwork } from './prepare';
-export { trainingDisplay } from './progress';

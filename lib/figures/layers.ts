@@ -10,7 +10,7 @@ import type { DotProductComparison } from '../analysis/dot-products';
 import type { QuantizationImpact } from '../analysis/quantization-impact';
 import type { WeightDistribution } from '../analysis/weight-distributions';
 import { barChart, concatCharts, densityChart, heatmap2d, lineChart, logLogChart, type ReferenceRule, type Series } from '../charts';
-import { formatAmount } from '../display/terminal-progress';
+import { formatAmount } from '../display/format';
 import type { NetworkConfig } from '../model/config';
 import { ANGLE_SPREAD_SLOPE } from '../paper-constants';
 import type { EpochMetrics } from '../train/checkpoint';

@@ -2,5 +2,6 @@
 export * from './checkpoint';
 export * from './optimizer';
 export * from './options';
+export * from './progress';
 export * from './report';
 export * from './train';

@@ -1,0 +1,28 @@
+/**
+ * Training progress for `npm run train` and the notebooks alike: a progress display per epoch
+ * (batches, loss, accuracy, img/s, the run's ETA) that ends as the epoch's summary line.
+ */
+import { createProgress, type Progress } from '../display/progress';
+import { formatDuration } from '../display/format';
+import { epochSummary } from './report';
+import type { TrainEvent } from './train';
+
+/** A TrainEvent handler; `log` receives the epoch summaries and checkpoint lines. */
+export function trainingProgress(log: (line: string) => void = console.log): (event: TrainEvent) => void {
+  let progress: Progress | undefined;
+  return (e) => {
+    if (e.kind === 'batch') {
+      progress ??= createProgress(`epoch ${e.epoch}/${e.epochs}`, { unit: 'batches' });
+      progress.update({
+        done: e.batch, total: e.batches,
+        fields: { loss: e.loss, accuracy: e.accuracy, 'img/s': Math.round(e.imagesPerSecond), ETA: formatDuration(e.etaSeconds) },
+      });
+    } else if (e.kind === 'epoch') {
+      progress?.done();
+      progress = undefined;
+      log(epochSummary(e));
+    } else {
+      log(`checkpoint (epoch ${e.epoch}) saved in ${e.dir}`);
+    }
+  };
+}
