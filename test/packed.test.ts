@@ -1,0 +1,260 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../lib/backend';
+import { ArchitectureOptions, makeConfig } from '../lib/model/config';
+import { classify } from '../lib/model/evaluate';
+import { LayerTrace, Network, createNetwork, disposeNetwork, disposeTraces, forward } from '../lib/model/network';
+import { train } from '../lib/train/train';
+import { createRng } from '../lib/stats/random';
+import { classifyPacked, referenceEngine } from '../lib/packed/classify';
+import { compareLogits } from '../lib/packed/compare';
+import { floatThreshold, integerThreshold, signIsPositive } from '../lib/packed/fold';
+import { deserializePacked, loadPacked, savePacked, serializePacked } from '../lib/packed/format';
+import { PackedModel } from '../lib/packed/model';
+import { packNetwork } from '../lib/packed/pack';
+import { ReferenceTrace, outputItems, runReference, unpackSigns } from '../lib/packed/reference';
+import { brightHalfImages, randomImages } from './support/synthetic';
+
+/** A network with random weights and random batch-norm statistics (some at integer means, to hit thresholds exactly). */
+function randomNetwork(arch: Omit<ArchitectureOptions, 'classes'> & { classes?: number }, seed: number): Network {
+  const net = createNetwork(makeConfig({ classes: 3, ...arch }), seed);
+  const rng = createRng(seed + 100);
+  for (const l of net.layers) {
+    const shape = l.weights.shape;
+    const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const units = shape[shape.length - 1];
+    const spread = Math.sqrt(fanIn);
+    const mean = Float32Array.from({ length: units }, (_, i) => (i % 3 === 0 ? Math.round(rng.normal() * spread) : rng.normal() * spread));
+    const variance = Float32Array.from({ length: units }, () => (0.2 + rng.uniform()) * fanIn);
+    const offset = Float32Array.from({ length: units }, (_, i) => (i % 3 === 0 ? 0 : rng.normal()));
+    l.movingMean.assign(tf.tensor1d(mean));
+    l.movingVariance.assign(tf.tensor1d(variance));
+    l.offset.assign(tf.tensor1d(offset));
+  }
+  return net;
+}
+
+function floatTraces(net: Network, images: Float32Array, n: number): LayerTrace[] {
+  const traces: LayerTrace[] = [];
+  const x = tf.tensor4d(images.subarray(0, n * net.config.inputShape.reduce((a, b) => a * b, 1)), [n, ...net.config.inputShape]);
+  forward(net, x, 'infer', traces).dispose();
+  x.dispose();
+  return traces;
+}
+
+/** The float network's integer pre-activations A·W^b (before pooling), exact in float32. */
+function floatDotProducts(t: LayerTrace): Float32Array {
+  return tf.tidy(() =>
+    (t.kind === 'conv'
+      ? tf.conv2d(t.input as tf.Tensor4D, t.wb as tf.Tensor4D, 1, 'same')
+      : tf.matMul(t.input as tf.Tensor2D, t.wb as tf.Tensor2D)
+    ).dataSync() as Float32Array,
+  );
+}
+
+/** Compares every layer of the packed reference with the float network on `n` images; returns mismatching bits. */
+function compareLayers(net: Network, model: PackedModel, images: Float32Array, n: number): { bitDiffs: number; compared: number } {
+  const traces = floatTraces(net, images, n);
+  const packedTraces: ReferenceTrace[][] = [];
+  const logits = runReference(model, images, n, packedTraces);
+  let bitDiffs = 0;
+  let compared = 0;
+  try {
+    model.layers.forEach((l, li) => {
+      const t = traces[li];
+      if (l.kind === 'binary-conv' || l.kind === 'binary-dense' || l.kind === 'output') {
+        const z = floatDotProducts(t);
+        const per = z.length / n;
+        for (let i = 0; i < n; i++) {
+          const mine = packedTraces[i][li].z;
+          for (let j = 0; j < per; j++) {
+            if (mine[j] !== z[i * per + j]) assert.fail(`${l.name}: image ${i}, z[${j}] = ${mine[j]}, float network ${z[i * per + j]}`);
+          }
+        }
+      }
+      if (l.kind === 'output') {
+        const floatLogits = t.postAct.dataSync();
+        for (let j = 0; j < floatLogits.length; j++) assert.ok(Object.is(logits[j], floatLogits[j]), `logit ${j}: ${logits[j]} vs ${floatLogits[j]}`);
+        return;
+      }
+      const post = t.postAct.dataSync();
+      const { items, channels } = outputItems(l);
+      for (let i = 0; i < n; i++) {
+        const signs = unpackSigns(packedTraces[i][li].bits!, items, channels);
+        for (let j = 0; j < signs.length; j++) {
+          compared++;
+          if (signs[j] !== post[i * signs.length + j]) {
+            if (l.kind !== 'float-conv') assert.fail(`${l.name}: image ${i}, bit ${j} is ${signs[j]}, float network ${post[i * signs.length + j]}`);
+            bitDiffs++;
+          }
+        }
+      }
+    });
+  } finally {
+    disposeTraces(traces);
+  }
+  return { bitDiffs, compared };
+}
+
+describe('packed binary inference', () => {
+  before(() => initBackend());
+
+  describe('batch norm + sign folded into thresholds', () => {
+    it('integer thresholds reproduce the float32 batch norm for every z, for positive and negative scales', () => {
+      const rng = createRng(5);
+      for (let trial = 0; trial < 300; trial++) {
+        const bound = 1 + rng.int(200);
+        const mean = trial % 4 === 0 ? rng.int(2 * bound) - bound : (rng.uniform() * 2 - 1) * bound;
+        const scale = Math.fround((trial % 5 === 0 ? -1 : 1) * (0.01 + rng.uniform()));
+        const offset = trial % 4 === 0 ? 0 : Math.fround(rng.normal());
+        const { t, flip } = integerThreshold(Math.fround(mean), scale, offset, bound);
+        for (let z = -bound; z <= bound; z++) {
+          assert.equal((z >= t) !== flip, signIsPositive(z, Math.fround(mean), scale, offset), `trial ${trial}, z = ${z}`);
+        }
+      }
+    });
+
+    it('float thresholds split float32 z exactly, including the neighbours of the threshold', () => {
+      const rng = createRng(6);
+      for (let trial = 0; trial < 200; trial++) {
+        const mean = Math.fround(rng.normal() * 3);
+        const scale = Math.fround((trial % 5 === 0 ? -1 : 1) * (0.01 + rng.uniform()));
+        const offset = Math.fround(rng.normal());
+        const { t, flip } = floatThreshold(mean, scale, offset);
+        const probes = [t, Math.fround(t * (1 + 2 ** -23)), Math.fround(t * (1 - 2 ** -23)), 0, -0, mean, rng.normal() * 5].map(Math.fround);
+        for (const z of probes) assert.equal((z >= t) !== flip, signIsPositive(z, mean, scale, offset), `trial ${trial}, z = ${z}, t = ${t}`);
+      }
+    });
+
+    it('refuses non-finite batch-norm parameters', () => {
+      assert.throws(() => integerThreshold(0, NaN, 0, 10), /must be finite/);
+    });
+  });
+
+  describe('packNetwork', () => {
+    it('refuses continuous, ternary and conv-less networks, naming what is supported', () => {
+      const base = { inputShape: [8, 8, 1] as [number, number, number], classes: 3, conv: [4], maxPool: [true], fc: [8] };
+      const cases: [Parameters<typeof makeConfig>[0], RegExp][] = [
+        [{ ...base, continuous: true }, /continuous.*Packing supports binary networks/],
+        [{ ...base, levels: 3, threshold: 0.02 }, /ternary.*two bit-planes.*Packing supports/],
+        [{ ...base, conv: [], maxPool: [] }, /no conv layer.*first layer/],
+      ];
+      for (const [arch, message] of cases) {
+        const net = createNetwork(makeConfig(arch), 0);
+        try {
+          assert.throws(() => packNetwork(net), message);
+        } finally {
+          disposeNetwork(net);
+        }
+      }
+    });
+
+    it('round-trips through the file format, and the file is written atomically', () => {
+      const net = randomNetwork({ inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33] }, 1);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-packed-'));
+      try {
+        const model = packNetwork(net);
+        const bytes = serializePacked(model, { note: 'test' });
+        const { model: back, source } = deserializePacked(bytes);
+        assert.deepEqual(source, { note: 'test' });
+        assert.deepEqual(back, model);
+        const file = path.join(dir, 'm.bnnp');
+        assert.equal(savePacked(file, model), serializePacked(model).length);
+        assert.deepEqual(loadPacked(file).model, model);
+        assert.deepEqual(fs.readdirSync(dir), ['m.bnnp']);
+        assert.throws(() => deserializePacked(bytes.subarray(0, bytes.length - 8)), /truncated/);
+        assert.throws(() => deserializePacked(new Uint8Array(20)), /not a packed model/);
+        assert.throws(() => loadPacked(path.join(dir, 'missing.bnnp')), /No packed model.*npm run pack/);
+      } finally {
+        disposeNetwork(net);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('reference kernels against the float network, layer by layer', () => {
+    const architectures: [string, Omit<ArchitectureOptions, 'classes'>][] = [
+      ['odd widths (5, 70, 33 channels), odd map sizes, pooling 7×5 → 4×3', { inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33] }],
+      ['64, 65, 130 channels, no fc layer', { inputShape: [6, 6, 2], conv: [64, 65, 130], maxPool: [false, true, true], fc: [] }],
+      ['5×5 kernels on a 5×4 image', { inputShape: [5, 4, 1], conv: [3, 7], maxPool: [true, true], fc: [10], filterSize: 5 }],
+      ['1×1 kernels, 1×1 image', { inputShape: [1, 1, 4], conv: [31, 97], maxPool: [false, true], fc: [129, 7] }],
+    ];
+    architectures.forEach(([label, arch], i) => {
+      it(`${label}: A·W^b and every layer's bits equal, logits bit for bit`, () => {
+        const net = randomNetwork(arch, 10 + i);
+        try {
+          const model = packNetwork(net);
+          const images = randomImages(20, arch.inputShape, 3, 20 + i).images;
+          const { bitDiffs, compared } = compareLayers(net, model, images, 20);
+          assert.ok(compared > 0);
+          // Only the float first layer can differ, where its float32 sum lands on the threshold.
+          assert.ok(bitDiffs <= 2, `${bitDiffs} first-layer bits differ`);
+        } finally {
+          disposeNetwork(net);
+        }
+      });
+    });
+
+    it('zero padding at the border: all-(+1) input and weights give 4·C at corners, 6·C on edges, 9·C inside', () => {
+      const net = randomNetwork({ inputShape: [4, 5, 1], conv: [2, 3], maxPool: [false, false], fc: [] }, 3);
+      try {
+        net.layers[0].weights.assign(tf.ones(net.layers[0].weights.shape));
+        net.layers[0].movingMean.assign(tf.fill([2], -100)); // conv1 outputs +1 everywhere
+        net.layers[1].weights.assign(tf.ones(net.layers[1].weights.shape));
+        const model = packNetwork(net);
+        const traces: ReferenceTrace[][] = [];
+        runReference(model, new Float32Array(20).fill(1), 1, traces);
+        const z = traces[0][1].z;
+        const expected = [4, 6, 6, 6, 4, 6, 9, 9, 9, 6, 6, 9, 9, 9, 6, 4, 6, 6, 6, 4].map((v) => v * 2);
+        for (let p = 0; p < 20; p++) for (let o = 0; o < 3; o++) assert.equal(z[p * 3 + o], expected[p], `pixel ${p}, channel ${o}`);
+        compareLayers(net, model, new Float32Array(20).fill(1), 1);
+      } finally {
+        disposeNetwork(net);
+      }
+    });
+
+    it('a trained network: identical predictions and bit-identical logits on real inputs', async () => {
+      const data = brightHalfImages(400);
+      const net = createNetwork(makeConfig({ inputShape: [12, 12, 1], classes: 2, conv: [8, 16], maxPool: [true, true], fc: [24] }), 0);
+      try {
+        await train(net, {
+          train: data,
+          validation: data,
+          options: { epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 1 },
+        });
+        const model = packNetwork(net);
+        const { bitDiffs } = compareLayers(net, model, data.images, 100);
+        const r = await compareLogits(net, referenceEngine(model), data);
+        // The bound: the float first layer may flip a sign where its float32 sum sits exactly on the
+        // threshold; none occur here (and none in the 10 000 Fashion-MNIST test images, see README).
+        assert.equal(bitDiffs, 0);
+        assert.equal(r.predictionDifferences, 0);
+        assert.equal(r.logitDifferences, 0);
+        const packedCorrect = await classifyPacked(model, data, { batchSize: 64 });
+        assert.deepEqual(packedCorrect, classify(net, data));
+      } finally {
+        disposeNetwork(net);
+      }
+    });
+  });
+
+  describe('classifyPacked', () => {
+    it('leaves no tensors behind and keeps its memory flat over repeated calls', async () => {
+      const net = randomNetwork({ inputShape: [8, 8, 1], conv: [8, 16], maxPool: [true, true], fc: [16] }, 4);
+      const data = randomImages(50, [8, 8, 1], 3, 4);
+      try {
+        const model = packNetwork(net);
+        const tensors = tf.memory().numTensors;
+        const first = await classifyPacked(model, data, { batchSize: 16 });
+        for (let i = 0; i < 5; i++) assert.deepEqual(await classifyPacked(model, data, { batchSize: 16 }), first);
+        assert.equal(tf.memory().numTensors, tensors);
+        await assert.rejects(classifyPacked(model, { ...data, shape: [4, 4, 4] }), /classifyPacked/);
+      } finally {
+        disposeNetwork(net);
+      }
+    });
+  });
+});
