@@ -15,7 +15,10 @@ import { floatThreshold, integerThreshold, signIsPositive } from '../lib/packed/
 import { deserializePacked, loadPacked, savePacked, serializePacked } from '../lib/packed/format';
 import { PackedModel } from '../lib/packed/model';
 import { packNetwork } from '../lib/packed/pack';
-import { ReferenceTrace, outputItems, runReference, unpackSigns } from '../lib/packed/reference';
+import { ReferenceTrace, outputItems, popcount32, runReference, unpackSigns } from '../lib/packed/reference';
+import { buildKernels, findAssemblyScript } from '../lib/packed/build-wasm';
+import { openEngine } from '../lib/packed/engine';
+import { kernelsModule, kernelsWasmPath, wasmEngine } from '../lib/packed/wasm-engine';
 import { brightHalfImages, randomImages } from './support/synthetic';
 
 /** A network with random weights and random batch-norm statistics (some at integer means, to hit thresholds exactly). */
@@ -256,5 +259,99 @@ describe('packed binary inference', () => {
         disposeNetwork(net);
       }
     });
+  });
+});
+
+describe('packed wasm kernels', () => {
+  before(() => initBackend());
+
+  it('the committed binary is what its source builds to', function () {
+    this.timeout(120000);
+    const found = findAssemblyScript();
+    if ('missing' in found) assert.fail(`cannot check wasm/packed-kernels.wasm against its source: ${found.missing}`);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-wasm-')), 'k.wasm');
+    buildKernels(out);
+    assert.ok(Buffer.compare(fs.readFileSync(out), fs.readFileSync(kernelsWasmPath())) === 0, 'wasm/packed-kernels.wasm differs from a fresh build: run npm run build:wasm and commit it');
+  });
+
+  it('denseCounts: popcount of XOR over rows of 8…640 bytes (not multiples of 16; past 30 chunks the byte counters are flushed), 1…9 units', () => {
+    const kernels = new WebAssembly.Instance(kernelsModule(), {}).exports as unknown as {
+      memory: WebAssembly.Memory;
+      denseCounts(inp: number, bytes: number, units: number, weights: number, counts: number): void;
+    };
+    kernels.memory.grow(4);
+    const rng = createRng(9);
+    for (let trial = 0; trial < 60; trial++) {
+      const bytes = 8 * (1 + rng.int(80));
+      const units = 1 + rng.int(9);
+      const words = bytes / 4;
+      const u32 = new Uint32Array(kernels.memory.buffer);
+      const input = Uint32Array.from({ length: words }, () => (rng.uniform() * 2 ** 32) >>> 0);
+      const weights = Uint32Array.from({ length: words * units }, () => (rng.uniform() * 2 ** 32) >>> 0);
+      const [inp, wts, counts] = [65536, 65536 + 1024, 65536 + 16384];
+      assert.ok(wts + bytes * units < counts);
+      u32.set(input, inp / 4);
+      u32.set(weights, wts / 4);
+      kernels.denseCounts(inp, bytes, units, wts, counts);
+      const got = new Int32Array(kernels.memory.buffer, counts, units);
+      for (let u = 0; u < units; u++) {
+        let expected = 0;
+        for (let j = 0; j < words; j++) expected += popcount32(input[j] ^ weights[u * words + j]);
+        assert.equal(got[u], expected, `trial ${trial}: ${bytes} bytes, unit ${u}`);
+      }
+    }
+  });
+
+  const architectures: [string, Omit<ArchitectureOptions, 'classes'>][] = [
+    ['odd widths, pooling 7×5', { inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33] }],
+    ['64, 65, 130 channels', { inputShape: [6, 6, 2], conv: [64, 65, 130], maxPool: [false, true, true], fc: [] }],
+    ['5×5 kernels', { inputShape: [5, 4, 1], conv: [3, 7], maxPool: [true, true], fc: [10], filterSize: 5 }],
+    ['1×1 kernels', { inputShape: [1, 1, 4], conv: [31, 97], maxPool: [false, true], fc: [129, 7] }],
+    ['wide rows (1300 channels: byte counters flushed within a kernel row)', { inputShape: [3, 3, 3], conv: [17, 1300, 9], maxPool: [false, false, true], fc: [5] }],
+  ];
+  architectures.forEach(([label, arch], i) => {
+    it(`${label}: logits equal the reference kernels' bit for bit, on 1, 2 and 3 threads`, async () => {
+      const net = randomNetwork(arch, 30 + i);
+      try {
+        const model = packNetwork(net);
+        const data = randomImages(23, arch.inputShape, 3, 40 + i);
+        const expected = runReference(model, data.images, data.count);
+        for (const threads of [1, 2, 3]) {
+          const engine = await wasmEngine(model, threads);
+          try {
+            const got = await engine.logits(data.images, data.count);
+            assert.equal(got.length, expected.length);
+            for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${threads} threads, logit ${j}: ${got[j]} vs ${expected[j]}`);
+          } finally {
+            await engine.close();
+          }
+        }
+      } finally {
+        disposeNetwork(net);
+      }
+    });
+  });
+
+  it('classifyPacked on wasm: same as the float network, no tensors, memory flat over repeated calls', async () => {
+    const net = randomNetwork({ inputShape: [8, 8, 1], conv: [8, 16], maxPool: [true, true], fc: [16] }, 4);
+    const data = randomImages(60, [8, 8, 1], 3, 4);
+    const engine = await openEngine(packNetwork(net), { threads: 2 });
+    try {
+      assert.match(engine.description, /wasm SIMD, 2 threads/);
+      const model = packNetwork(net);
+      const expected = classify(net, data);
+      const tensors = tf.memory().numTensors;
+      const first = await classifyPacked(model, data, { batchSize: 16, engine });
+      assert.deepEqual(first, expected);
+      global.gc?.();
+      const heap = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 20; i++) assert.deepEqual(await classifyPacked(model, data, { batchSize: 16, engine }), first);
+      global.gc?.();
+      assert.equal(tf.memory().numTensors, tensors);
+      assert.ok(process.memoryUsage().heapUsed - heap < 20e6, `heap grew by ${process.memoryUsage().heapUsed - heap} bytes`);
+    } finally {
+      await engine.close();
+      disposeNetwork(net);
+    }
   });
 });

@@ -1,10 +1,11 @@
 /**
  * Chooses the kernels that run a packed model: 'wasm' (WebAssembly SIMD, one worker thread per
  * core; ships built, needs no compiler), or 'reference' (plain TypeScript, exact and slow).
- * 'auto' is wasm.
+ * 'auto' is wasm, or the reference kernels where this JavaScript engine lacks WebAssembly SIMD.
  */
 import { PackedEngine, referenceEngine } from './classify';
 import { PackedModel } from './model';
+import { kernelsModule, wasmEngine } from './wasm-engine';
 
 export type KernelsName = 'auto' | 'wasm' | 'reference';
 export const KERNELS_NAMES: readonly KernelsName[] = ['auto', 'wasm', 'reference'];
@@ -20,5 +21,14 @@ export async function openEngine(model: PackedModel, options: EngineOptions = {}
   if (!(KERNELS_NAMES as readonly string[]).includes(kernels)) {
     throw new Error(`Unknown kernels '${kernels}'; use one of: ${KERNELS_NAMES.join(', ')}.`);
   }
-  return referenceEngine(model);
+  if (kernels === 'reference') return referenceEngine(model);
+  if (kernels === 'auto') {
+    try {
+      kernelsModule();
+    } catch (err) {
+      const engine = referenceEngine(model);
+      return { ...engine, description: `${engine.description}; wasm kernels unavailable: ${(err as Error).message}` };
+    }
+  }
+  return wasmEngine(model, options.threads);
 }
