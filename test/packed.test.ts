@@ -19,6 +19,7 @@ import { ReferenceTrace, outputItems, popcount32, runReference, unpackSigns } fr
 import { buildKernels, findAssemblyScript } from '../lib/packed/build-wasm';
 import { openEngine } from '../lib/packed/engine';
 import { kernelsModule, kernelsWasmPath, wasmEngine } from '../lib/packed/wasm-engine';
+import { loadNative, nativeEngine } from '../lib/packed/native';
 import { brightHalfImages, randomImages } from './support/synthetic';
 
 /** A network with random weights and random batch-norm statistics (some at integer means, to hit thresholds exactly). */
@@ -310,18 +311,24 @@ describe('packed wasm kernels', () => {
     ['wide rows (1300 channels: byte counters flushed within a kernel row)', { inputShape: [3, 3, 3], conv: [17, 1300, 9], maxPool: [false, false, true], fc: [5] }],
   ];
   architectures.forEach(([label, arch], i) => {
-    it(`${label}: logits equal the reference kernels' bit for bit, on 1, 2 and 3 threads`, async () => {
+    it(`${label}: wasm and native logits equal the reference kernels' bit for bit, on 1, 2 and 3 threads`, async () => {
       const net = randomNetwork(arch, 30 + i);
       try {
         const model = packNetwork(net);
         const data = randomImages(23, arch.inputShape, 3, 40 + i);
         const expected = runReference(model, data.images, data.count);
-        for (const threads of [1, 2, 3]) {
-          const engine = await wasmEngine(model, threads);
+        const native = loadNative();
+        const engines = [1, 2, 3].flatMap((threads) => [
+          () => wasmEngine(model, threads),
+          ...('missing' in native ? [] : [async () => nativeEngine(model, threads)]),
+        ]);
+        for (const open of engines) {
+          const engine = await open();
+          const threads = engine.description;
           try {
             const got = await engine.logits(data.images, data.count);
             assert.equal(got.length, expected.length);
-            for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${threads} threads, logit ${j}: ${got[j]} vs ${expected[j]}`);
+            for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${threads}, logit ${j}: ${got[j]} vs ${expected[j]}`);
           } finally {
             await engine.close();
           }
@@ -332,10 +339,18 @@ describe('packed wasm kernels', () => {
     });
   });
 
+  it('native kernels: built and loaded here (optional for users; this machine has g++ and the Node headers)', function () {
+    const native = loadNative();
+    if ('missing' in native) {
+      console.log(`      native kernels unavailable: ${native.missing} (auto uses wasm)`);
+      this.skip();
+    }
+  });
+
   it('classifyPacked on wasm: same as the float network, no tensors, memory flat over repeated calls', async () => {
     const net = randomNetwork({ inputShape: [8, 8, 1], conv: [8, 16], maxPool: [true, true], fc: [16] }, 4);
     const data = randomImages(60, [8, 8, 1], 3, 4);
-    const engine = await openEngine(packNetwork(net), { threads: 2 });
+    const engine = await openEngine(packNetwork(net), { kernels: 'wasm', threads: 2 });
     try {
       assert.match(engine.description, /wasm SIMD, 2 threads/);
       const model = packNetwork(net);

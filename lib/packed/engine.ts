@@ -1,18 +1,22 @@
 /**
- * Chooses the kernels that run a packed model: 'wasm' (WebAssembly SIMD, one worker thread per
- * core; ships built, needs no compiler), or 'reference' (plain TypeScript, exact and slow).
- * 'auto' is wasm, or the reference kernels where this JavaScript engine lacks WebAssembly SIMD.
+ * Chooses the kernels that run a packed model:
+ * - 'native': C++ over N-API (AVX-512 VPOPCNTDQ or scalar popcnt, chosen at run time), built on
+ *   first use with the system's g++; optional (lib/packed/native.ts);
+ * - 'wasm': WebAssembly SIMD, one worker thread per core; ships built, needs no compiler;
+ * - 'reference': plain TypeScript, exact and slow.
+ * 'auto' takes the first of native, wasm, reference that works here and says why it skipped any.
  */
 import { PackedEngine, referenceEngine } from './classify';
 import { PackedModel } from './model';
+import { loadNative, nativeEngine } from './native';
 import { kernelsModule, wasmEngine } from './wasm-engine';
 
-export type KernelsName = 'auto' | 'wasm' | 'reference';
-export const KERNELS_NAMES: readonly KernelsName[] = ['auto', 'wasm', 'reference'];
+export type KernelsName = 'auto' | 'native' | 'wasm' | 'reference';
+export const KERNELS_NAMES: readonly KernelsName[] = ['auto', 'native', 'wasm', 'reference'];
 
 export interface EngineOptions {
   kernels?: KernelsName;
-  /** Worker threads for wasm (default: one per CPU core). */
+  /** Threads for native and wasm (default: one per CPU core). */
   threads?: number;
 }
 
@@ -22,13 +26,16 @@ export async function openEngine(model: PackedModel, options: EngineOptions = {}
     throw new Error(`Unknown kernels '${kernels}'; use one of: ${KERNELS_NAMES.join(', ')}.`);
   }
   if (kernels === 'reference') return referenceEngine(model);
-  if (kernels === 'auto') {
-    try {
-      kernelsModule();
-    } catch (err) {
-      const engine = referenceEngine(model);
-      return { ...engine, description: `${engine.description}; wasm kernels unavailable: ${(err as Error).message}` };
-    }
+  if (kernels === 'native') return nativeEngine(model, options.threads);
+  if (kernels === 'wasm') return wasmEngine(model, options.threads);
+  const native = loadNative();
+  if (!('missing' in native)) return nativeEngine(model, options.threads);
+  try {
+    kernelsModule();
+  } catch (err) {
+    const engine = referenceEngine(model);
+    return { ...engine, description: `${engine.description} (native: ${native.missing}; wasm: ${(err as Error).message})` };
   }
-  return wasmEngine(model, options.threads);
+  const engine = await wasmEngine(model, options.threads);
+  return { ...engine, description: `${engine.description} (native kernels unavailable: ${native.missing})` };
 }

@@ -1,0 +1,442 @@
+// Native kernels of the packed binary network (N-API), an optional fast path next to the wasm
+// kernels: the same layouts and results as lib/packed/reference.ts, with popcounts on AVX-512
+// VPOPCNTDQ where the CPU has it (chosen at run time), else the scalar popcnt instruction.
+// Built on demand by lib/packed/native.ts with the system's g++ (never required: any failure
+// leaves the wasm kernels in charge). Compile with -ffp-contract=off: the logits' float32 batch
+// norm must round step by step, as the float network does.
+#include <node_api.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace {
+
+enum Kind { FLOAT_CONV = 0, BINARY_CONV = 1, DENSE = 2, OUTPUT = 3 };
+
+struct Layer {
+  int kind, h, w, k, cin, cout, maxPool, inputWords, inputs, units;
+  std::vector<float> fweights, fthr, mean, scale, offset;
+  std::vector<uint32_t> weights, flip;
+  std::vector<uint8_t> posClass;
+  std::vector<int32_t> thr;
+};
+
+struct Model {
+  std::vector<Layer> layers;
+  int imageSize = 0, classes = 0;
+};
+
+inline int wordsPerPixel(int c) { return 2 * ((c + 63) / 64); }
+
+// ---- popcount of XOR over rows ------------------------------------------------------------
+
+using ConvFn = void (*)(const uint32_t*, const Layer&, uint32_t*);
+using DenseFn = void (*)(const uint32_t*, int, int, const uint32_t*, int32_t*);
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512vpopcntdq"))) void binaryConv512(const uint32_t* inp32, const Layer& l, uint32_t* pre) {
+  const int h = l.h, w = l.w, k = l.k, cout = l.cout;
+  const int wpp64 = wordsPerPixel(l.cin) / 2;
+  const int pw = w + k - 1;
+  const int rowLen = k * wpp64;  // u64 per kernel row
+  const int full = rowLen / 8, rem = rowLen % 8;
+  const __mmask8 tail = static_cast<__mmask8>((1u << rem) - 1);
+  const size_t wStride = static_cast<size_t>(k) * rowLen;
+  const int outWords = wordsPerPixel(cout);
+  const uint64_t* inp = reinterpret_cast<const uint64_t*>(inp32);
+  const uint64_t* weights = reinterpret_cast<const uint64_t*>(l.weights.data());
+  for (int y = 0; y < h; y++) {
+    for (int x = 0; x < w; x++) {
+      const int p = y * w + x;
+      const int32_t* t = l.thr.data() + static_cast<size_t>(l.posClass[p]) * cout;
+      uint32_t* out = pre + static_cast<size_t>(p) * outWords;
+      std::memset(out, 0, outWords * 4);
+      const uint64_t* base = inp + (static_cast<size_t>(y) * pw + x) * wpp64;
+      int o = 0;
+      for (; o + 4 <= cout; o += 4) {
+        __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;
+        const uint64_t* w0 = weights + o * wStride;
+        for (int dy = 0; dy < k; dy++) {
+          const uint64_t* a = base + static_cast<size_t>(dy) * pw * wpp64;
+          const uint64_t* wr = w0 + dy * rowLen;
+          for (int j = 0; j < full; j++) {
+            const __m512i v = _mm512_loadu_si512(a + 8 * j);
+            s0 = _mm512_add_epi64(s0, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_loadu_si512(wr + 8 * j))));
+            s1 = _mm512_add_epi64(s1, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_loadu_si512(wr + wStride + 8 * j))));
+            s2 = _mm512_add_epi64(s2, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_loadu_si512(wr + 2 * wStride + 8 * j))));
+            s3 = _mm512_add_epi64(s3, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_loadu_si512(wr + 3 * wStride + 8 * j))));
+          }
+          if (rem) {
+            const int j = full;
+            const __m512i v = _mm512_maskz_loadu_epi64(tail, a + 8 * j);
+            s0 = _mm512_add_epi64(s0, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_maskz_loadu_epi64(tail, wr + 8 * j))));
+            s1 = _mm512_add_epi64(s1, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_maskz_loadu_epi64(tail, wr + wStride + 8 * j))));
+            s2 = _mm512_add_epi64(s2, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_maskz_loadu_epi64(tail, wr + 2 * wStride + 8 * j))));
+            s3 = _mm512_add_epi64(s3, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_maskz_loadu_epi64(tail, wr + 3 * wStride + 8 * j))));
+          }
+        }
+        uint32_t bits = 0;
+        bits |= static_cast<uint32_t>(_mm512_reduce_add_epi64(s0) <= t[o]) << 0;
+        bits |= static_cast<uint32_t>(_mm512_reduce_add_epi64(s1) <= t[o + 1]) << 1;
+        bits |= static_cast<uint32_t>(_mm512_reduce_add_epi64(s2) <= t[o + 2]) << 2;
+        bits |= static_cast<uint32_t>(_mm512_reduce_add_epi64(s3) <= t[o + 3]) << 3;
+        out[o >> 5] |= bits << (o & 31);
+      }
+      for (; o < cout; o++) {
+        int64_t count = 0;
+        for (int dy = 0; dy < k; dy++) {
+          const uint64_t* a = base + static_cast<size_t>(dy) * pw * wpp64;
+          const uint64_t* wr = weights + o * wStride + dy * rowLen;
+          for (int j = 0; j < rowLen; j++) count += __builtin_popcountll(a[j] ^ wr[j]);
+        }
+        if (count <= t[o]) out[o >> 5] |= 1u << (o & 31);
+      }
+    }
+  }
+}
+
+__attribute__((target("avx512f,avx512vpopcntdq"))) void denseCounts512(const uint32_t* inp32, int words, int units, const uint32_t* w32, int32_t* counts) {
+  const int len = words / 2, full = len / 8, rem = len % 8;
+  const __mmask8 tail = static_cast<__mmask8>((1u << rem) - 1);
+  const uint64_t* inp = reinterpret_cast<const uint64_t*>(inp32);
+  const uint64_t* weights = reinterpret_cast<const uint64_t*>(w32);
+  for (int u = 0; u < units; u++) {
+    __m512i s = _mm512_setzero_si512();
+    const uint64_t* wr = weights + static_cast<size_t>(u) * len;
+    for (int j = 0; j < full; j++) {
+      s = _mm512_add_epi64(s, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(inp + 8 * j), _mm512_loadu_si512(wr + 8 * j))));
+    }
+    if (rem) {
+      s = _mm512_add_epi64(s, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_maskz_loadu_epi64(tail, inp + 8 * full), _mm512_maskz_loadu_epi64(tail, wr + 8 * full))));
+    }
+    counts[u] = static_cast<int32_t>(_mm512_reduce_add_epi64(s));
+  }
+}
+#define POPCNT_TARGET __attribute__((target("popcnt")))
+#else
+#define POPCNT_TARGET
+#endif
+
+POPCNT_TARGET void binaryConvScalar(const uint32_t* inp32, const Layer& l, uint32_t* pre) {
+  const int h = l.h, w = l.w, k = l.k, cout = l.cout;
+  const int wpp64 = wordsPerPixel(l.cin) / 2;
+  const int pw = w + k - 1;
+  const int rowLen = k * wpp64;
+  const size_t wStride = static_cast<size_t>(k) * rowLen;
+  const int outWords = wordsPerPixel(cout);
+  const uint64_t* inp = reinterpret_cast<const uint64_t*>(inp32);
+  const uint64_t* weights = reinterpret_cast<const uint64_t*>(l.weights.data());
+  for (int y = 0; y < h; y++) {
+    for (int x = 0; x < w; x++) {
+      const int p = y * w + x;
+      const int32_t* t = l.thr.data() + static_cast<size_t>(l.posClass[p]) * cout;
+      uint32_t* out = pre + static_cast<size_t>(p) * outWords;
+      std::memset(out, 0, outWords * 4);
+      const uint64_t* base = inp + (static_cast<size_t>(y) * pw + x) * wpp64;
+      for (int o = 0; o < cout; o++) {
+        int64_t count = 0;
+        for (int dy = 0; dy < k; dy++) {
+          const uint64_t* a = base + static_cast<size_t>(dy) * pw * wpp64;
+          const uint64_t* wr = weights + o * wStride + dy * rowLen;
+          for (int j = 0; j < rowLen; j++) count += __builtin_popcountll(a[j] ^ wr[j]);
+        }
+        if (count <= t[o]) out[o >> 5] |= 1u << (o & 31);
+      }
+    }
+  }
+}
+
+POPCNT_TARGET void denseCountsScalar(const uint32_t* inp32, int words, int units, const uint32_t* w32, int32_t* counts) {
+  const int len = words / 2;
+  const uint64_t* inp = reinterpret_cast<const uint64_t*>(inp32);
+  const uint64_t* weights = reinterpret_cast<const uint64_t*>(w32);
+  for (int u = 0; u < units; u++) {
+    int64_t count = 0;
+    const uint64_t* wr = weights + static_cast<size_t>(u) * len;
+    for (int j = 0; j < len; j++) count += __builtin_popcountll(inp[j] ^ wr[j]);
+    counts[u] = static_cast<int32_t>(count);
+  }
+}
+
+struct Kernels {
+  ConvFn conv;
+  DenseFn dense;
+  const char* name;
+};
+
+Kernels chooseKernels() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq")) return {binaryConv512, denseCounts512, "AVX-512 VPOPCNTDQ"};
+  if (__builtin_cpu_supports("popcnt")) return {binaryConvScalar, denseCountsScalar, "scalar popcnt"};
+#endif
+  return {binaryConvScalar, denseCountsScalar, "scalar"};
+}
+
+const Kernels KERNELS = chooseKernels();
+
+// ---- float first layer, pooling, the forward pass ---------------------------------------------
+
+// z summed in float64 in (dy, dx, i) order per channel, as the reference does; a·w of two floats is
+// exact in double, so the sum is the same with or without fused multiply-add.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void floatConv(const float* img, const Layer& l, double* acc, uint32_t* pre) {
+  const int h = l.h, w = l.w, k = l.k, cin = l.cin, cout = l.cout, r = (k - 1) / 2;
+  const int outWords = wordsPerPixel(cout);
+  for (int y = 0; y < h; y++) {
+    for (int x = 0; x < w; x++) {
+      std::fill(acc, acc + cout, 0.0);
+      for (int dy = 0; dy < k; dy++) {
+        const int yy = y + dy - r;
+        if (yy < 0 || yy >= h) continue;
+        for (int dx = 0; dx < k; dx++) {
+          const int xx = x + dx - r;
+          if (xx < 0 || xx >= w) continue;
+          for (int i = 0; i < cin; i++) {
+            const double a = img[(yy * w + xx) * cin + i];
+            const float* wr = l.fweights.data() + static_cast<size_t>((dy * k + dx) * cin + i) * cout;
+            for (int o = 0; o < cout; o++) acc[o] += a * static_cast<double>(wr[o]);
+          }
+        }
+      }
+      uint32_t* out = pre + static_cast<size_t>(y * w + x) * outWords;
+      std::memset(out, 0, outWords * 4);
+      for (int o = 0; o < cout; o++) {
+        if (static_cast<float>(acc[o]) >= l.fthr[o]) out[o >> 5] |= 1u << (o & 31);
+      }
+    }
+  }
+}
+
+void finish(const uint32_t* pre, int h, int w, int wpp, bool pool, const uint32_t* flip, uint32_t* dst, int pad) {
+  const int oh = pool ? (h + 1) / 2 : h, ow = pool ? (w + 1) / 2 : w, dw = ow + 2 * pad;
+  for (int y = 0; y < oh; y++) {
+    for (int x = 0; x < ow; x++) {
+      uint32_t* d = dst + (static_cast<size_t>(y + pad) * dw + x + pad) * wpp;
+      for (int j = 0; j < wpp; j++) {
+        uint32_t v;
+        if (pool) {
+          const int yy = 2 * y, xx = 2 * x;
+          v = pre[(yy * w + xx) * wpp + j];
+          if (xx + 1 < w) v |= pre[(yy * w + xx + 1) * wpp + j];
+          if (yy + 1 < h) {
+            v |= pre[((yy + 1) * w + xx) * wpp + j];
+            if (xx + 1 < w) v |= pre[((yy + 1) * w + xx + 1) * wpp + j];
+          }
+        } else {
+          v = pre[(y * w + x) * wpp + j];
+        }
+        d[j] = v ^ flip[j];
+      }
+    }
+  }
+}
+
+int outputWords(const Layer& l) {
+  if (l.kind == FLOAT_CONV || l.kind == BINARY_CONV) {
+    const int oh = l.maxPool ? (l.h + 1) / 2 : l.h, ow = l.maxPool ? (l.w + 1) / 2 : l.w;
+    return oh * ow * wordsPerPixel(l.cout);
+  }
+  return l.kind == OUTPUT ? 0 : wordsPerPixel(l.units);
+}
+
+/** Runs images [begin, end) with this thread's own buffers. */
+void runRange(const Model& m, const float* images, float* logits, int begin, int end) {
+  const size_t n = m.layers.size();
+  std::vector<std::vector<uint64_t>> inputs(n), pres(n);  // u64 storage: 8-byte aligned
+  std::vector<int> pads(n, 0);
+  std::vector<int32_t> counts;
+  std::vector<double> acc;
+  for (size_t i = 0; i < n; i++) {
+    const Layer& l = m.layers[i];
+    size_t words = 0;
+    if (i == 0) {
+      words = 0;
+    } else if (l.kind == BINARY_CONV) {
+      pads[i] = (l.k - 1) / 2;
+      words = static_cast<size_t>(l.h + 2 * pads[i]) * (l.w + 2 * pads[i]) * wordsPerPixel(l.cin);
+    } else {
+      words = outputWords(m.layers[i - 1]);
+    }
+    inputs[i].assign(words / 2 + 8, 0);
+    if (l.kind == FLOAT_CONV || l.kind == BINARY_CONV) pres[i].assign(static_cast<size_t>(l.h) * l.w * wordsPerPixel(l.cout) / 2 + 8, 0);
+    if (l.kind == DENSE || l.kind == OUTPUT) counts.resize(std::max<size_t>(counts.size(), l.units));
+    if (l.kind == FLOAT_CONV) acc.resize(l.cout);
+  }
+  for (int img = begin; img < end; img++) {
+    const float* image = images + static_cast<size_t>(img) * m.imageSize;
+    for (size_t i = 0; i < n; i++) {
+      const Layer& l = m.layers[i];
+      uint32_t* dst = i + 1 < n ? reinterpret_cast<uint32_t*>(inputs[i + 1].data()) : nullptr;
+      const int padNext = i + 1 < n ? pads[i + 1] : 0;
+      uint32_t* pre = reinterpret_cast<uint32_t*>(pres[i].data());
+      const uint32_t* in = reinterpret_cast<const uint32_t*>(inputs[i].data());
+      switch (l.kind) {
+        case FLOAT_CONV:
+          floatConv(image, l, acc.data(), pre);
+          finish(pre, l.h, l.w, wordsPerPixel(l.cout), l.maxPool, l.flip.data(), dst, padNext);
+          break;
+        case BINARY_CONV:
+          KERNELS.conv(in, l, pre);
+          finish(pre, l.h, l.w, wordsPerPixel(l.cout), l.maxPool, l.flip.data(), dst, padNext);
+          break;
+        case DENSE: {
+          KERNELS.dense(in, l.inputWords, l.units, l.weights.data(), counts.data());
+          const int words = wordsPerPixel(l.units);
+          for (int j = 0; j < words; j++) dst[j] = l.flip[j];
+          for (int u = 0; u < l.units; u++) {
+            if (counts[u] <= l.thr[u]) dst[u >> 5] ^= 1u << (u & 31);
+          }
+          break;
+        }
+        case OUTPUT: {
+          KERNELS.dense(in, l.inputWords, l.units, l.weights.data(), counts.data());
+          float* out = logits + static_cast<size_t>(img) * m.classes;
+          for (int u = 0; u < l.units; u++) {
+            // ((z − mean)·scale) + offset, each step rounded to float32 (-ffp-contract=off).
+            const float z = static_cast<float>(l.inputs - 2 * counts[u]);
+            const float d = z - l.mean[u];
+            const float s = d * l.scale[u];
+            out[u] = s + l.offset[u];
+          }
+          break;
+        }
+      }
+    }
+  }
+}
+
+// ---- N-API glue ------------------------------------------------------------------------------
+
+#define CHECK(call)                                                   \
+  do {                                                                \
+    if ((call) != napi_ok) {                                          \
+      napi_throw_error(env, nullptr, "packed native: " #call " failed"); \
+      return nullptr;                                                 \
+    }                                                                 \
+  } while (0)
+
+template <typename T>
+bool typedArray(napi_env env, napi_value v, std::vector<T>& out) {
+  bool is = false;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok) return false;
+  size_t bytes = length;
+  switch (type) {
+    case napi_uint8_array: bytes = length; break;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: bytes = length * 4; break;
+    default: return false;
+  }
+  out.resize(bytes / sizeof(T));
+  if (bytes) std::memcpy(out.data(), data, bytes);
+  return true;
+}
+
+void deleteModel(napi_env, void* data, void*) { delete static_cast<Model*>(data); }
+
+// create(meta: Int32Array, arrays: TypedArray[]) → external model.
+// meta: imageSize, classes, layerCount, then per layer 10 ints (kind h w k cin cout maxPool
+// inputWords inputs units); arrays: per layer in order — float-conv: weights, thresholds, flip;
+// binary-conv: weights, positionClass, thresholds, flip; dense: weights, thresholds, flip;
+// output: weights, mean, scale, offset.
+napi_value Create(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  std::vector<int32_t> meta;
+  if (argc < 2 || !typedArray(env, argv[0], meta) || meta.size() < 3) {
+    napi_throw_type_error(env, nullptr, "create(meta: Int32Array, arrays: TypedArray[])");
+    return nullptr;
+  }
+  auto* m = new Model();
+  m->imageSize = meta[0];
+  m->classes = meta[1];
+  const int count = meta[2];
+  uint32_t next = 0;
+  auto array = [&](auto& out) {
+    napi_value v;
+    return napi_get_element(env, argv[1], next++, &v) == napi_ok && typedArray(env, v, out);
+  };
+  bool ok = static_cast<int>(meta.size()) >= 3 + 10 * count;
+  for (int i = 0; ok && i < count; i++) {
+    const int32_t* p = meta.data() + 3 + 10 * i;
+    Layer l{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], {}, {}, {}, {}, {}, {}, {}, {}, {}};
+    switch (l.kind) {
+      case FLOAT_CONV: ok = array(l.fweights) && array(l.fthr) && array(l.flip); break;
+      case BINARY_CONV: ok = array(l.weights) && array(l.posClass) && array(l.thr) && array(l.flip); break;
+      case DENSE: ok = array(l.weights) && array(l.thr) && array(l.flip); break;
+      case OUTPUT: ok = array(l.weights) && array(l.mean) && array(l.scale) && array(l.offset); break;
+      default: ok = false;
+    }
+    m->layers.push_back(std::move(l));
+  }
+  if (!ok) {
+    delete m;
+    napi_throw_type_error(env, nullptr, "packed native: malformed model description");
+    return nullptr;
+  }
+  napi_value result;
+  CHECK(napi_create_external(env, m, deleteModel, nullptr, &result));
+  return result;
+}
+
+// run(model, images: Float32Array, count, threads, logits: Float32Array): synchronous, splits the
+// images between `threads` threads.
+napi_value Run(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  Model* m;
+  CHECK(napi_get_value_external(env, argv[0], reinterpret_cast<void**>(&m)));
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *images, *logits;
+  napi_value buffer;
+  CHECK(napi_get_typedarray_info(env, argv[1], &type, &length, &images, &buffer, &offset));
+  int32_t count, threads;
+  CHECK(napi_get_value_int32(env, argv[2], &count));
+  CHECK(napi_get_value_int32(env, argv[3], &threads));
+  size_t logitsLength;
+  CHECK(napi_get_typedarray_info(env, argv[4], &type, &logitsLength, &logits, &buffer, &offset));
+  if (length < static_cast<size_t>(count) * m->imageSize || logitsLength < static_cast<size_t>(count) * m->classes) {
+    napi_throw_range_error(env, nullptr, "packed native: arrays too short for count");
+    return nullptr;
+  }
+  threads = std::max(1, std::min(threads, count));
+  std::vector<std::thread> pool;
+  const int per = (count + threads - 1) / std::max(threads, 1);
+  for (int t = 1; t < threads; t++) {
+    const int b = t * per, e = std::min(count, b + per);
+    if (b < e) pool.emplace_back(runRange, std::cref(*m), static_cast<const float*>(images), static_cast<float*>(logits), b, e);
+  }
+  runRange(*m, static_cast<const float*>(images), static_cast<float*>(logits), 0, std::min(count, per));
+  for (auto& th : pool) th.join();
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_value fn, name;
+  napi_create_function(env, "create", NAPI_AUTO_LENGTH, Create, nullptr, &fn);
+  napi_set_named_property(env, exports, "create", fn);
+  napi_create_function(env, "run", NAPI_AUTO_LENGTH, Run, nullptr, &fn);
+  napi_set_named_property(env, exports, "run", fn);
+  napi_create_string_utf8(env, KERNELS.name, NAPI_AUTO_LENGTH, &name);
+  napi_set_named_property(env, exports, "kernels", name);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
