@@ -13,7 +13,7 @@ import { formatBytes } from '../packed/sizes';
 import { initBackend } from '../backend';
 import { LabeledImages } from '../model/batches';
 import { disposeNetwork } from '../model/network';
-import { compareLogits } from '../packed/compare';
+import { compareLayerBits, compareLogits } from '../packed/compare';
 import { PackedModel } from '../packed/model';
 import { loadCheckpoint } from '../train/checkpoint';
 import { runCli } from './run-cli';
@@ -31,6 +31,8 @@ Usage: npm run classify -- --model FILE --dataset NAME [flags]
   --threads N         worker threads of the wasm kernels (default: one per core)
   --compare DIR       also run the float network of checkpoint DIR (needs TensorFlow.js) and count
                       the images whose predictions or logits differ from the packed network's
+  --layers            with --compare: also count, per layer, the activation bits that differ
+                      (reference kernels: slow, minutes for 10 000 images)
   -h, --help          this text
 `;
 
@@ -43,6 +45,7 @@ export interface ClassifyCommand {
   kernels: KernelsName;
   threads?: number;
   compare?: string;
+  layers: boolean;
   help: boolean;
 }
 
@@ -58,12 +61,13 @@ export function parseClassifyArgs(argv: string[]): ClassifyCommand {
     strict: true,
     options: {
       model: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' }, limit: { type: 'string' },
-      'batch-size': { type: 'string' }, kernels: { type: 'string' }, threads: { type: 'string' }, compare: { type: 'string' },
+      'batch-size': { type: 'string' }, kernels: { type: 'string' }, threads: { type: 'string' }, compare: { type: 'string' }, layers: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (!v.help && !v.model) throw new Error('--model FILE is required (a file written by npm run pack).');
   if (!v.help && !v.dataset) throw new Error('--dataset NAME is required.');
+  if (v.layers && !v.compare) throw new Error('--layers compares with the float network: give --compare DIR too.');
   const kernels = v.kernels ?? 'auto';
   if (!(KERNELS_NAMES as readonly string[]).includes(kernels)) throw new Error(`--kernels takes one of: ${KERNELS_NAMES.join(', ')}; got '${kernels}'.`);
   return {
@@ -75,6 +79,7 @@ export function parseClassifyArgs(argv: string[]): ClassifyCommand {
     kernels: kernels as KernelsName,
     threads: wholeNumber('threads', v.threads),
     compare: v.compare,
+    layers: Boolean(v.layers),
     help: Boolean(v.help),
   };
 }
@@ -87,6 +92,8 @@ export interface ClassifyOutcome {
   predictionDifferences?: number;
   logitDifferences?: number;
   floatAccuracy?: number;
+  /** With --layers: per layer, activation bits compared and bits that differ. */
+  layerBits?: { name: string; bits: number; differ: number }[];
 }
 
 export async function runClassify(cmd: ClassifyCommand, log: (line: string) => void = console.log): Promise<ClassifyOutcome> {
@@ -117,30 +124,34 @@ export async function runClassify(cmd: ClassifyCommand, log: (line: string) => v
   const imagesPerSecond = test.count / seconds;
   log(`${cmd.dataset} test: accuracy ${(100 * accuracy).toFixed(2)}% on ${test.count} images, ${Math.round(imagesPerSecond)} img/s (${seconds.toFixed(2)} s)`);
   const outcome: ClassifyOutcome = { accuracy, imagesPerSecond, images: test.count };
-  if (cmd.compare) Object.assign(outcome, await compareWithFloat(cmd.compare, model, test, predictions, cmd.batchSize, engine.description, log));
+  if (cmd.compare) Object.assign(outcome, await compareWithFloat(cmd, model, test, predictions, log));
   return outcome;
 }
 
 /** Runs the float network of a checkpoint on the same images and counts differences. */
 async function compareWithFloat(
-  dir: string,
+  cmd: ClassifyCommand,
   model: PackedModel,
   test: LabeledImages,
   predictions: Int32Array,
-  batchSize: number,
-  kernels: string,
   log: (line: string) => void,
 ): Promise<Partial<ClassifyOutcome>> {
+  const dir = cmd.compare!;
   const backend = await initBackend();
   const ck = loadCheckpoint(dir, model.config);
-  const engine = await openEngine(model, { kernels: kernels.startsWith('reference') ? 'reference' : 'auto' });
+  const engine = await openEngine(model, { kernels: cmd.kernels, threads: cmd.threads });
   try {
-    const r = await compareLogits(ck.net, engine, test, batchSize);
+    const r = await compareLogits(ck.net, engine, test, cmd.batchSize);
     const packedPredictionDiff = r.floatPredictions.reduce((n, p, i) => n + (p !== predictions[i] ? 1 : 0), 0);
     log(`float network ${dir} (${backend.description}): accuracy ${(100 * r.floatAccuracy).toFixed(2)}%`);
     log(`  images whose predicted class differs from the packed network's: ${packedPredictionDiff} of ${test.count}`);
     log(`  images whose logits differ (bit for bit): ${r.logitDifferences} of ${test.count}`);
-    return { predictionDifferences: packedPredictionDiff, logitDifferences: r.logitDifferences, floatAccuracy: r.floatAccuracy };
+    let layerBits;
+    if (cmd.layers) {
+      layerBits = compareLayerBits(ck.net, model, test);
+      for (const l of layerBits) log(`  ${l.name}: ${l.differ} of ${l.bits} activation bits differ`);
+    }
+    return { predictionDifferences: packedPredictionDiff, logitDifferences: r.logitDifferences, floatAccuracy: r.floatAccuracy, layerBits };
   } finally {
     await engine.close();
     disposeNetwork(ck.net);

@@ -5,3 +5,4 @@ export * from './hd-theory';
 export * from './numbers';
 export * from './layers';
 export * from './layer-numbers';
+export * from './packed';
