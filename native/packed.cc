@@ -27,6 +27,9 @@ struct Layer {
   std::vector<uint32_t> weights, flip;
   std::vector<uint8_t> posClass;
   std::vector<int32_t> thr;
+  // AVX-512 layout: weights [group of 8 channels][word][8] and thresholds [class][channel] as int64 (padding: −1, never).
+  std::vector<uint64_t> w8;
+  std::vector<int64_t> thr8;
 };
 
 struct Model {
@@ -39,85 +42,147 @@ inline int wordsPerPixel(int c) { return 2 * ((c + 63) / 64); }
 // ---- popcount of XOR over rows ------------------------------------------------------------
 
 using ConvFn = void (*)(const uint32_t*, const Layer&, uint32_t*);
-using DenseFn = void (*)(const uint32_t*, int, int, const uint32_t*, int32_t*);
+using DenseFn = void (*)(const uint32_t*, const Layer&, int32_t*);
 
 #if defined(__x86_64__)
+// AVX-512: 8 output channels per register, one 64-bit input word broadcast against word j of 8
+// channels' weights (repacked as [channel group][word][8]): lane i counts channel 8g + i, so no
+// horizontal sums, and one compare against the thresholds gives 8 output bits.
 __attribute__((target("avx512f,avx512vpopcntdq"))) void binaryConv512(const uint32_t* inp32, const Layer& l, uint32_t* pre) {
-  const int h = l.h, w = l.w, k = l.k, cout = l.cout;
+  const int h = l.h, w = l.w, k = l.k;
   const int wpp64 = wordsPerPixel(l.cin) / 2;
   const int pw = w + k - 1;
-  const int rowLen = k * wpp64;  // u64 per kernel row
-  const int full = rowLen / 8, rem = rowLen % 8;
-  const __mmask8 tail = static_cast<__mmask8>((1u << rem) - 1);
-  const size_t wStride = static_cast<size_t>(k) * rowLen;
-  const int outWords = wordsPerPixel(cout);
+  const int rowLen = k * wpp64;
+  const int K = k * rowLen;  // words per channel
+  const int groups = (l.cout + 7) / 8;
+  const int outWords = wordsPerPixel(l.cout);
   const uint64_t* inp = reinterpret_cast<const uint64_t*>(inp32);
-  const uint64_t* weights = reinterpret_cast<const uint64_t*>(l.weights.data());
+  const uint64_t* w8 = l.w8.data();
   for (int y = 0; y < h; y++) {
-    for (int x = 0; x < w; x++) {
+    int x = 0;
+    // Blocks of 4 pixels × 4 groups (32 channels): each weight load serves 4 pixels.
+    for (; x + 4 <= w && groups >= 4; x += 4) {
+      const uint64_t* base = inp + (static_cast<size_t>(y) * pw + x) * wpp64;
+      uint32_t* out[4];
+      const int64_t* t[4];
+      for (int q = 0; q < 4; q++) {
+        const int p = y * w + x + q;
+        out[q] = pre + static_cast<size_t>(p) * outWords;
+        std::memset(out[q], 0, outWords * 4);
+        t[q] = l.thr8.data() + static_cast<size_t>(l.posClass[p]) * groups * 8;
+      }
+      int g = 0;
+      for (; g + 4 <= groups; g += 4) {
+        __m512i acc[4][4];
+        for (int q = 0; q < 4; q++) for (int r = 0; r < 4; r++) acc[q][r] = _mm512_setzero_si512();
+        const uint64_t* wg = w8 + static_cast<size_t>(g) * K * 8;
+        for (int dy = 0; dy < k; dy++) {
+          const uint64_t* a = base + static_cast<size_t>(dy) * pw * wpp64;
+          const uint64_t* wr = wg + static_cast<size_t>(dy) * rowLen * 8;
+          for (int j = 0; j < rowLen; j++) {
+            const __m512i w0 = _mm512_loadu_si512(wr + 8 * j);
+            const __m512i w1 = _mm512_loadu_si512(wr + 8 * (K + j));
+            const __m512i w2 = _mm512_loadu_si512(wr + 8 * (2 * K + j));
+            const __m512i w3 = _mm512_loadu_si512(wr + 8 * (3 * K + j));
+            for (int q = 0; q < 4; q++) {
+              const __m512i b = _mm512_set1_epi64(static_cast<long long>(a[q * wpp64 + j]));
+              acc[q][0] = _mm512_add_epi64(acc[q][0], _mm512_popcnt_epi64(_mm512_xor_si512(b, w0)));
+              acc[q][1] = _mm512_add_epi64(acc[q][1], _mm512_popcnt_epi64(_mm512_xor_si512(b, w1)));
+              acc[q][2] = _mm512_add_epi64(acc[q][2], _mm512_popcnt_epi64(_mm512_xor_si512(b, w2)));
+              acc[q][3] = _mm512_add_epi64(acc[q][3], _mm512_popcnt_epi64(_mm512_xor_si512(b, w3)));
+            }
+          }
+        }
+        for (int q = 0; q < 4; q++) {
+          const uint32_t m0 = _mm512_cmple_epi64_mask(acc[q][0], _mm512_loadu_si512(t[q] + 8 * g));
+          const uint32_t m1 = _mm512_cmple_epi64_mask(acc[q][1], _mm512_loadu_si512(t[q] + 8 * (g + 1)));
+          const uint32_t m2 = _mm512_cmple_epi64_mask(acc[q][2], _mm512_loadu_si512(t[q] + 8 * (g + 2)));
+          const uint32_t m3 = _mm512_cmple_epi64_mask(acc[q][3], _mm512_loadu_si512(t[q] + 8 * (g + 3)));
+          out[q][g >> 2] = m0 | (m1 << 8) | (m2 << 16) | (m3 << 24);
+        }
+      }
+      for (; g < groups; g++) {
+        for (int q = 0; q < 4; q++) {
+          __m512i a0 = _mm512_setzero_si512();
+          const uint64_t* wg = w8 + static_cast<size_t>(g) * K * 8;
+          for (int dy = 0; dy < k; dy++) {
+            const uint64_t* a = base + static_cast<size_t>(dy) * pw * wpp64 + q * wpp64;
+            const uint64_t* wr = wg + static_cast<size_t>(dy) * rowLen * 8;
+            for (int j = 0; j < rowLen; j++) {
+              a0 = _mm512_add_epi64(a0, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_set1_epi64(static_cast<long long>(a[j])), _mm512_loadu_si512(wr + 8 * j))));
+            }
+          }
+          const uint32_t m0 = _mm512_cmple_epi64_mask(a0, _mm512_loadu_si512(t[q] + 8 * g));
+          out[q][(8 * g) >> 5] |= m0 << ((8 * g) & 31);
+        }
+      }
+    }
+    for (; x < w; x++) {
       const int p = y * w + x;
-      const int32_t* t = l.thr.data() + static_cast<size_t>(l.posClass[p]) * cout;
+      const int64_t* t = l.thr8.data() + static_cast<size_t>(l.posClass[p]) * groups * 8;
       uint32_t* out = pre + static_cast<size_t>(p) * outWords;
       std::memset(out, 0, outWords * 4);
       const uint64_t* base = inp + (static_cast<size_t>(y) * pw + x) * wpp64;
-      int o = 0;
-      for (; o + 4 <= cout; o += 4) {
-        __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;
-        const uint64_t* w0 = weights + o * wStride;
+      int g = 0;
+      for (; g + 4 <= groups; g += 4) {
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+        const uint64_t* wg = w8 + static_cast<size_t>(g) * K * 8;
         for (int dy = 0; dy < k; dy++) {
           const uint64_t* a = base + static_cast<size_t>(dy) * pw * wpp64;
-          const uint64_t* wr = w0 + dy * rowLen;
-          for (int j = 0; j < full; j++) {
-            const __m512i v = _mm512_loadu_si512(a + 8 * j);
-            s0 = _mm512_add_epi64(s0, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_loadu_si512(wr + 8 * j))));
-            s1 = _mm512_add_epi64(s1, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_loadu_si512(wr + wStride + 8 * j))));
-            s2 = _mm512_add_epi64(s2, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_loadu_si512(wr + 2 * wStride + 8 * j))));
-            s3 = _mm512_add_epi64(s3, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_loadu_si512(wr + 3 * wStride + 8 * j))));
-          }
-          if (rem) {
-            const int j = full;
-            const __m512i v = _mm512_maskz_loadu_epi64(tail, a + 8 * j);
-            s0 = _mm512_add_epi64(s0, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_maskz_loadu_epi64(tail, wr + 8 * j))));
-            s1 = _mm512_add_epi64(s1, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_maskz_loadu_epi64(tail, wr + wStride + 8 * j))));
-            s2 = _mm512_add_epi64(s2, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_maskz_loadu_epi64(tail, wr + 2 * wStride + 8 * j))));
-            s3 = _mm512_add_epi64(s3, _mm512_popcnt_epi64(_mm512_xor_si512(v, _mm512_maskz_loadu_epi64(tail, wr + 3 * wStride + 8 * j))));
+          const uint64_t* wr = wg + static_cast<size_t>(dy) * rowLen * 8;
+          for (int j = 0; j < rowLen; j++) {
+            const __m512i b = _mm512_set1_epi64(static_cast<long long>(a[j]));
+            a0 = _mm512_add_epi64(a0, _mm512_popcnt_epi64(_mm512_xor_si512(b, _mm512_loadu_si512(wr + 8 * j))));
+            a1 = _mm512_add_epi64(a1, _mm512_popcnt_epi64(_mm512_xor_si512(b, _mm512_loadu_si512(wr + 8 * (K + j)))));
+            a2 = _mm512_add_epi64(a2, _mm512_popcnt_epi64(_mm512_xor_si512(b, _mm512_loadu_si512(wr + 8 * (2 * K + j)))));
+            a3 = _mm512_add_epi64(a3, _mm512_popcnt_epi64(_mm512_xor_si512(b, _mm512_loadu_si512(wr + 8 * (3 * K + j)))));
           }
         }
-        uint32_t bits = 0;
-        bits |= static_cast<uint32_t>(_mm512_reduce_add_epi64(s0) <= t[o]) << 0;
-        bits |= static_cast<uint32_t>(_mm512_reduce_add_epi64(s1) <= t[o + 1]) << 1;
-        bits |= static_cast<uint32_t>(_mm512_reduce_add_epi64(s2) <= t[o + 2]) << 2;
-        bits |= static_cast<uint32_t>(_mm512_reduce_add_epi64(s3) <= t[o + 3]) << 3;
-        out[o >> 5] |= bits << (o & 31);
+        const uint32_t m0 = _mm512_cmple_epi64_mask(a0, _mm512_loadu_si512(t + 8 * g));
+        const uint32_t m1 = _mm512_cmple_epi64_mask(a1, _mm512_loadu_si512(t + 8 * (g + 1)));
+        const uint32_t m2 = _mm512_cmple_epi64_mask(a2, _mm512_loadu_si512(t + 8 * (g + 2)));
+        const uint32_t m3 = _mm512_cmple_epi64_mask(a3, _mm512_loadu_si512(t + 8 * (g + 3)));
+        out[g >> 2] = m0 | (m1 << 8) | (m2 << 16) | (m3 << 24);  // channels 8g … 8g+31: one whole word
       }
-      for (; o < cout; o++) {
-        int64_t count = 0;
+      for (; g < groups; g++) {
+        __m512i a0 = _mm512_setzero_si512();
+        const uint64_t* wg = w8 + static_cast<size_t>(g) * K * 8;
         for (int dy = 0; dy < k; dy++) {
           const uint64_t* a = base + static_cast<size_t>(dy) * pw * wpp64;
-          const uint64_t* wr = weights + o * wStride + dy * rowLen;
-          for (int j = 0; j < rowLen; j++) count += __builtin_popcountll(a[j] ^ wr[j]);
+          const uint64_t* wr = wg + static_cast<size_t>(dy) * rowLen * 8;
+          for (int j = 0; j < rowLen; j++) {
+            a0 = _mm512_add_epi64(a0, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_set1_epi64(static_cast<long long>(a[j])), _mm512_loadu_si512(wr + 8 * j))));
+          }
         }
-        if (count <= t[o]) out[o >> 5] |= 1u << (o & 31);
+        const uint32_t m0 = _mm512_cmple_epi64_mask(a0, _mm512_loadu_si512(t + 8 * g));
+        out[(8 * g) >> 5] |= m0 << ((8 * g) & 31);
       }
     }
   }
 }
 
-__attribute__((target("avx512f,avx512vpopcntdq"))) void denseCounts512(const uint32_t* inp32, int words, int units, const uint32_t* w32, int32_t* counts) {
-  const int len = words / 2, full = len / 8, rem = len % 8;
-  const __mmask8 tail = static_cast<__mmask8>((1u << rem) - 1);
+__attribute__((target("avx512f,avx512vpopcntdq"))) void denseCounts512(const uint32_t* inp32, const Layer& l, int32_t* counts) {
+  const int len = l.inputWords / 2, groups = (l.units + 7) / 8;
   const uint64_t* inp = reinterpret_cast<const uint64_t*>(inp32);
-  const uint64_t* weights = reinterpret_cast<const uint64_t*>(w32);
-  for (int u = 0; u < units; u++) {
-    __m512i s = _mm512_setzero_si512();
-    const uint64_t* wr = weights + static_cast<size_t>(u) * len;
-    for (int j = 0; j < full; j++) {
-      s = _mm512_add_epi64(s, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(inp + 8 * j), _mm512_loadu_si512(wr + 8 * j))));
+  alignas(64) int64_t lanes[32];
+  int g = 0;
+  for (; g < groups; g += 4) {
+    const int n = std::min(4, groups - g);
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    const uint64_t* wg = l.w8.data() + static_cast<size_t>(g) * len * 8;
+    const size_t step = static_cast<size_t>(len) * 8 * (n > 1 ? 1 : 0);  // extra groups read only when they exist
+    for (int j = 0; j < len; j++) {
+      const __m512i b = _mm512_set1_epi64(static_cast<long long>(inp[j]));
+      a0 = _mm512_add_epi64(a0, _mm512_popcnt_epi64(_mm512_xor_si512(b, _mm512_loadu_si512(wg + 8 * j))));
+      if (n > 1) a1 = _mm512_add_epi64(a1, _mm512_popcnt_epi64(_mm512_xor_si512(b, _mm512_loadu_si512(wg + step + 8 * j))));
+      if (n > 2) a2 = _mm512_add_epi64(a2, _mm512_popcnt_epi64(_mm512_xor_si512(b, _mm512_loadu_si512(wg + 2 * step + 8 * j))));
+      if (n > 3) a3 = _mm512_add_epi64(a3, _mm512_popcnt_epi64(_mm512_xor_si512(b, _mm512_loadu_si512(wg + 3 * step + 8 * j))));
     }
-    if (rem) {
-      s = _mm512_add_epi64(s, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_maskz_loadu_epi64(tail, inp + 8 * full), _mm512_maskz_loadu_epi64(tail, wr + 8 * full))));
-    }
-    counts[u] = static_cast<int32_t>(_mm512_reduce_add_epi64(s));
+    _mm512_store_si512(lanes, a0);
+    _mm512_store_si512(lanes + 8, a1);
+    _mm512_store_si512(lanes + 16, a2);
+    _mm512_store_si512(lanes + 24, a3);
+    for (int i = 0; i < 8 * n && 8 * g + i < l.units; i++) counts[8 * g + i] = static_cast<int32_t>(lanes[i]);
   }
 }
 #define POPCNT_TARGET __attribute__((target("popcnt")))
@@ -154,11 +219,11 @@ POPCNT_TARGET void binaryConvScalar(const uint32_t* inp32, const Layer& l, uint3
   }
 }
 
-POPCNT_TARGET void denseCountsScalar(const uint32_t* inp32, int words, int units, const uint32_t* w32, int32_t* counts) {
-  const int len = words / 2;
+POPCNT_TARGET void denseCountsScalar(const uint32_t* inp32, const Layer& l, int32_t* counts) {
+  const int len = l.inputWords / 2;
   const uint64_t* inp = reinterpret_cast<const uint64_t*>(inp32);
-  const uint64_t* weights = reinterpret_cast<const uint64_t*>(w32);
-  for (int u = 0; u < units; u++) {
+  const uint64_t* weights = reinterpret_cast<const uint64_t*>(l.weights.data());
+  for (int u = 0; u < l.units; u++) {
     int64_t count = 0;
     const uint64_t* wr = weights + static_cast<size_t>(u) * len;
     for (int j = 0; j < len; j++) count += __builtin_popcountll(inp[j] ^ wr[j]);
@@ -170,15 +235,16 @@ struct Kernels {
   ConvFn conv;
   DenseFn dense;
   const char* name;
+  bool grouped;  // needs the [group][word][8] layout
 };
 
 Kernels chooseKernels() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq")) return {binaryConv512, denseCounts512, "AVX-512 VPOPCNTDQ"};
-  if (__builtin_cpu_supports("popcnt")) return {binaryConvScalar, denseCountsScalar, "scalar popcnt"};
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq")) return {binaryConv512, denseCounts512, "AVX-512 VPOPCNTDQ", true};
+  if (__builtin_cpu_supports("popcnt")) return {binaryConvScalar, denseCountsScalar, "scalar popcnt", false};
 #endif
-  return {binaryConvScalar, denseCountsScalar, "scalar"};
+  return {binaryConvScalar, denseCountsScalar, "scalar", false};
 }
 
 const Kernels KERNELS = chooseKernels();
@@ -288,7 +354,7 @@ void runRange(const Model& m, const float* images, float* logits, int begin, int
           finish(pre, l.h, l.w, wordsPerPixel(l.cout), l.maxPool, l.flip.data(), dst, padNext);
           break;
         case DENSE: {
-          KERNELS.dense(in, l.inputWords, l.units, l.weights.data(), counts.data());
+          KERNELS.dense(in, l, counts.data());
           const int words = wordsPerPixel(l.units);
           for (int j = 0; j < words; j++) dst[j] = l.flip[j];
           for (int u = 0; u < l.units; u++) {
@@ -297,7 +363,7 @@ void runRange(const Model& m, const float* images, float* logits, int begin, int
           break;
         }
         case OUTPUT: {
-          KERNELS.dense(in, l.inputWords, l.units, l.weights.data(), counts.data());
+          KERNELS.dense(in, l, counts.data());
           float* out = logits + static_cast<size_t>(img) * m.classes;
           for (int u = 0; u < l.units; u++) {
             // ((z − mean)·scale) + offset, each step rounded to float32 (-ffp-contract=off).
@@ -344,6 +410,25 @@ bool typedArray(napi_env env, napi_value v, std::vector<T>& out) {
   return true;
 }
 
+/** Builds the [group of 8 channels][word][8] weights and int64 thresholds of the AVX-512 kernels. */
+void regroup(Layer& l) {
+  const int channels = l.kind == BINARY_CONV ? l.cout : l.units;
+  const size_t words = l.kind == BINARY_CONV ? static_cast<size_t>(l.k) * l.k * (wordsPerPixel(l.cin) / 2) : l.inputWords / 2;
+  const int groups = (channels + 7) / 8;
+  const uint64_t* src = reinterpret_cast<const uint64_t*>(l.weights.data());
+  l.w8.assign(static_cast<size_t>(groups) * words * 8, 0);
+  for (int o = 0; o < channels; o++) {
+    for (size_t j = 0; j < words; j++) l.w8[(static_cast<size_t>(o / 8) * words + j) * 8 + o % 8] = src[o * words + j];
+  }
+  if (l.kind == BINARY_CONV) {
+    const size_t classes = l.thr.size() / channels;
+    l.thr8.assign(classes * groups * 8, -1);
+    for (size_t c = 0; c < classes; c++) {
+      for (int o = 0; o < channels; o++) l.thr8[c * groups * 8 + o] = l.thr[c * channels + o];
+    }
+  }
+}
+
 void deleteModel(napi_env, void* data, void*) { delete static_cast<Model*>(data); }
 
 // create(meta: Int32Array, arrays: TypedArray[]) → external model.
@@ -380,6 +465,7 @@ napi_value Create(napi_env env, napi_callback_info info) {
       case OUTPUT: ok = array(l.weights) && array(l.mean) && array(l.scale) && array(l.offset); break;
       default: ok = false;
     }
+    if (ok && KERNELS.grouped && (l.kind == BINARY_CONV || l.kind == DENSE || l.kind == OUTPUT)) regroup(l);
     m->layers.push_back(std::move(l));
   }
   if (!ok) {

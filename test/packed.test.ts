@@ -20,6 +20,8 @@ import { buildKernels, findAssemblyScript } from '../lib/packed/build-wasm';
 import { openEngine } from '../lib/packed/engine';
 import { kernelsModule, kernelsWasmPath, wasmEngine } from '../lib/packed/wasm-engine';
 import { loadNative, nativeEngine } from '../lib/packed/native';
+import { measureBinarizationGains } from '../lib/packed/gains';
+import { binarizationGainsChart, binarizationGainsTable } from '../lib/figures/packed';
 import { brightHalfImages, randomImages } from './support/synthetic';
 
 /** A network with random weights and random batch-norm statistics (some at integer means, to hit thresholds exactly). */
@@ -367,6 +369,31 @@ describe('packed wasm kernels', () => {
     } finally {
       await engine.close();
       disposeNetwork(net);
+    }
+  });
+});
+
+describe('what binarization buys (gen_plots section)', () => {
+  before(() => initBackend());
+
+  it('measures size, speed and accuracy of both networks and draws the table and chart; says why for a ternary network', async () => {
+    const net = randomNetwork({ inputShape: [8, 8, 1], conv: [8, 16], maxPool: [true, true], fc: [16] }, 6);
+    const ternary = createNetwork(makeConfig({ inputShape: [8, 8, 1], classes: 3, conv: [4], maxPool: [true], fc: [], levels: 3, threshold: 0.02 }), 0);
+    try {
+      const gains = await measureBinarizationGains(net, randomImages(40, [8, 8, 1], 3, 6), 16);
+      assert.ok(!('unsupported' in gains));
+      assert.equal(gains.predictionDifferences, 0);
+      assert.equal(gains.floatAccuracy, gains.packedAccuracy);
+      assert.ok(gains.floatBytes > 20 * gains.packedBytes / 10 && gains.packedImagesPerSecond > 0);
+      const table = binarizationGainsTable(gains);
+      assert.deepEqual(table.map((r) => r.quantity), ['model size', 'inference (img/s)', 'test accuracy (40 images)']);
+      const spec = JSON.stringify(binarizationGainsChart(gains));
+      assert.match(spec, /What binarization buys/);
+      const refused = await measureBinarizationGains(ternary, randomImages(4, [8, 8, 1], 3, 6));
+      assert.ok('unsupported' in refused && /ternary/.test(refused.unsupported));
+    } finally {
+      disposeNetwork(net);
+      disposeNetwork(ternary);
     }
   });
 });
