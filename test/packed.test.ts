@@ -341,6 +341,43 @@ describe('packed wasm kernels', () => {
     });
   });
 
+  it('flip flags (a negative batch-norm scale): applied after pooling, the same on every kernel', async () => {
+    const net = randomNetwork({ inputShape: [7, 6, 2], conv: [9, 40, 33], maxPool: [true, false, true], fc: [20] }, 8);
+    try {
+      const model = packNetwork(net);
+      const plain = packNetwork(net);
+      const rng = createRng(8);
+      for (const l of model.layers) {
+        if (l.kind === 'output') continue;
+        const channels = l.kind === 'binary-dense' ? l.units : l.cout;
+        for (let o = 0; o < channels; o++) if (rng.uniform() < 0.5) l.flip[o >>> 5] |= 1 << (o & 31);
+      }
+      const data = randomImages(9, [7, 6, 2], 3, 8);
+      // Layer by layer, the flipped bits are the complement of the plain ones where the flag is set.
+      const flipped: ReferenceTrace[][] = [];
+      const unflipped: ReferenceTrace[][] = [];
+      const expected = runReference(model, data.images, data.count, flipped);
+      runReference(plain, data.images, 1, unflipped);
+      const first = model.layers[0];
+      assert.equal(first.kind, 'float-conv');
+      const bits = flipped[0][0].bits!;
+      const plainBits = unflipped[0][0].bits!;
+      for (let j = 0; j < bits.length; j++) assert.equal(bits[j] >>> 0, (plainBits[j] ^ first.flip[j % first.flip.length]) >>> 0);
+      const native = loadNative();
+      const engines = [await wasmEngine(model, 1), ...('missing' in native ? [] : [nativeEngine(model, 2)])];
+      for (const engine of engines) {
+        try {
+          const got = await engine.logits(data.images, data.count);
+          for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${engine.description}, logit ${j}`);
+        } finally {
+          await engine.close();
+        }
+      }
+    } finally {
+      disposeNetwork(net);
+    }
+  });
+
   it('native kernels: built and loaded here (optional for users; this machine has g++ and the Node headers)', function () {
     const native = loadNative();
     if ('missing' in native) {
