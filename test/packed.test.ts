@@ -341,6 +341,31 @@ describe('packed wasm kernels', () => {
     });
   });
 
+  it('first layer on integer images, whose sums land exactly on integer thresholds: every kernel and the float network agree', async () => {
+    const net = randomNetwork({ inputShape: [6, 6, 3], conv: [48, 16], maxPool: [false, true], fc: [] }, 12);
+    try {
+      // Integer means with offset 0 put thresholds on integers (every third channel); integer pixels hit them.
+      const model = packNetwork(net);
+      const rng = createRng(12);
+      const images = Float32Array.from({ length: 30 * 6 * 6 * 3 }, () => rng.int(5) - 2);
+      const { bitDiffs } = compareLayers(net, model, images, 30);
+      assert.equal(bitDiffs, 0);
+      const expected = runReference(model, images, 30);
+      const native = loadNative();
+      const engines = [await wasmEngine(model, 1), ...('missing' in native ? [] : [nativeEngine(model, 1)])];
+      for (const engine of engines) {
+        try {
+          const got = await engine.logits(images, 30);
+          for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${engine.description}, logit ${j}`);
+        } finally {
+          await engine.close();
+        }
+      }
+    } finally {
+      disposeNetwork(net);
+    }
+  });
+
   it('flip flags (a negative batch-norm scale): applied after pooling, the same on every kernel', async () => {
     const net = randomNetwork({ inputShape: [7, 6, 2], conv: [9, 40, 33], maxPool: [true, false, true], fc: [20] }, 8);
     try {
