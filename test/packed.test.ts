@@ -15,6 +15,7 @@ import { floatThreshold, integerThreshold, signIsPositive } from '../lib/packed/
 import { deserializePacked, loadPacked, savePacked, serializePacked } from '../lib/packed/format';
 import { PackedModel } from '../lib/packed/model';
 import { packNetwork } from '../lib/packed/pack';
+import { validatePackedModel } from '../lib/packed/validate';
 import { ReferenceTrace, outputItems, popcount32, runReference, unpackSigns } from '../lib/packed/reference';
 import { buildKernels, findAssemblyScript } from '../lib/packed/build-wasm';
 import { openEngine } from '../lib/packed/engine';
@@ -173,6 +174,16 @@ describe('packed binary inference', () => {
         assert.deepEqual(fs.readdirSync(dir), ['m.bnnp']);
         assert.throws(() => deserializePacked(bytes.subarray(0, bytes.length - 8)), /truncated/);
         assert.throws(() => deserializePacked(new Uint8Array(20)), /not a packed model/);
+        // Sizes that do not fit are refused before any kernel reads them.
+        const broken = packNetwork(net);
+        const conv2 = broken.layers[1];
+        assert.equal(conv2.kind, 'binary-conv');
+        if (conv2.kind === 'binary-conv') conv2.weights = conv2.weights.subarray(1);
+        assert.throws(() => deserializePacked(serializePacked(broken)), /corrupt: Invalid packed model: layer 1 \(conv2\): weights has \d+ entries, expected \d+/);
+        assert.throws(() => validatePackedModel({ ...model, layers: model.layers.slice(1) }), /the first layer must be 'float-conv'/);
+        const badClass = packNetwork(net);
+        if (badClass.layers[1].kind === 'binary-conv') badClass.layers[1].positionClass[0] = 200;
+        assert.throws(() => validatePackedModel(badClass), /positionClass\[0\] = 200 names no class/);
         assert.throws(() => loadPacked(path.join(dir, 'missing.bnnp')), /No packed model.*npm run pack/);
       } finally {
         disposeNetwork(net);

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import { NetworkConfig, validateConfig } from '../model/config';
 import { writeFileAtomic } from '../util/atomic-write';
 import { PACKED_FORMAT, PACKED_VERSION, PackedLayer, PackedModel } from './model';
+import { validatePackedModel } from './validate';
 
 const MAGIC = 'BNNPACK\0';
 
@@ -115,7 +116,13 @@ export function deserializePacked(bytes: Uint8Array, what = 'packed model'): { m
     }
     return layer as unknown as PackedLayer;
   });
-  return { model: { config: validateConfig(header.config), layers }, source: header.source };
+  let model: PackedModel;
+  try {
+    model = validatePackedModel({ config: validateConfig(header.config), layers });
+  } catch (err) {
+    throw new Error(`${what} is corrupt: ${(err as Error).message}`);
+  }
+  return { model, source: header.source };
 }
 
 /** Writes the model to `file` atomically; returns its size in bytes. */

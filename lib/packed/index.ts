@@ -8,5 +8,6 @@ export * from './gains';
 export * from './model';
 export * from './pack';
 export * from './sizes';
+export * from './validate';
 export { nativeEngine, loadNative } from './native';
 export { wasmEngine, WasmCore } from './wasm-engine';

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { packageRoot } from '../data/paths';
 import { PackedEngine } from './classify';
 import { PackedModel } from './model';
+import { validatePackedModel } from './validate';
 import { defaultThreads } from './wasm-engine';
 
 interface NativeAddon {
@@ -103,7 +104,7 @@ export function nativeEngine(model: PackedModel, threads = defaultThreads()): Pa
   const loaded = loadNative();
   if ('missing' in loaded) throw new Error(`native packed kernels unavailable: ${loaded.missing}`);
   const { addon } = loaded;
-  const { meta, arrays } = describe(model);
+  const { meta, arrays } = describe(validatePackedModel(model));
   const handle = addon.create(meta, arrays);
   const classes = model.config.classes;
   return {

@@ -16,6 +16,7 @@ import {
   convOutputSize,
   wordsPerPixel,
 } from './model';
+import { validatePackedModel } from './validate';
 
 export const SUPPORTED =
   'binary networks (levels 2) whose every layer after the first conv has binary weights and binary inputs: ' +
@@ -251,5 +252,5 @@ export function packNetwork(net: Network): PackedModel {
     flat = true;
     ch = units;
   }
-  return { config: structuredClone(c), layers };
+  return validatePackedModel({ config: structuredClone(c), layers });
 }

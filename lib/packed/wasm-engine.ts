@@ -13,6 +13,7 @@ import { PackedEngine } from './classify';
 import { batchNormFloat32 } from './fold';
 import { serializePacked } from './format';
 import { FloatConvLayer, PackedModel, outputWords, wordsPerPixel } from './model';
+import { validatePackedModel } from './validate';
 
 /** The committed kernels binary and its AssemblyScript source. */
 export function kernelsWasmPath(): string {
@@ -49,6 +50,7 @@ export class WasmCore {
   private readonly classes: number;
 
   constructor(model: PackedModel, module: WebAssembly.Module = kernelsModule()) {
+    validatePackedModel(model);
     this.kernels = new WebAssembly.Instance(module, {}).exports as unknown as Kernels;
     const [h0, w0, c0] = model.config.inputShape;
     this.imageSize = h0 * w0 * c0;
