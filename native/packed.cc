@@ -7,6 +7,7 @@
 #include <node_api.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -43,6 +44,7 @@ inline int wordsPerPixel(int c) { return 2 * ((c + 63) / 64); }
 
 using ConvFn = void (*)(const uint32_t*, const Layer&, uint32_t*);
 using DenseFn = void (*)(const uint32_t*, const Layer&, int32_t*);
+using FloatFn = void (*)(const float*, const Layer&, double*, uint32_t*);
 
 #if defined(__x86_64__)
 // AVX-512: 8 output channels per register, one 64-bit input word broadcast against word j of 8
@@ -185,6 +187,80 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void denseCounts512(const uin
     for (int i = 0; i < 8 * n && 8 * g + i < l.units; i++) counts[8 * g + i] = static_cast<int32_t>(lanes[i]);
   }
 }
+// The float first layer, exactly as the reference: per channel a float64 sum in (dy, dx, i) order,
+// here 32 channels at a time in 4 registers of 8 doubles (a·w of two floats is exact in double, so
+// the fused multiply-add rounds as the reference's add does), then rounded to float32 and compared.
+__attribute__((target("avx512f,avx512vl"))) void floatConv512(const float* img, const Layer& l, double*, uint32_t* pre) {
+  const int h = l.h, w = l.w, k = l.k, cin = l.cin, cout = l.cout, r = (k - 1) / 2;
+  const int outWords = wordsPerPixel(cout);
+  const float* W = l.fweights.data();
+  for (int y = 0; y < h; y++) {
+    // Two pixels (x, x + 1) at a time: they share the weight loads, and 8 independent sums hide the
+    // latency of the fused multiply-adds. A pixel past the row's end is computed and dropped.
+    for (int x = 0; x < w; x += 2) {
+      const bool second = x + 1 < w;
+      for (int o0 = 0; o0 < cout; o0 += 32) {
+        __mmask8 mask[4];
+        for (int q = 0; q < 4; q++) {
+          const int left = cout - o0 - 8 * q;
+          mask[q] = left >= 8 ? 0xff : left <= 0 ? 0 : static_cast<__mmask8>((1u << left) - 1);
+        }
+        __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int dy = 0; dy < k; dy++) {
+          const int yy = y + dy - r;
+          if (yy < 0 || yy >= h) continue;
+          for (int dx = 0; dx < k; dx++) {
+            const int xa = x + dx - r, xb = xa + 1;
+            const bool inA = xa >= 0 && xa < w, inB = second && xb >= 0 && xb < w;
+            if (!inA && !inB) continue;
+            for (int i = 0; i < cin; i++) {
+              const float* wr = W + static_cast<size_t>((dy * k + dx) * cin + i) * cout + o0;
+              const __m512d w0 = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mask[0], wr));
+              const __m512d w1 = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mask[1], wr + 8));
+              const __m512d w2 = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mask[2], wr + 16));
+              const __m512d w3 = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mask[3], wr + 24));
+              if (inA) {
+                const __m512d a = _mm512_set1_pd(img[(yy * w + xa) * cin + i]);
+                a0 = _mm512_fmadd_pd(a, w0, a0);
+                a1 = _mm512_fmadd_pd(a, w1, a1);
+                a2 = _mm512_fmadd_pd(a, w2, a2);
+                a3 = _mm512_fmadd_pd(a, w3, a3);
+              }
+              if (inB) {
+                const __m512d b = _mm512_set1_pd(img[(yy * w + xb) * cin + i]);
+                b0 = _mm512_fmadd_pd(b, w0, b0);
+                b1 = _mm512_fmadd_pd(b, w1, b1);
+                b2 = _mm512_fmadd_pd(b, w2, b2);
+                b3 = _mm512_fmadd_pd(b, w3, b3);
+              }
+            }
+          }
+        }
+        const float* t = l.fthr.data() + o0;
+        const __m256 t0 = _mm256_maskz_loadu_ps(mask[0], t), t1 = _mm256_maskz_loadu_ps(mask[1], t + 8);
+        const __m256 t2 = _mm256_maskz_loadu_ps(mask[2], t + 16), t3 = _mm256_maskz_loadu_ps(mask[3], t + 24);
+        // o0 is a multiple of 32: each pixel's 32 channels are one whole word.
+        uint32_t* outA = pre + static_cast<size_t>(y * w + x) * outWords;
+        outA[o0 >> 5] = static_cast<uint32_t>(_mm256_mask_cmp_ps_mask(mask[0], _mm512_cvtpd_ps(a0), t0, _CMP_GE_OQ)) |
+                        static_cast<uint32_t>(_mm256_mask_cmp_ps_mask(mask[1], _mm512_cvtpd_ps(a1), t1, _CMP_GE_OQ)) << 8 |
+                        static_cast<uint32_t>(_mm256_mask_cmp_ps_mask(mask[2], _mm512_cvtpd_ps(a2), t2, _CMP_GE_OQ)) << 16 |
+                        static_cast<uint32_t>(_mm256_mask_cmp_ps_mask(mask[3], _mm512_cvtpd_ps(a3), t3, _CMP_GE_OQ)) << 24;
+        if (second) {
+          uint32_t* outB = outA + outWords;
+          outB[o0 >> 5] = static_cast<uint32_t>(_mm256_mask_cmp_ps_mask(mask[0], _mm512_cvtpd_ps(b0), t0, _CMP_GE_OQ)) |
+                          static_cast<uint32_t>(_mm256_mask_cmp_ps_mask(mask[1], _mm512_cvtpd_ps(b1), t1, _CMP_GE_OQ)) << 8 |
+                          static_cast<uint32_t>(_mm256_mask_cmp_ps_mask(mask[2], _mm512_cvtpd_ps(b2), t2, _CMP_GE_OQ)) << 16 |
+                          static_cast<uint32_t>(_mm256_mask_cmp_ps_mask(mask[3], _mm512_cvtpd_ps(b3), t3, _CMP_GE_OQ)) << 24;
+        }
+      }
+      // Words past the last channel's are zero padding.
+      for (int j = (cout + 31) / 32; j < outWords; j++) {
+        pre[static_cast<size_t>(y * w + x) * outWords + j] = 0;
+        if (second) pre[static_cast<size_t>(y * w + x + 1) * outWords + j] = 0;
+      }
+    }
+  }
+}
 #define POPCNT_TARGET __attribute__((target("popcnt")))
 #else
 #define POPCNT_TARGET
@@ -231,23 +307,6 @@ POPCNT_TARGET void denseCountsScalar(const uint32_t* inp32, const Layer& l, int3
   }
 }
 
-struct Kernels {
-  ConvFn conv;
-  DenseFn dense;
-  const char* name;
-  bool grouped;  // needs the [group][word][8] layout
-};
-
-Kernels chooseKernels() {
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq")) return {binaryConv512, denseCounts512, "AVX-512 VPOPCNTDQ", true};
-  if (__builtin_cpu_supports("popcnt")) return {binaryConvScalar, denseCountsScalar, "scalar popcnt", false};
-#endif
-  return {binaryConvScalar, denseCountsScalar, "scalar", false};
-}
-
-const Kernels KERNELS = chooseKernels();
 
 // ---- float first layer, pooling, the forward pass ---------------------------------------------
 
@@ -281,6 +340,25 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void floatConv(cons
   }
 }
 
+struct Kernels {
+  ConvFn conv;
+  DenseFn dense;
+  FloatFn first;
+  const char* name;
+  bool grouped;  // needs the [group][word][8] layout
+};
+
+Kernels chooseKernels() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq")) return {binaryConv512, denseCounts512, floatConv512, "AVX-512 VPOPCNTDQ", true};
+  if (__builtin_cpu_supports("popcnt")) return {binaryConvScalar, denseCountsScalar, floatConv, "scalar popcnt", false};
+#endif
+  return {binaryConvScalar, denseCountsScalar, floatConv, "scalar", false};
+}
+
+const Kernels KERNELS = chooseKernels();
+
 void finish(const uint32_t* pre, int h, int w, int wpp, bool pool, const uint32_t* flip, uint32_t* dst, int pad) {
   const int oh = pool ? (h + 1) / 2 : h, ow = pool ? (w + 1) / 2 : w, dw = ow + 2 * pad;
   for (int y = 0; y < oh; y++) {
@@ -313,8 +391,8 @@ int outputWords(const Layer& l) {
   return l.kind == OUTPUT ? 0 : wordsPerPixel(l.units);
 }
 
-/** Runs images [begin, end) with this thread's own buffers. */
-void runRange(const Model& m, const float* images, float* logits, int begin, int end) {
+/** Runs images taken one by one from `next` (shared by the threads) until `count`, with this thread's own buffers. */
+void runImages(const Model& m, const float* images, float* logits, std::atomic<int>* next, int count) {
   const size_t n = m.layers.size();
   std::vector<std::vector<uint64_t>> inputs(n), pres(n);  // u64 storage: 8-byte aligned
   std::vector<int> pads(n, 0);
@@ -336,7 +414,7 @@ void runRange(const Model& m, const float* images, float* logits, int begin, int
     if (l.kind == DENSE || l.kind == OUTPUT) counts.resize(std::max<size_t>(counts.size(), l.units));
     if (l.kind == FLOAT_CONV) acc.resize(l.cout);
   }
-  for (int img = begin; img < end; img++) {
+  for (int img = next->fetch_add(1); img < count; img = next->fetch_add(1)) {
     const float* image = images + static_cast<size_t>(img) * m.imageSize;
     for (size_t i = 0; i < n; i++) {
       const Layer& l = m.layers[i];
@@ -346,7 +424,7 @@ void runRange(const Model& m, const float* images, float* logits, int begin, int
       const uint32_t* in = reinterpret_cast<const uint32_t*>(inputs[i].data());
       switch (l.kind) {
         case FLOAT_CONV:
-          floatConv(image, l, acc.data(), pre);
+          KERNELS.first(image, l, acc.data(), pre);
           finish(pre, l.h, l.w, wordsPerPixel(l.cout), l.maxPool, l.flip.data(), dst, padNext);
           break;
         case BINARY_CONV:
@@ -500,14 +578,14 @@ napi_value Run(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "packed native: arrays too short for count");
     return nullptr;
   }
+  // Images are handed out one at a time, so a thread slowed by other work on its core takes fewer.
   threads = std::max(1, std::min(threads, count));
+  std::atomic<int> next{0};
   std::vector<std::thread> pool;
-  const int per = (count + threads - 1) / std::max(threads, 1);
   for (int t = 1; t < threads; t++) {
-    const int b = t * per, e = std::min(count, b + per);
-    if (b < e) pool.emplace_back(runRange, std::cref(*m), static_cast<const float*>(images), static_cast<float*>(logits), b, e);
+    pool.emplace_back(runImages, std::cref(*m), static_cast<const float*>(images), static_cast<float*>(logits), &next, count);
   }
-  runRange(*m, static_cast<const float*>(images), static_cast<float*>(logits), 0, std::min(count, per));
+  runImages(*m, static_cast<const float*>(images), static_cast<float*>(logits), &next, count);
   for (auto& th : pool) th.join();
   return nullptr;
 }
