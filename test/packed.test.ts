@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -412,6 +413,27 @@ describe('packed wasm kernels', () => {
     } finally {
       disposeNetwork(net);
     }
+  });
+
+  it('auto falls back to wasm, saying why, when the native kernels are unavailable (BNN_PACKED_NATIVE=0, fresh process)', () => {
+    const code = `
+      const { makeConfig } = require('./lib/model/config');
+      const { createNetwork } = require('./lib/model/network');
+      const { initBackend } = require('./lib/backend');
+      const { packNetwork, openEngine } = require('./lib/packed');
+      initBackend().then(async () => {
+        const net = createNetwork(makeConfig({ inputShape: [6, 6, 1], classes: 3, conv: [4], maxPool: [true], fc: [] }), 0);
+        const engine = await openEngine(packNetwork(net), { threads: 1 });
+        console.log('ENGINE ' + engine.description);
+        await engine.close();
+      });`;
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], {
+      cwd: path.resolve(__dirname, '..'),
+      env: { ...process.env, BNN_PACKED_NATIVE: '0' },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /ENGINE wasm SIMD, 1 thread \(native kernels unavailable: BNN_PACKED_NATIVE=0\)/);
   });
 
   it('native kernels: built and loaded here (optional for users; this machine has g++ and the Node headers)', function () {
