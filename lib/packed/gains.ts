@@ -2,10 +2,10 @@
  * What binarization buys, measured on a trained network: model size, inference speed and test
  * accuracy of the float network (on the active TensorFlow.js backend) against its packed form.
  */
+import * as tf from '@tensorflow/tfjs';
 import { LabeledImages } from '../model/batches';
 import { classify } from '../model/evaluate';
 import { Network } from '../model/network';
-import { getBackendName } from './backend-name';
 import { classifyPacked } from './classify';
 import { openEngine } from './engine';
 import { serializePacked } from './format';
@@ -55,7 +55,7 @@ export async function measureBinarizationGains(net: Network, test: LabeledImages
       packedBytes: serializePacked(model).length,
       floatImagesPerSecond: test.count / floatSeconds,
       packedImagesPerSecond: test.count / packedSeconds,
-      floatBackend: getBackendName(),
+      floatBackend: tf.getBackend(),
       packedKernels: engine.description,
       floatAccuracy: sum(floatCorrect) / test.count,
       packedAccuracy: sum(packedCorrect) / test.count,
