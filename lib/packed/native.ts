@@ -34,7 +34,11 @@ function nodeIncludeDir(): string | undefined {
 /** The addon, built if needed, or why it is unavailable. */
 export function loadNative(): { addon: NativeAddon } | { missing: string } {
   if (cached) return cached;
-  cached = tryLoad();
+  try {
+    cached = tryLoad();
+  } catch (err) {
+    cached = { missing: (err as Error).message }; // e.g. a read-only package folder
+  }
   return cached;
 }
 
