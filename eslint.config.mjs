@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'checkpoints/', 'output/', 'data/', '.scratch/', 'notebooks/'] },
+  // wasm/ holds AssemblyScript, a TypeScript dialect that its own compiler checks.
+  { ignores: ['dist/', 'node_modules/', 'checkpoints/', 'output/', 'data/', '.scratch/', 'notebooks/', 'wasm/', 'build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

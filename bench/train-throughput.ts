@@ -1,6 +1,7 @@
 /**
  * Training and inference throughput (images/s, batch 50) of the two reference networks on every
- * backend that loads (tensorflow, wasm), side by side with a PyTorch reference of the same
+ * backend that loads (tensorflow, wasm), and inference of their packed form (XNOR–popcount
+ * kernels, lib/packed/; 'packed' as an argument selects it), side by side with a PyTorch reference of the same
  * networks (bench/pytorch_reference.py) measured in the same run: speeds differ between machines
  * of one kind, so only ratios measured together mean anything.
  *
@@ -19,6 +20,8 @@ import { ArchitectureOptions, makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork, forward } from '../lib/model/network';
 import { ScheduledAdam } from '../lib/train/optimizer';
 import { trainStep } from '../lib/train/train';
+import { KernelsName, openEngine } from '../lib/packed/engine';
+import { packNetwork } from '../lib/packed/pack';
 
 const NETWORKS: Record<'small' | 'paper', ArchitectureOptions> = {
   small: { inputShape: [28, 28, 1], classes: 10, conv: [32, 64, 128], maxPool: [true, true, false], fc: [256] },
@@ -82,14 +85,45 @@ function measure(name: NetworkName): Rates {
   return rates;
 }
 
+/** Seconds per call of an async fn, after one warm-up call, over at least minSeconds. */
+async function timePerCallAsync(fn: () => Promise<unknown>, minSeconds: number): Promise<number> {
+  await fn();
+  let calls = 0;
+  const start = performance.now();
+  while (performance.now() - start < minSeconds * 1000 || calls < 2) {
+    await fn();
+    calls++;
+  }
+  return (performance.now() - start) / 1000 / calls;
+}
+
+/** Inference img/s of the packed network (same architecture and seed) on the packed kernels, all cores. */
+async function measurePacked(name: NetworkName, kernels: KernelsName): Promise<{ rate: number; kernels: string }> {
+  const arch = NETWORKS[name];
+  const net = createNetwork(makeConfig(arch), 0);
+  const model = packNetwork(net);
+  disposeNetwork(net);
+  const engine = await openEngine(model, { kernels });
+  try {
+    const size = arch.inputShape.reduce((a, b) => a * b, 1);
+    const images = new Float32Array(BATCH * size).map((_, i) => Math.sin(0.37 * i));
+    const seconds = await timePerCallAsync(() => engine.logits(images, BATCH), SECONDS[name]);
+    return { rate: BATCH / seconds, kernels: engine.description };
+  } finally {
+    await engine.close();
+  }
+}
+
 const format = (rate: number): string => rate.toFixed(rate < 100 ? 1 : 0);
 
 export async function run(args: string[] = []): Promise<void> {
-  const known = [...Object.keys(NETWORKS), ...BACKENDS];
+  const known = [...Object.keys(NETWORKS), ...BACKENDS, 'packed'];
   const unknown = args.filter((a) => !known.includes(a));
   if (unknown.length > 0) throw new Error(`Unknown argument ${unknown.join(', ')}; choose from ${known.join(', ')}.`);
   const networks = (Object.keys(NETWORKS) as NetworkName[]).filter((n) => !args.some((a) => a in NETWORKS) || args.includes(n));
-  const backends = BACKENDS.filter((b) => !args.some((a) => BACKENDS.includes(a as BackendName)) || args.includes(b));
+  const anyBackend = args.some((a) => BACKENDS.includes(a as BackendName) || a === 'packed');
+  const backends = BACKENDS.filter((b) => !anyBackend || args.includes(b));
+  const packed = !anyBackend || args.includes('packed');
 
   console.log(`CPU: ${os.cpus()[0].model}, ${os.cpus().length} threads; batch ${BATCH}; PyTorch and TensorFlow use all threads`);
   const loaded: BackendName[] = [];
@@ -101,6 +135,7 @@ export async function run(args: string[] = []): Promise<void> {
       console.log(`${backend}: skipped (${(err as Error).message})`);
     }
   }
+  if (packed && loaded.length === 0) await initBackend(); // packing reads the weights through tfjs
   for (const name of networks) {
     const reference = pytorchReference(name);
     if ('missing' in reference) console.log(`${name}: no PyTorch reference (${reference.missing})`);
@@ -111,6 +146,14 @@ export async function run(args: string[] = []): Promise<void> {
       for (const phase of ['train', 'inference'] as const) {
         const versus = 'missing' in reference ? '' : ` (${(rates[phase] / reference[phase]).toFixed(2)}x ${reference.label} ${format(reference[phase])}, same run)`;
         console.log(`${name} ${phase} ${backend} ${format(rates[phase])} img/s${versus}`);
+      }
+    }
+    if (packed) {
+      // The kernels 'auto' picks (native where it builds), then the wasm ones that need no compiler.
+      for (const [label, choice] of [['packed', 'auto'], ['packed-wasm', 'wasm']] as const) {
+        const { rate, kernels } = await measurePacked(name, choice);
+        const versus = 'missing' in reference ? '' : ` (${(rate / reference.inference).toFixed(2)}x ${reference.label} ${format(reference.inference)}, same run)`;
+        console.log(`${name} inference ${label} ${format(rate)} img/s${versus} [${kernels}]`);
       }
     }
   }

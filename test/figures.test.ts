@@ -54,6 +54,7 @@ describe('npm run figures (tiny run through Jupyter)', function () {
     assert.deepEqual(names('gen_plots'), [
       'gen-training-history', 'gen-weight-binarization', 'gen-activation-binarization', 'gen-permutation-control',
       'gen-filter-angles', 'gen-angle-spread', 'gen-weight-distributions', 'gen-quantized-levels', 'gen-quantization-impact',
+      'gen-binarization-gains',
     ]);
     for (const f of outcome.figures) {
       for (const mime of [VEGA_LITE_MIME, TEXT_MIME]) assert.ok(f.mimetypes.includes(mime), `${f.name} lacks ${mime}`);

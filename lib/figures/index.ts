@@ -4,3 +4,4 @@ export * from './hd-numbers';
 export * from './numbers';
 export * from './layers';
 export * from './layer-numbers';
+export * from './packed';

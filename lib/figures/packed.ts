@@ -1,0 +1,62 @@
+/** "What binarization buys": the float network against its packed form, as a table and a chart. */
+import type { TopLevelSpec } from 'vega-lite';
+import { barChart, concatCharts } from '../charts';
+import type { TableRow } from '../display/tables';
+import type { BinarizationGains } from '../packed/gains';
+import { formatBytes } from '../packed/sizes';
+
+const MIB = 1024 * 1024;
+const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+/** One row per quantity: float, packed, and packed's factor. */
+export function binarizationGainsTable(g: BinarizationGains): TableRow[] {
+  return [
+    { quantity: 'model size', float: formatBytes(g.floatBytes), packed: formatBytes(g.packedBytes), factor: `${(g.floatBytes / g.packedBytes).toFixed(1)}x smaller` },
+    {
+      quantity: 'inference (img/s)',
+      float: `${Math.round(g.floatImagesPerSecond)} (${g.floatBackend})`,
+      packed: `${Math.round(g.packedImagesPerSecond)} (${g.packedKernels})`,
+      factor: `${(g.packedImagesPerSecond / g.floatImagesPerSecond).toFixed(1)}x faster`,
+    },
+    {
+      quantity: `test accuracy (${g.testImages} images)`,
+      float: percent(g.floatAccuracy),
+      packed: percent(g.packedAccuracy),
+      factor: `${g.predictionDifferences} predictions differ`,
+    },
+  ];
+}
+
+/** Model size and inference speed, float against packed, side by side. */
+export function binarizationGainsChart(g: BinarizationGains): TopLevelSpec {
+  const size = barChart({
+    title: 'Model size',
+    xLabel: '',
+    yLabel: 'MiB',
+    bars: [
+      { group: 'float', category: 'float', value: g.floatBytes / MIB },
+      { group: 'packed', category: 'packed', value: g.packedBytes / MIB },
+    ],
+    layout: 'stacked',
+    width: 260,
+    height: 220,
+  });
+  const speed = barChart({
+    title: 'Inference speed',
+    xLabel: '',
+    yLabel: 'images per second',
+    bars: [
+      { group: 'float', category: 'float', value: g.floatImagesPerSecond },
+      { group: 'packed', category: 'packed', value: g.packedImagesPerSecond },
+    ],
+    layout: 'stacked',
+    width: 260,
+    height: 220,
+  });
+  return concatCharts([size, speed], {
+    title: 'What binarization buys',
+    subtitle: `${(g.floatBytes / g.packedBytes).toFixed(0)}x smaller, ${(g.packedImagesPerSecond / g.floatImagesPerSecond).toFixed(1)}x faster ` +
+      `(float: ${g.floatBackend} backend; packed: ${g.packedKernels}); test accuracy ${percent(g.floatAccuracy)} float, ${percent(g.packedAccuracy)} packed (${g.predictionDifferences} of ${g.testImages} predictions differ)`,
+    columns: 2,
+  });
+}

@@ -1,0 +1,256 @@
+/**
+ * packNetwork: a trained binary network → its packed form (model.ts). Reads W^b through the
+ * network's own quantizer and the batch-norm scale through the active backend, so the thresholds
+ * reproduce the float network's rounding.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_EPSILON, Layer, Network } from '../model/network';
+import { floatThreshold, integerThreshold } from './fold';
+import {
+  BinaryConvLayer,
+  BinaryDenseLayer,
+  FloatConvLayer,
+  OutputLayer,
+  PackedLayer,
+  PackedModel,
+  convOutputSize,
+  wordsPerPixel,
+} from './model';
+import { validatePackedModel } from './validate';
+
+export const SUPPORTED =
+  'binary networks (levels 2) whose every layer after the first conv has binary weights and binary inputs: ' +
+  'binWeights true for conv2…, binActs true for every conv layer, quantizeFc true (what `npm run train -- --mode binary` trains)';
+
+/** Throws unless the network can be packed; names what is not supported. */
+export function checkPackable(net: Network): void {
+  const c = net.config;
+  const unsupported = (what: string) => new Error(`Cannot pack this network: ${what}. Packing supports ${SUPPORTED}.`);
+  const continuous = !c.quantizeFc && c.binWeights.every((b) => !b) && c.binActs.every((b) => !b);
+  if (continuous) throw unsupported('it is continuous (no quantized layer), so it has no bits to pack');
+  if (c.levels === 3) throw unsupported(`it is ternary (levels 3, threshold ${c.threshold}); ternary values need two bit-planes, which are not implemented`);
+  if (c.conv.length === 0) {
+    throw unsupported('it has no conv layer: the first layer, which takes the real-valued image, must be a conv layer (kept in float)');
+  }
+  c.binActs.forEach((b, i) => {
+    if (!b) throw unsupported(`conv${i + 1} has real-valued activations (binActs[${i}] false)`);
+  });
+  c.binWeights.forEach((b, i) => {
+    if (!b && i > 0) throw unsupported(`conv${i + 1} has real-valued weights (binWeights[${i}] false)`);
+  });
+  if (!c.quantizeFc) throw unsupported('its fully connected layers are not quantized (quantizeFc false)');
+}
+
+interface LayerValues {
+  weights: Float32Array;
+  mean: Float32Array;
+  scale: Float32Array;
+  offset: Float32Array;
+}
+
+/** W^b (or W^c), moving mean, 1/√(var + ε) as the backend computes it, and β. */
+function layerValues(net: Network, layer: Layer): LayerValues {
+  return tf.tidy(() => {
+    const w = layer.quantizeWeights ? net.quantize(layer.weights) : layer.weights;
+    const scale = tf.rsqrt(tf.add(layer.movingVariance, BATCH_NORM_EPSILON));
+    return {
+      weights: w.dataSync() as Float32Array,
+      mean: layer.movingMean.dataSync() as Float32Array,
+      scale: scale.dataSync() as Float32Array,
+      offset: layer.offset.dataSync() as Float32Array,
+    };
+  });
+}
+
+function setBit(words: Uint32Array, index: number): void {
+  words[index >>> 5] |= 1 << (index & 31);
+}
+
+function flipWords(flips: boolean[]): Uint32Array {
+  const out = new Uint32Array(wordsPerPixel(flips.length));
+  flips.forEach((f, i) => f && setBit(out, i));
+  return out;
+}
+
+function checkBinary(v: number, layer: string): void {
+  if (v !== 1 && v !== -1) throw new Error(`Cannot pack ${layer}: a quantized weight is ${v}, not ±1.`);
+}
+
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+function packFloatConv(layer: Layer, v: LayerValues, h: number, w: number, k: number, cin: number): FloatConvLayer {
+  const cout = v.mean.length;
+  const folded = Array.from({ length: cout }, (_, o) => floatThreshold(v.mean[o], v.scale[o], v.offset[o]));
+  return {
+    kind: 'float-conv',
+    name: layer.name,
+    height: h,
+    width: w,
+    k,
+    cin,
+    cout,
+    maxPool: layer.maxPool,
+    weights: Float32Array.from(v.weights),
+    thresholds: Float32Array.from(folded.map((x) => x.t)),
+    flip: flipWords(folded.map((x) => x.flip)),
+  };
+}
+
+/** Which taps (dy·k + dx) of a k×k window centred at (y, x) fall inside an h×w image. */
+function insideTaps(y: number, x: number, h: number, w: number, k: number): number {
+  const r = (k - 1) / 2;
+  let mask = 0;
+  for (let dy = 0; dy < k; dy++) {
+    for (let dx = 0; dx < k; dx++) {
+      const yy = y + dy - r;
+      const xx = x + dx - r;
+      if (yy >= 0 && yy < h && xx >= 0 && xx < w) mask |= 1 << (dy * k + dx);
+    }
+  }
+  return mask >>> 0;
+}
+
+function packBinaryConv(layer: Layer, v: LayerValues, h: number, w: number, k: number, cin: number): BinaryConvLayer {
+  if (k * k > 32) throw new Error(`Cannot pack ${layer.name}: filter size ${k} has more than 32 taps; packing supports k ≤ 5.`);
+  const cout = v.mean.length;
+  const wpp = wordsPerPixel(cin);
+  const weights = new Uint32Array(cout * k * k * wpp);
+  for (let t = 0; t < k * k; t++) {
+    for (let i = 0; i < cin; i++) {
+      for (let o = 0; o < cout; o++) {
+        const value = v.weights[(t * cin + i) * cout + o]; // [dy][dx][cin][cout]
+        checkBinary(value, layer.name);
+        if (value > 0) setBit(weights, (o * k * k + t) * wpp * 32 + i);
+      }
+    }
+  }
+  // Position classes: distinct sets of inside taps.
+  const classOfMask = new Map<number, number>();
+  const positionClass = new Uint8Array(h * w);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const mask = insideTaps(y, x, h, w, k);
+      let cls = classOfMask.get(mask);
+      if (cls === undefined) {
+        cls = classOfMask.size;
+        if (cls > 255) throw new Error(`Cannot pack ${layer.name}: more than 256 border classes.`);
+        classOfMask.set(mask, cls);
+      }
+      positionClass[y * w + x] = cls;
+    }
+  }
+  const classTaps = Uint32Array.from(classOfMask.keys());
+  const thresholds = new Int32Array(classTaps.length * cout);
+  const flips: boolean[] = [];
+  const bound = k * k * cin;
+  for (let o = 0; o < cout; o++) {
+    const { t, flip } = integerThreshold(v.mean[o], v.scale[o], v.offset[o], bound);
+    flips.push(flip);
+    classTaps.forEach((mask, cls) => {
+      // Over the inside taps z = n − 2·mismatches; outside taps read 0 bits, so each of their
+      // weight bits adds a mismatch: count = mismatches + outside. z ≥ t ⇔ mismatches ≤ (n − t)/2.
+      let inside = 0;
+      let outsideOnes = 0;
+      for (let tap = 0; tap < k * k; tap++) {
+        if (mask & (1 << tap)) inside++;
+        else for (let j = 0; j < wpp; j++) outsideOnes += popcount32(weights[(o * k * k + tap) * wpp + j]);
+      }
+      const maxMismatches = Math.floor((inside * cin - t) / 2);
+      thresholds[cls * cout + o] = maxMismatches < 0 ? -1 : maxMismatches + outsideOnes;
+    });
+  }
+  return {
+    kind: 'binary-conv',
+    name: layer.name,
+    height: h,
+    width: w,
+    k,
+    cin,
+    cout,
+    maxPool: layer.maxPool,
+    weights,
+    positionClass,
+    classTaps,
+    thresholds,
+    flip: flipWords(flips),
+  };
+}
+
+/** Dense weights [D_in][D_out] → bit rows [D_out][inputWords] in the input's layout (pixels × padded channels). */
+function denseWeightBits(v: LayerValues, name: string, pixels: number, channels: number): { weights: Uint32Array; inputWords: number } {
+  const units = v.mean.length;
+  const wpp = wordsPerPixel(channels);
+  const inputWords = pixels * wpp;
+  const weights = new Uint32Array(units * inputWords);
+  for (let p = 0; p < pixels; p++) {
+    for (let c = 0; c < channels; c++) {
+      const row = (p * channels + c) * units;
+      for (let u = 0; u < units; u++) {
+        const value = v.weights[row + u];
+        checkBinary(value, name);
+        if (value > 0) setBit(weights, u * inputWords * 32 + p * wpp * 32 + c);
+      }
+    }
+  }
+  return { weights, inputWords };
+}
+
+/** The packed form of a trained binary network; throws (see {@link checkPackable}) for others. */
+export function packNetwork(net: Network): PackedModel {
+  checkPackable(net);
+  const c = net.config;
+  const k = c.filterSize;
+  let [h, w, ch] = c.inputShape;
+  let flat = false; // after the first dense layer the input is a vector of `ch` bits
+  const layers: PackedLayer[] = [];
+  for (const layer of net.layers) {
+    const v = layerValues(net, layer);
+    if (layer.kind === 'conv') {
+      const packed = layers.length === 0 ? packFloatConv(layer, v, h, w, k, ch) : packBinaryConv(layer, v, h, w, k, ch);
+      layers.push(packed);
+      [h, w] = convOutputSize(packed);
+      ch = packed.cout;
+      continue;
+    }
+    const pixels = flat ? 1 : h * w;
+    const { weights, inputWords } = denseWeightBits(v, layer.name, pixels, ch);
+    const inputs = pixels * ch;
+    const units = v.mean.length;
+    if (layer.quantizeActs) {
+      const folded = Array.from({ length: units }, (_, u) => integerThreshold(v.mean[u], v.scale[u], v.offset[u], inputs));
+      const dense: BinaryDenseLayer = {
+        kind: 'binary-dense',
+        name: layer.name,
+        inputWords,
+        inputs,
+        units,
+        weights,
+        // z = inputs − 2·count ≥ t ⇔ count ≤ (inputs − t)/2.
+        thresholds: Int32Array.from(folded.map(({ t }) => Math.max(-1, Math.floor((inputs - t) / 2)))),
+        flip: flipWords(folded.map((x) => x.flip)),
+      };
+      layers.push(dense);
+    } else {
+      const out: OutputLayer = {
+        kind: 'output',
+        name: layer.name,
+        inputWords,
+        inputs,
+        units,
+        weights,
+        mean: Float32Array.from(v.mean),
+        scale: Float32Array.from(v.scale),
+        offset: Float32Array.from(v.offset),
+      };
+      layers.push(out);
+    }
+    flat = true;
+    ch = units;
+  }
+  return validatePackedModel({ config: structuredClone(c), layers });
+}

@@ -1,0 +1,494 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../lib/backend';
+import { ArchitectureOptions, makeConfig } from '../lib/model/config';
+import { classify } from '../lib/model/evaluate';
+import { LayerTrace, Network, createNetwork, disposeNetwork, disposeTraces, forward } from '../lib/model/network';
+import { train } from '../lib/train/train';
+import { createRng } from '../lib/stats/random';
+import { classifyPacked, referenceEngine } from '../lib/packed/classify';
+import { compareLogits } from '../lib/packed/compare';
+import { floatThreshold, integerThreshold, signIsPositive } from '../lib/packed/fold';
+import { deserializePacked, loadPacked, savePacked, serializePacked } from '../lib/packed/format';
+import { PackedModel } from '../lib/packed/model';
+import { packNetwork } from '../lib/packed/pack';
+import { validatePackedModel } from '../lib/packed/validate';
+import { ReferenceTrace, outputItems, popcount32, runReference, unpackSigns } from '../lib/packed/reference';
+import { buildKernels, findAssemblyScript } from '../lib/packed/build-wasm';
+import { openEngine } from '../lib/packed/engine';
+import { kernelsModule, kernelsWasmPath, wasmEngine } from '../lib/packed/wasm-engine';
+import { loadNative, nativeEngine } from '../lib/packed/native';
+import { measureBinarizationGains } from '../lib/packed/gains';
+import { binarizationGainsChart, binarizationGainsTable } from '../lib/figures/packed';
+import { brightHalfImages, randomImages } from './support/synthetic';
+
+/** A network with random weights and random batch-norm statistics (some at integer means, to hit thresholds exactly). */
+function randomNetwork(arch: Omit<ArchitectureOptions, 'classes'> & { classes?: number }, seed: number): Network {
+  const net = createNetwork(makeConfig({ classes: 3, ...arch }), seed);
+  const rng = createRng(seed + 100);
+  for (const l of net.layers) {
+    const shape = l.weights.shape;
+    const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const units = shape[shape.length - 1];
+    const spread = Math.sqrt(fanIn);
+    const mean = Float32Array.from({ length: units }, (_, i) => (i % 3 === 0 ? Math.round(rng.normal() * spread) : rng.normal() * spread));
+    const variance = Float32Array.from({ length: units }, () => (0.2 + rng.uniform()) * fanIn);
+    const offset = Float32Array.from({ length: units }, (_, i) => (i % 3 === 0 ? 0 : rng.normal()));
+    l.movingMean.assign(tf.tensor1d(mean));
+    l.movingVariance.assign(tf.tensor1d(variance));
+    l.offset.assign(tf.tensor1d(offset));
+  }
+  return net;
+}
+
+function floatTraces(net: Network, images: Float32Array, n: number): LayerTrace[] {
+  const traces: LayerTrace[] = [];
+  const x = tf.tensor4d(images.subarray(0, n * net.config.inputShape.reduce((a, b) => a * b, 1)), [n, ...net.config.inputShape]);
+  forward(net, x, 'infer', traces).dispose();
+  x.dispose();
+  return traces;
+}
+
+/** The float network's integer pre-activations A·W^b (before pooling), exact in float32. */
+function floatDotProducts(t: LayerTrace): Float32Array {
+  return tf.tidy(() =>
+    (t.kind === 'conv'
+      ? tf.conv2d(t.input as tf.Tensor4D, t.wb as tf.Tensor4D, 1, 'same')
+      : tf.matMul(t.input as tf.Tensor2D, t.wb as tf.Tensor2D)
+    ).dataSync() as Float32Array,
+  );
+}
+
+/** Compares every layer of the packed reference with the float network on `n` images; returns mismatching bits. */
+function compareLayers(net: Network, model: PackedModel, images: Float32Array, n: number): { bitDiffs: number; compared: number } {
+  const traces = floatTraces(net, images, n);
+  const packedTraces: ReferenceTrace[][] = [];
+  const logits = runReference(model, images, n, packedTraces);
+  let bitDiffs = 0;
+  let compared = 0;
+  try {
+    model.layers.forEach((l, li) => {
+      const t = traces[li];
+      if (l.kind === 'binary-conv' || l.kind === 'binary-dense' || l.kind === 'output') {
+        const z = floatDotProducts(t);
+        const per = z.length / n;
+        for (let i = 0; i < n; i++) {
+          const mine = packedTraces[i][li].z;
+          for (let j = 0; j < per; j++) {
+            if (mine[j] !== z[i * per + j]) assert.fail(`${l.name}: image ${i}, z[${j}] = ${mine[j]}, float network ${z[i * per + j]}`);
+          }
+        }
+      }
+      if (l.kind === 'output') {
+        const floatLogits = t.postAct.dataSync();
+        for (let j = 0; j < floatLogits.length; j++) assert.ok(Object.is(logits[j], floatLogits[j]), `logit ${j}: ${logits[j]} vs ${floatLogits[j]}`);
+        return;
+      }
+      const post = t.postAct.dataSync();
+      const { items, channels } = outputItems(l);
+      for (let i = 0; i < n; i++) {
+        const signs = unpackSigns(packedTraces[i][li].bits!, items, channels);
+        for (let j = 0; j < signs.length; j++) {
+          compared++;
+          if (signs[j] !== post[i * signs.length + j]) {
+            if (l.kind !== 'float-conv') assert.fail(`${l.name}: image ${i}, bit ${j} is ${signs[j]}, float network ${post[i * signs.length + j]}`);
+            bitDiffs++;
+          }
+        }
+      }
+    });
+  } finally {
+    disposeTraces(traces);
+  }
+  return { bitDiffs, compared };
+}
+
+describe('packed binary inference', () => {
+  before(() => initBackend());
+
+  describe('batch norm + sign folded into thresholds', () => {
+    it('integer thresholds reproduce the float32 batch norm for every z, for positive and negative scales', () => {
+      const rng = createRng(5);
+      for (let trial = 0; trial < 300; trial++) {
+        const bound = 1 + rng.int(200);
+        const mean = trial % 4 === 0 ? rng.int(2 * bound) - bound : (rng.uniform() * 2 - 1) * bound;
+        const scale = Math.fround((trial % 5 === 0 ? -1 : 1) * (0.01 + rng.uniform()));
+        const offset = trial % 4 === 0 ? 0 : Math.fround(rng.normal());
+        const { t, flip } = integerThreshold(Math.fround(mean), scale, offset, bound);
+        for (let z = -bound; z <= bound; z++) {
+          assert.equal((z >= t) !== flip, signIsPositive(z, Math.fround(mean), scale, offset), `trial ${trial}, z = ${z}`);
+        }
+      }
+    });
+
+    it('float thresholds split float32 z exactly, including the neighbours of the threshold', () => {
+      const rng = createRng(6);
+      for (let trial = 0; trial < 200; trial++) {
+        const mean = Math.fround(rng.normal() * 3);
+        const scale = Math.fround((trial % 5 === 0 ? -1 : 1) * (0.01 + rng.uniform()));
+        const offset = Math.fround(rng.normal());
+        const { t, flip } = floatThreshold(mean, scale, offset);
+        const probes = [t, Math.fround(t * (1 + 2 ** -23)), Math.fround(t * (1 - 2 ** -23)), 0, -0, mean, rng.normal() * 5].map(Math.fround);
+        for (const z of probes) assert.equal((z >= t) !== flip, signIsPositive(z, mean, scale, offset), `trial ${trial}, z = ${z}, t = ${t}`);
+      }
+    });
+
+    it('refuses non-finite batch-norm parameters', () => {
+      assert.throws(() => integerThreshold(0, NaN, 0, 10), /must be finite/);
+    });
+  });
+
+  describe('packNetwork', () => {
+    it('refuses continuous, ternary and conv-less networks, naming what is supported', () => {
+      const base = { inputShape: [8, 8, 1] as [number, number, number], classes: 3, conv: [4], maxPool: [true], fc: [8] };
+      const cases: [Parameters<typeof makeConfig>[0], RegExp][] = [
+        [{ ...base, continuous: true }, /continuous.*Packing supports binary networks/],
+        [{ ...base, levels: 3, threshold: 0.02 }, /ternary.*two bit-planes.*Packing supports/],
+        [{ ...base, conv: [], maxPool: [] }, /no conv layer.*first layer/],
+      ];
+      for (const [arch, message] of cases) {
+        const net = createNetwork(makeConfig(arch), 0);
+        try {
+          assert.throws(() => packNetwork(net), message);
+        } finally {
+          disposeNetwork(net);
+        }
+      }
+    });
+
+    it('round-trips through the file format, and the file is written atomically', () => {
+      const net = randomNetwork({ inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33] }, 1);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-packed-'));
+      try {
+        const model = packNetwork(net);
+        const bytes = serializePacked(model, { note: 'test' });
+        const { model: back, source } = deserializePacked(bytes);
+        assert.deepEqual(source, { note: 'test' });
+        assert.deepEqual(back, model);
+        const file = path.join(dir, 'm.bnnp');
+        assert.equal(savePacked(file, model), serializePacked(model).length);
+        assert.deepEqual(loadPacked(file).model, model);
+        assert.deepEqual(fs.readdirSync(dir), ['m.bnnp']);
+        assert.throws(() => deserializePacked(bytes.subarray(0, bytes.length - 8)), /truncated/);
+        assert.throws(() => deserializePacked(new Uint8Array(20)), /not a packed model/);
+        // Sizes that do not fit are refused before any kernel reads them.
+        const broken = packNetwork(net);
+        const conv2 = broken.layers[1];
+        assert.equal(conv2.kind, 'binary-conv');
+        if (conv2.kind === 'binary-conv') conv2.weights = conv2.weights.subarray(1);
+        assert.throws(() => deserializePacked(serializePacked(broken)), /corrupt: Invalid packed model: layer 1 \(conv2\): weights has \d+ entries, expected \d+/);
+        assert.throws(() => validatePackedModel({ ...model, layers: model.layers.slice(1) }), /the first layer must be 'float-conv'/);
+        const badClass = packNetwork(net);
+        if (badClass.layers[1].kind === 'binary-conv') badClass.layers[1].positionClass[0] = 200;
+        assert.throws(() => validatePackedModel(badClass), /positionClass\[0\] = 200 names no class/);
+        assert.throws(() => loadPacked(path.join(dir, 'missing.bnnp')), /No packed model.*npm run pack/);
+      } finally {
+        disposeNetwork(net);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('reference kernels against the float network, layer by layer', () => {
+    const architectures: [string, Omit<ArchitectureOptions, 'classes'>][] = [
+      ['odd widths (5, 70, 33 channels), odd map sizes, pooling 7×5 → 4×3', { inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33] }],
+      ['64, 65, 130 channels, no fc layer', { inputShape: [6, 6, 2], conv: [64, 65, 130], maxPool: [false, true, true], fc: [] }],
+      ['5×5 kernels on a 5×4 image', { inputShape: [5, 4, 1], conv: [3, 7], maxPool: [true, true], fc: [10], filterSize: 5 }],
+      ['1×1 kernels, 1×1 image', { inputShape: [1, 1, 4], conv: [31, 97], maxPool: [false, true], fc: [129, 7] }],
+    ];
+    architectures.forEach(([label, arch], i) => {
+      it(`${label}: A·W^b and every layer's bits equal, logits bit for bit`, () => {
+        const net = randomNetwork(arch, 10 + i);
+        try {
+          const model = packNetwork(net);
+          const images = randomImages(20, arch.inputShape, 3, 20 + i).images;
+          const { bitDiffs, compared } = compareLayers(net, model, images, 20);
+          assert.ok(compared > 0);
+          // Only the float first layer can differ, where its float32 sum lands on the threshold.
+          assert.ok(bitDiffs <= 2, `${bitDiffs} first-layer bits differ`);
+        } finally {
+          disposeNetwork(net);
+        }
+      });
+    });
+
+    it('zero padding at the border: all-(+1) input and weights give 4·C at corners, 6·C on edges, 9·C inside', () => {
+      const net = randomNetwork({ inputShape: [4, 5, 1], conv: [2, 3], maxPool: [false, false], fc: [] }, 3);
+      try {
+        net.layers[0].weights.assign(tf.ones(net.layers[0].weights.shape));
+        net.layers[0].movingMean.assign(tf.fill([2], -100)); // conv1 outputs +1 everywhere
+        net.layers[1].weights.assign(tf.ones(net.layers[1].weights.shape));
+        const model = packNetwork(net);
+        const traces: ReferenceTrace[][] = [];
+        runReference(model, new Float32Array(20).fill(1), 1, traces);
+        const z = traces[0][1].z;
+        const expected = [4, 6, 6, 6, 4, 6, 9, 9, 9, 6, 6, 9, 9, 9, 6, 4, 6, 6, 6, 4].map((v) => v * 2);
+        for (let p = 0; p < 20; p++) for (let o = 0; o < 3; o++) assert.equal(z[p * 3 + o], expected[p], `pixel ${p}, channel ${o}`);
+        compareLayers(net, model, new Float32Array(20).fill(1), 1);
+      } finally {
+        disposeNetwork(net);
+      }
+    });
+
+    it('a trained network: identical predictions and bit-identical logits on real inputs', async () => {
+      const data = brightHalfImages(400);
+      const net = createNetwork(makeConfig({ inputShape: [12, 12, 1], classes: 2, conv: [8, 16], maxPool: [true, true], fc: [24] }), 0);
+      try {
+        await train(net, {
+          train: data,
+          validation: data,
+          options: { epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 1 },
+        });
+        const model = packNetwork(net);
+        const { bitDiffs } = compareLayers(net, model, data.images, 100);
+        const r = await compareLogits(net, referenceEngine(model), data);
+        // The bound: the float first layer may flip a sign where its float32 sum sits exactly on the
+        // threshold; none occur here (and none in the 10 000 Fashion-MNIST test images, see README).
+        assert.equal(bitDiffs, 0);
+        assert.equal(r.predictionDifferences, 0);
+        assert.equal(r.logitDifferences, 0);
+        const packedCorrect = await classifyPacked(model, data, { batchSize: 64 });
+        assert.deepEqual(packedCorrect, classify(net, data));
+      } finally {
+        disposeNetwork(net);
+      }
+    });
+  });
+
+  describe('classifyPacked', () => {
+    it('leaves no tensors behind and keeps its memory flat over repeated calls', async () => {
+      const net = randomNetwork({ inputShape: [8, 8, 1], conv: [8, 16], maxPool: [true, true], fc: [16] }, 4);
+      const data = randomImages(50, [8, 8, 1], 3, 4);
+      try {
+        const model = packNetwork(net);
+        const tensors = tf.memory().numTensors;
+        const first = await classifyPacked(model, data, { batchSize: 16 });
+        for (let i = 0; i < 5; i++) assert.deepEqual(await classifyPacked(model, data, { batchSize: 16 }), first);
+        assert.equal(tf.memory().numTensors, tensors);
+        await assert.rejects(classifyPacked(model, { ...data, shape: [4, 4, 4] }), /classifyPacked/);
+      } finally {
+        disposeNetwork(net);
+      }
+    });
+  });
+});
+
+describe('packed wasm kernels', () => {
+  before(() => initBackend());
+
+  it('the committed binary is what its source builds to', function () {
+    this.timeout(120000);
+    const found = findAssemblyScript();
+    if ('missing' in found) assert.fail(`cannot check wasm/packed-kernels.wasm against its source: ${found.missing}`);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-wasm-')), 'k.wasm');
+    buildKernels(out);
+    assert.ok(Buffer.compare(fs.readFileSync(out), fs.readFileSync(kernelsWasmPath())) === 0, 'wasm/packed-kernels.wasm differs from a fresh build: run npm run build:wasm and commit it');
+  });
+
+  it('denseCounts: popcount of XOR over rows of 8…640 bytes (not multiples of 16; past 30 chunks the byte counters are flushed), 1…9 units', () => {
+    const kernels = new WebAssembly.Instance(kernelsModule(), {}).exports as unknown as {
+      memory: WebAssembly.Memory;
+      denseCounts(inp: number, bytes: number, units: number, weights: number, counts: number): void;
+    };
+    kernels.memory.grow(4);
+    const rng = createRng(9);
+    for (let trial = 0; trial < 60; trial++) {
+      const bytes = 8 * (1 + rng.int(80));
+      const units = 1 + rng.int(9);
+      const words = bytes / 4;
+      const u32 = new Uint32Array(kernels.memory.buffer);
+      const input = Uint32Array.from({ length: words }, () => (rng.uniform() * 2 ** 32) >>> 0);
+      const weights = Uint32Array.from({ length: words * units }, () => (rng.uniform() * 2 ** 32) >>> 0);
+      const [inp, wts, counts] = [65536, 65536 + 1024, 65536 + 16384];
+      assert.ok(wts + bytes * units < counts);
+      u32.set(input, inp / 4);
+      u32.set(weights, wts / 4);
+      kernels.denseCounts(inp, bytes, units, wts, counts);
+      const got = new Int32Array(kernels.memory.buffer, counts, units);
+      for (let u = 0; u < units; u++) {
+        let expected = 0;
+        for (let j = 0; j < words; j++) expected += popcount32(input[j] ^ weights[u * words + j]);
+        assert.equal(got[u], expected, `trial ${trial}: ${bytes} bytes, unit ${u}`);
+      }
+    }
+  });
+
+  const architectures: [string, Omit<ArchitectureOptions, 'classes'>][] = [
+    ['odd widths, pooling 7×5', { inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33] }],
+    ['64, 65, 130 channels', { inputShape: [6, 6, 2], conv: [64, 65, 130], maxPool: [false, true, true], fc: [] }],
+    ['5×5 kernels', { inputShape: [5, 4, 1], conv: [3, 7], maxPool: [true, true], fc: [10], filterSize: 5 }],
+    ['1×1 kernels', { inputShape: [1, 1, 4], conv: [31, 97], maxPool: [false, true], fc: [129, 7] }],
+    ['wide rows (1300 channels: byte counters flushed within a kernel row)', { inputShape: [3, 3, 3], conv: [17, 1300, 9], maxPool: [false, false, true], fc: [5] }],
+  ];
+  architectures.forEach(([label, arch], i) => {
+    it(`${label}: wasm and native logits equal the reference kernels' bit for bit, on 1, 2 and 3 threads`, async () => {
+      const net = randomNetwork(arch, 30 + i);
+      try {
+        const model = packNetwork(net);
+        const data = randomImages(23, arch.inputShape, 3, 40 + i);
+        const expected = runReference(model, data.images, data.count);
+        const native = loadNative();
+        const engines = [1, 2, 3].flatMap((threads) => [
+          () => wasmEngine(model, threads),
+          ...('missing' in native ? [] : [() => Promise.resolve(nativeEngine(model, threads))]),
+        ]);
+        for (const open of engines) {
+          const engine = await open();
+          const threads = engine.description;
+          try {
+            const got = await engine.logits(data.images, data.count);
+            assert.equal(got.length, expected.length);
+            for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${threads}, logit ${j}: ${got[j]} vs ${expected[j]}`);
+          } finally {
+            await engine.close();
+          }
+        }
+      } finally {
+        disposeNetwork(net);
+      }
+    });
+  });
+
+  it('first layer on integer images, whose sums land exactly on integer thresholds: every kernel and the float network agree', async () => {
+    const net = randomNetwork({ inputShape: [6, 6, 3], conv: [48, 16], maxPool: [false, true], fc: [] }, 12);
+    try {
+      // Integer means with offset 0 put thresholds on integers (every third channel); integer pixels hit them.
+      const model = packNetwork(net);
+      const rng = createRng(12);
+      const images = Float32Array.from({ length: 30 * 6 * 6 * 3 }, () => rng.int(5) - 2);
+      const { bitDiffs } = compareLayers(net, model, images, 30);
+      assert.equal(bitDiffs, 0);
+      const expected = runReference(model, images, 30);
+      const native = loadNative();
+      const engines = [await wasmEngine(model, 1), ...('missing' in native ? [] : [nativeEngine(model, 1)])];
+      for (const engine of engines) {
+        try {
+          const got = await engine.logits(images, 30);
+          for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${engine.description}, logit ${j}`);
+        } finally {
+          await engine.close();
+        }
+      }
+    } finally {
+      disposeNetwork(net);
+    }
+  });
+
+  it('flip flags (a negative batch-norm scale): applied after pooling, the same on every kernel', async () => {
+    const net = randomNetwork({ inputShape: [7, 6, 2], conv: [9, 40, 33], maxPool: [true, false, true], fc: [20] }, 8);
+    try {
+      const model = packNetwork(net);
+      const plain = packNetwork(net);
+      const rng = createRng(8);
+      for (const l of model.layers) {
+        if (l.kind === 'output') continue;
+        const channels = l.kind === 'binary-dense' ? l.units : l.cout;
+        for (let o = 0; o < channels; o++) if (rng.uniform() < 0.5) l.flip[o >>> 5] |= 1 << (o & 31);
+      }
+      const data = randomImages(9, [7, 6, 2], 3, 8);
+      // Layer by layer, the flipped bits are the complement of the plain ones where the flag is set.
+      const flipped: ReferenceTrace[][] = [];
+      const unflipped: ReferenceTrace[][] = [];
+      const expected = runReference(model, data.images, data.count, flipped);
+      runReference(plain, data.images, 1, unflipped);
+      const first = model.layers[0];
+      assert.equal(first.kind, 'float-conv');
+      const bits = flipped[0][0].bits!;
+      const plainBits = unflipped[0][0].bits!;
+      for (let j = 0; j < bits.length; j++) assert.equal(bits[j] >>> 0, (plainBits[j] ^ first.flip[j % first.flip.length]) >>> 0);
+      const native = loadNative();
+      const engines = [await wasmEngine(model, 1), ...('missing' in native ? [] : [nativeEngine(model, 2)])];
+      for (const engine of engines) {
+        try {
+          const got = await engine.logits(data.images, data.count);
+          for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${engine.description}, logit ${j}`);
+        } finally {
+          await engine.close();
+        }
+      }
+    } finally {
+      disposeNetwork(net);
+    }
+  });
+
+  it('auto falls back to wasm, saying why, when the native kernels are unavailable (BNN_PACKED_NATIVE=0, fresh process)', () => {
+    const code = `
+      const { makeConfig } = require('./lib/model/config');
+      const { createNetwork } = require('./lib/model/network');
+      const { initBackend } = require('./lib/backend');
+      const { packNetwork, openEngine } = require('./lib/packed');
+      initBackend().then(async () => {
+        const net = createNetwork(makeConfig({ inputShape: [6, 6, 1], classes: 3, conv: [4], maxPool: [true], fc: [] }), 0);
+        const engine = await openEngine(packNetwork(net), { threads: 1 });
+        console.log('ENGINE ' + engine.description);
+        await engine.close();
+      });`;
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], {
+      cwd: path.resolve(__dirname, '..'),
+      env: { ...process.env, BNN_PACKED_NATIVE: '0' },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /ENGINE wasm SIMD, 1 thread \(native kernels unavailable: BNN_PACKED_NATIVE=0\)/);
+  });
+
+  it('native kernels: built and loaded here (optional for users; this machine has g++ and the Node headers)', function () {
+    const native = loadNative();
+    if ('missing' in native) {
+      console.log(`      native kernels unavailable: ${native.missing} (auto uses wasm)`);
+      this.skip();
+    }
+  });
+
+  it('classifyPacked on wasm: same as the float network, no tensors, memory flat over repeated calls', async () => {
+    const net = randomNetwork({ inputShape: [8, 8, 1], conv: [8, 16], maxPool: [true, true], fc: [16] }, 4);
+    const data = randomImages(60, [8, 8, 1], 3, 4);
+    const engine = await openEngine(packNetwork(net), { kernels: 'wasm', threads: 2 });
+    try {
+      assert.match(engine.description, /wasm SIMD, 2 threads/);
+      const model = packNetwork(net);
+      const expected = classify(net, data);
+      const tensors = tf.memory().numTensors;
+      const first = await classifyPacked(model, data, { batchSize: 16, engine });
+      assert.deepEqual(first, expected);
+      global.gc?.();
+      const heap = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 20; i++) assert.deepEqual(await classifyPacked(model, data, { batchSize: 16, engine }), first);
+      global.gc?.();
+      assert.equal(tf.memory().numTensors, tensors);
+      assert.ok(process.memoryUsage().heapUsed - heap < 20e6, `heap grew by ${process.memoryUsage().heapUsed - heap} bytes`);
+    } finally {
+      await engine.close();
+      disposeNetwork(net);
+    }
+  });
+});
+
+describe('what binarization buys (gen_plots section)', () => {
+  before(() => initBackend());
+
+  it('measures size, speed and accuracy of both networks and draws the table and chart; says why for a ternary network', async () => {
+    const net = randomNetwork({ inputShape: [8, 8, 1], conv: [8, 16], maxPool: [true, true], fc: [16] }, 6);
+    const ternary = createNetwork(makeConfig({ inputShape: [8, 8, 1], classes: 3, conv: [4], maxPool: [true], fc: [], levels: 3, threshold: 0.02 }), 0);
+    try {
+      const gains = await measureBinarizationGains(net, randomImages(40, [8, 8, 1], 3, 6), 16);
+      assert.ok(!('unsupported' in gains));
+      assert.equal(gains.predictionDifferences, 0);
+      assert.equal(gains.floatAccuracy, gains.packedAccuracy);
+      assert.ok(gains.floatBytes > 20 * gains.packedBytes / 10 && gains.packedImagesPerSecond > 0);
+      const table = binarizationGainsTable(gains);
+      assert.deepEqual(table.map((r) => r.quantity), ['model size', 'inference (img/s)', 'test accuracy (40 images)']);
+      const spec = JSON.stringify(binarizationGainsChart(gains));
+      assert.match(spec, /What binarization buys/);
+      const refused = await measureBinarizationGains(ternary, randomImages(4, [8, 8, 1], 3, 6));
+      assert.ok('unsupported' in refused && /ternary/.test(refused.unsupported));
+    } finally {
+      disposeNetwork(net);
+      disposeNetwork(ternary);
+    }
+  });
+});

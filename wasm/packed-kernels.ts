@@ -1,0 +1,276 @@
+// Kernels of the packed binary network in AssemblyScript, compiled to WebAssembly with SIMD
+// (npm run build:wasm → wasm/packed-kernels.wasm, committed). The layouts are those of
+// lib/packed/model.ts; lib/packed/wasm-engine.ts lays the model out in this module's memory and
+// calls these functions one image at a time. Pointers are byte offsets; nothing is allocated here.
+//
+// Results equal lib/packed/reference.ts exactly: popcounts are integers, and the float first layer
+// sums in float32 SIMD only where that provably decides the comparison with the threshold, and in
+// float64 in the reference's order elsewhere.
+
+@inline function hsum16(s: v128): i32 {
+  const t = i32x4.extadd_pairwise_i16x8_u(s);
+  return i32x4.extract_lane(t, 0) + i32x4.extract_lane(t, 1) + i32x4.extract_lane(t, 2) + i32x4.extract_lane(t, 3);
+}
+
+/** Bytes of one pixel's bits: channels padded to whole 64-bit words. */
+@inline function pixelBytes(channels: i32): i32 {
+  return ((channels + 63) >> 6) << 3;
+}
+
+/**
+ * Binary conv, k×k, stride 1, on a zero-bordered input (h+k−1)×(w+k−1) pixels of `wppIn` 32-bit
+ * words. Writes the bits before pooling and flip, [h][w][cout padded to 64], into `pre`.
+ * Bit = popcount(window XOR weights) ≤ thr[class][o].
+ */
+export function binaryConv(inp: usize, h: i32, w: i32, wppIn: i32, k: i32, cout: i32, weights: usize, posClass: usize, thr: usize, pre: usize): void {
+  const pw = w + k - 1;
+  const rowBytes = k * wppIn * 4; // one kernel row of the window: k pixels
+  const imageRowBytes = pw * wppIn * 4;
+  const chunks = rowBytes >> 4;
+  const tail = (rowBytes & 15) != 0;
+  const outBytes = pixelBytes(cout);
+  const wStride = <usize>(k * rowBytes); // bytes of one output channel's weights
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      const thrRow = thr + <usize>(<i32>load<u8>(posClass + p) * cout * 4);
+      const out = pre + <usize>(p * outBytes);
+      for (let b = 0; b < outBytes; b += 4) store<u32>(out + b, 0);
+      const base = inp + <usize>(y * imageRowBytes + x * wppIn * 4);
+      let o = 0;
+      for (; o + 4 <= cout; o += 4) {
+        let s0 = i16x8.splat(0);
+        let s1 = i16x8.splat(0);
+        let s2 = i16x8.splat(0);
+        let s3 = i16x8.splat(0);
+        const w0 = weights + <usize>o * wStride;
+        for (let dy = 0; dy < k; dy++) {
+          const a = base + <usize>(dy * imageRowBytes);
+          const wr = w0 + <usize>(dy * rowBytes);
+          let j = 0;
+          while (j < chunks || (j == chunks && tail)) {
+            const end = min(j + 30, chunks);
+            let c0 = i8x16.splat(0);
+            let c1 = i8x16.splat(0);
+            let c2 = i8x16.splat(0);
+            let c3 = i8x16.splat(0);
+            for (; j < end; j++) {
+              const off = <usize>(j << 4);
+              const v = v128.load(a + off);
+              c0 = i8x16.add(c0, i8x16.popcnt(v128.xor(v, v128.load(wr + off))));
+              c1 = i8x16.add(c1, i8x16.popcnt(v128.xor(v, v128.load(wr + wStride + off))));
+              c2 = i8x16.add(c2, i8x16.popcnt(v128.xor(v, v128.load(wr + 2 * wStride + off))));
+              c3 = i8x16.add(c3, i8x16.popcnt(v128.xor(v, v128.load(wr + 3 * wStride + off))));
+            }
+            if (j == chunks && tail) {
+              const off = <usize>(j << 4);
+              const v = v128.load64_zero(a + off);
+              c0 = i8x16.add(c0, i8x16.popcnt(v128.xor(v, v128.load64_zero(wr + off))));
+              c1 = i8x16.add(c1, i8x16.popcnt(v128.xor(v, v128.load64_zero(wr + wStride + off))));
+              c2 = i8x16.add(c2, i8x16.popcnt(v128.xor(v, v128.load64_zero(wr + 2 * wStride + off))));
+              c3 = i8x16.add(c3, i8x16.popcnt(v128.xor(v, v128.load64_zero(wr + 3 * wStride + off))));
+              j++;
+            }
+            s0 = i16x8.add(s0, i16x8.extadd_pairwise_i8x16_u(c0));
+            s1 = i16x8.add(s1, i16x8.extadd_pairwise_i8x16_u(c1));
+            s2 = i16x8.add(s2, i16x8.extadd_pairwise_i8x16_u(c2));
+            s3 = i16x8.add(s3, i16x8.extadd_pairwise_i8x16_u(c3));
+          }
+        }
+        let bits: u32 = 0;
+        bits |= <u32>(hsum16(s0) <= load<i32>(thrRow + <usize>(o * 4))) << 0;
+        bits |= <u32>(hsum16(s1) <= load<i32>(thrRow + <usize>(o * 4 + 4))) << 1;
+        bits |= <u32>(hsum16(s2) <= load<i32>(thrRow + <usize>(o * 4 + 8))) << 2;
+        bits |= <u32>(hsum16(s3) <= load<i32>(thrRow + <usize>(o * 4 + 12))) << 3;
+        const wordAt = out + <usize>((o >> 5) << 2);
+        store<u32>(wordAt, load<u32>(wordAt) | (bits << (<u32>o & 31)));
+      }
+      for (; o < cout; o++) {
+        let count = 0;
+        const w0 = weights + <usize>o * wStride;
+        for (let dy = 0; dy < k; dy++) {
+          const a = base + <usize>(dy * imageRowBytes);
+          const wr = w0 + <usize>(dy * rowBytes);
+          for (let j = 0; j < rowBytes; j += 8) {
+            count += <i32>popcnt<u64>(load<u64>(a + <usize>j) ^ load<u64>(wr + <usize>j));
+          }
+        }
+        if (count <= load<i32>(thrRow + <usize>(o * 4))) {
+          const wordAt = out + <usize>((o >> 5) << 2);
+          store<u32>(wordAt, load<u32>(wordAt) | (<u32>1 << (<u32>o & 31)));
+        }
+      }
+    }
+  }
+}
+
+/** popcount(input XOR weight row) for every unit of a dense layer: counts[u], over `bytes` bytes (a multiple of 8). */
+export function denseCounts(inp: usize, bytes: i32, units: i32, weights: usize, counts: usize): void {
+  const chunks = bytes >> 4;
+  const tail = (bytes & 15) != 0;
+  const stride = <usize>bytes;
+  let u = 0;
+  for (; u + 4 <= units; u += 4) {
+    let s0 = i16x8.splat(0);
+    let s1 = i16x8.splat(0);
+    let s2 = i16x8.splat(0);
+    let s3 = i16x8.splat(0);
+    const w0 = weights + <usize>u * stride;
+    let j = 0;
+    while (j < chunks || (j == chunks && tail)) {
+      const end = min(j + 30, chunks);
+      let c0 = i8x16.splat(0);
+      let c1 = i8x16.splat(0);
+      let c2 = i8x16.splat(0);
+      let c3 = i8x16.splat(0);
+      for (; j < end; j++) {
+        const off = <usize>(j << 4);
+        const v = v128.load(inp + off);
+        c0 = i8x16.add(c0, i8x16.popcnt(v128.xor(v, v128.load(w0 + off))));
+        c1 = i8x16.add(c1, i8x16.popcnt(v128.xor(v, v128.load(w0 + stride + off))));
+        c2 = i8x16.add(c2, i8x16.popcnt(v128.xor(v, v128.load(w0 + 2 * stride + off))));
+        c3 = i8x16.add(c3, i8x16.popcnt(v128.xor(v, v128.load(w0 + 3 * stride + off))));
+      }
+      if (j == chunks && tail) {
+        const off = <usize>(j << 4);
+        const v = v128.load64_zero(inp + off);
+        c0 = i8x16.add(c0, i8x16.popcnt(v128.xor(v, v128.load64_zero(w0 + off))));
+        c1 = i8x16.add(c1, i8x16.popcnt(v128.xor(v, v128.load64_zero(w0 + stride + off))));
+        c2 = i8x16.add(c2, i8x16.popcnt(v128.xor(v, v128.load64_zero(w0 + 2 * stride + off))));
+        c3 = i8x16.add(c3, i8x16.popcnt(v128.xor(v, v128.load64_zero(w0 + 3 * stride + off))));
+        j++;
+      }
+      s0 = i16x8.add(s0, i16x8.extadd_pairwise_i8x16_u(c0));
+      s1 = i16x8.add(s1, i16x8.extadd_pairwise_i8x16_u(c1));
+      s2 = i16x8.add(s2, i16x8.extadd_pairwise_i8x16_u(c2));
+      s3 = i16x8.add(s3, i16x8.extadd_pairwise_i8x16_u(c3));
+    }
+    // u16 lanes hold at most bytes·8/8 = bytes ones each: exact below 64 KiB rows.
+    store<i32>(counts + <usize>(u * 4), hsum16(s0));
+    store<i32>(counts + <usize>(u * 4 + 4), hsum16(s1));
+    store<i32>(counts + <usize>(u * 4 + 8), hsum16(s2));
+    store<i32>(counts + <usize>(u * 4 + 12), hsum16(s3));
+  }
+  for (; u < units; u++) {
+    let count = 0;
+    const w0 = weights + <usize>u * stride;
+    for (let j = 0; j < bytes; j += 8) count += <i32>popcnt<u64>(load<u64>(inp + <usize>j) ^ load<u64>(w0 + <usize>j));
+    store<i32>(counts + <usize>(u * 4), count);
+  }
+}
+
+/**
+ * Float first layer: image [h][w][cin] float32, weights [k][k][cin][coutP] float32 (coutP = cout
+ * rounded up to 16, zero-padded), thresholds [coutP] float32. Bit = fround(z) ≥ t with z the
+ * float64 sum in (dy, dx, i) order, as the reference computes it. A float32 SIMD sum decides where
+ * its error bound (n + 2)·2⁻²³·Σ|a|·max|w| keeps it clear of the threshold.
+ */
+export function floatConv(img: usize, h: i32, w: i32, cin: i32, cout: i32, k: i32, weights: usize, thr: usize, maxAbsW: f32, pre: usize): void {
+  const r = (k - 1) >> 1;
+  const coutP = (cout + 15) & ~15;
+  const outBytes = pixelBytes(cout);
+  const rel = f32x4.splat(<f32>4.76837158203125e-7); // 2⁻²¹: covers the final rounding near t
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const y0 = max(0, y - r);
+      const y1 = min(h, y + r + 1);
+      const x0 = max(0, x - r);
+      const x1 = min(w, x + r + 1);
+      let absSum: f64 = 0;
+      let n = 0;
+      for (let yy = y0; yy < y1; yy++) {
+        for (let xx = x0; xx < x1; xx++) {
+          for (let i = 0; i < cin; i++) {
+            absSum += abs<f64>(<f64>load<f32>(img + <usize>(((yy * w + xx) * cin + i) * 4)));
+            n++;
+          }
+        }
+      }
+      const bound = f32x4.splat(<f32>(<f64>(n + 2) * 1.1920928955078125e-7 * absSum * <f64>maxAbsW + 1e-30));
+      const out = pre + <usize>((y * w + x) * outBytes);
+      for (let b = 0; b < outBytes; b += 4) store<u32>(out + b, 0);
+      for (let ob = 0; ob < coutP; ob += 16) {
+        let a0 = f32x4.splat(0);
+        let a1 = f32x4.splat(0);
+        let a2 = f32x4.splat(0);
+        let a3 = f32x4.splat(0);
+        for (let yy = y0; yy < y1; yy++) {
+          for (let xx = x0; xx < x1; xx++) {
+            const tap = (yy - y + r) * k + (xx - x + r);
+            for (let i = 0; i < cin; i++) {
+              const a = f32x4.splat(load<f32>(img + <usize>(((yy * w + xx) * cin + i) * 4)));
+              const wp = weights + <usize>(((tap * cin + i) * coutP + ob) * 4);
+              a0 = f32x4.add(a0, f32x4.mul(a, v128.load(wp)));
+              a1 = f32x4.add(a1, f32x4.mul(a, v128.load(wp + 16)));
+              a2 = f32x4.add(a2, f32x4.mul(a, v128.load(wp + 32)));
+              a3 = f32x4.add(a3, f32x4.mul(a, v128.load(wp + 48)));
+            }
+          }
+        }
+        for (let q = 0; q < 4; q++) {
+          const acc = q == 0 ? a0 : q == 1 ? a1 : q == 2 ? a2 : a3;
+          const o0 = ob + 4 * q;
+          if (o0 >= cout) break;
+          const t = v128.load(thr + <usize>(o0 * 4));
+          const d = f32x4.sub(acc, t);
+          const m = f32x4.add(bound, f32x4.mul(f32x4.abs(t), rel));
+          const hi = i32x4.bitmask(f32x4.gt(d, m));
+          const lo = i32x4.bitmask(f32x4.lt(d, f32x4.neg(m)));
+          let bits: u32 = <u32>hi;
+          let undecided = ~(hi | lo) & 15;
+          while (undecided != 0) {
+            const lane = ctz(undecided);
+            undecided &= undecided - 1;
+            const o = o0 + lane;
+            if (o >= cout) continue;
+            let z: f64 = 0;
+            for (let yy = y0; yy < y1; yy++) {
+              for (let xx = x0; xx < x1; xx++) {
+                const tap = (yy - y + r) * k + (xx - x + r);
+                for (let i = 0; i < cin; i++) {
+                  z += <f64>load<f32>(img + <usize>(((yy * w + xx) * cin + i) * 4)) * <f64>load<f32>(weights + <usize>(((tap * cin + i) * coutP + o) * 4));
+                }
+              }
+            }
+            if (<f32>z >= load<f32>(thr + <usize>(o * 4))) bits |= <u32>1 << lane;
+          }
+          const valid: u32 = cout - o0 >= 4 ? 15 : (<u32>1 << (cout - o0)) - 1;
+          bits &= valid;
+          const wordAt = out + <usize>((o0 >> 5) << 2);
+          store<u32>(wordAt, load<u32>(wordAt) | (bits << (<u32>o0 & 31)));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Pre-pool bits [h][w][wpp] → optional 2×2 'same' max-pool (OR) → XOR flip → dst, which has a
+ * zero border of `pad` pixels (its interior rows are (w' + 2·pad) pixels apart).
+ */
+export function finish(pre: usize, h: i32, w: i32, wpp: i32, pool: bool, flip: usize, dst: usize, pad: i32): void {
+  const oh = pool ? (h + 1) >> 1 : h;
+  const ow = pool ? (w + 1) >> 1 : w;
+  const dw = ow + 2 * pad;
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      const d = dst + <usize>((((y + pad) * dw) + x + pad) * wpp * 4);
+      for (let j = 0; j < wpp; j++) {
+        let v: u32;
+        if (pool) {
+          const yy = 2 * y;
+          const xx = 2 * x;
+          v = load<u32>(pre + <usize>(((yy * w + xx) * wpp + j) * 4));
+          if (xx + 1 < w) v |= load<u32>(pre + <usize>(((yy * w + xx + 1) * wpp + j) * 4));
+          if (yy + 1 < h) {
+            v |= load<u32>(pre + <usize>((((yy + 1) * w + xx) * wpp + j) * 4));
+            if (xx + 1 < w) v |= load<u32>(pre + <usize>((((yy + 1) * w + xx + 1) * wpp + j) * 4));
+          }
+        } else {
+          v = load<u32>(pre + <usize>(((y * w + x) * wpp + j) * 4));
+        }
+        store<u32>(d + <usize>(j * 4), v ^ load<u32>(flip + <usize>(j * 4)));
+      }
+    }
+  }
+}
