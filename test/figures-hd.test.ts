@@ -90,7 +90,7 @@ describe('figures/hd: experiment results to charts with theory', () => {
       );
     }
     assert.deepEqual(rules.map((r) => r.label).filter((l) => l !== ''), ['arccos √(2/π)', 'no rotation']);
-    assert.ok(curve(spec, 'data', '∠(u, θ_R(u))', 'd = 100').length > 300);
+    assert.ok(curve(spec, 'data', '∠(u, θᵣ(u))', 'd = 100').length > 300);
     await render(spec);
   });
 

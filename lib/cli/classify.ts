@@ -9,7 +9,7 @@ import { loadDataset } from '../data';
 import { PackedEngine, classifyPacked } from '../packed/classify';
 import { KERNELS_NAMES, KernelsName, openEngine } from '../packed/engine';
 import { loadPacked } from '../packed/format';
-import { formatBytes } from '../packed/sizes';
+import { formatBinaryBytes } from '../display/format';
 import { initBackend } from '../backend';
 import { LabeledImages } from '../model/batches';
 import { disposeNetwork } from '../model/network';
@@ -105,7 +105,7 @@ export async function runClassify(cmd: ClassifyCommand, log: (line: string) => v
     throw new Error(`${cmd.model} takes ${h}×${w}×${c} images but ${cmd.dataset} has ${test.shape.join('×')}; pick the dataset it was trained on.`);
   }
   const engine: PackedEngine = await openEngine(model, { kernels: cmd.kernels, threads: cmd.threads });
-  log(`model: ${cmd.model} (${formatBytes(bytes)}), kernels: ${engine.description}`);
+  log(`model: ${cmd.model} (${formatBinaryBytes(bytes)}), kernels: ${engine.description}`);
   const predictions = new Int32Array(test.count);
   let seconds: number;
   let correct: Uint8Array;

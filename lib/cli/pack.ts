@@ -9,7 +9,8 @@ import { BackendName, initBackend } from '../backend';
 import { disposeNetwork } from '../model/network';
 import { packNetwork } from '../packed/pack';
 import { savePacked } from '../packed/format';
-import { floatWeightBytes, formatBytes } from '../packed/sizes';
+import { formatBinaryBytes } from '../display/format';
+import { floatWeightBytes } from '../packed/sizes';
 import { loadCheckpoint } from '../train/checkpoint';
 import { ensureDir } from '../util/ensure-dir';
 import { runCli } from './run-cli';
@@ -60,8 +61,8 @@ export async function runPack(cmd: PackCommand, log: (line: string) => void = co
     const packedBytes = savePacked(cmd.out, model, { checkpoint: cmd.checkpoint, epoch: ck.epoch });
     const floatBytes = floatWeightBytes(ck.config);
     log(`packed ${cmd.checkpoint} (epoch ${ck.epoch}) into ${cmd.out}`);
-    log(`  float weights (W, β, moving mean and variance, float32): ${formatBytes(floatBytes)}`);
-    log(`  packed model file:                                       ${formatBytes(packedBytes)} (${(floatBytes / packedBytes).toFixed(1)}x smaller)`);
+    log(`  float weights (W, β, moving mean and variance, float32): ${formatBinaryBytes(floatBytes)}`);
+    log(`  packed model file:                                       ${formatBinaryBytes(packedBytes)} (${(floatBytes / packedBytes).toFixed(1)}x smaller)`);
     return { file: cmd.out, packedBytes, floatBytes };
   } finally {
     disposeNetwork(ck.net);

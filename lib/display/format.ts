@@ -28,6 +28,13 @@ export function formatBytes(bytes: number): string {
   return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }
 
+/** Formats a byte count with binary prefixes, as model sizes are given: "221.0 KiB", "6.49 MiB". */
+export function formatBinaryBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
 /** Formats a duration in seconds as "42s", "3m05s" or "1h02m". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';

@@ -58,7 +58,7 @@ export function exponentialCovarianceNumbers(result: ExponentialCovarianceResult
       measured: degrees(median(direct)), theory: degrees(unrotatedBinarizationAngle(d, result.k)), unit: DEGREE,
     },
     {
-      key: `hd.expCov.d${d}.medianRotated`, quantity: `median ∠(u, θ_R(u)), exp. covariance k = ${result.k}, d = ${d} (d → ∞: arccos √(2/π))`,
+      key: `hd.expCov.d${d}.medianRotated`, quantity: `median ∠(u, θᵣ(u)), exp. covariance k = ${result.k}, d = ${d} (d → ∞: arccos √(2/π))`,
       measured: degrees(median(rotated)), theory: degrees(BINARY_LIMIT_ANGLE), unit: DEGREE,
     },
   ]);
@@ -68,7 +68,7 @@ export function exponentialCovarianceNumbers(result: ExponentialCovarianceResult
 export function ternaryMedianNumbers(result: TernaryResult): ReproducedNumber[] {
   return result.byThreshold.map((e) => ({
     key: `hd.ternary.${thresholdKey(e.threshold)}.medianAngle`,
-    quantity: `median ∠(u, τ_t(u)), t = ${e.threshold.toPrecision(3)}σ, d = ${result.d} (d → ∞: arccos(√2φ(t)/√Q(t)))`,
+    quantity: `median ∠(u, τₜ(u)), t = ${e.threshold.toPrecision(3)}σ, d = ${result.d} (d → ∞: arccos(√2φ(t)/√Q(t)))`,
     measured: degrees(e.medianAngle), theory: degrees(e.limitAngle), unit: DEGREE,
   }));
 }
@@ -84,11 +84,11 @@ export function ternaryDensityNumbers(result: TernaryResult, threshold = EMPIRIC
   const kdePeak = peak(grid, gaussianKde(entry.angles, { width: HD_FIGURE_KDE_WIDTH }).evaluate(grid)).x;
   return [
     {
-      key: `hd.ternary.${thresholdKey(entry.threshold)}.kdePeak`, quantity: `peak of the ∠(u, τ_t(u)) KDE, t = ${t}σ, d = ${result.d} (d → ∞ angle)`,
+      key: `hd.ternary.${thresholdKey(entry.threshold)}.kdePeak`, quantity: `peak of the ∠(u, τₜ(u)) KDE, t = ${t}σ, d = ${result.d} (d → ∞ angle)`,
       measured: degrees(kdePeak), theory: degrees(entry.limitAngle), unit: DEGREE,
     },
     {
-      key: `hd.ternary.${thresholdKey(entry.threshold)}.angleSd`, quantity: `sd of ∠(u, τ_t(u)), t = ${t}σ, d = ${result.d} (delta method C(t)/√d)`,
+      key: `hd.ternary.${thresholdKey(entry.threshold)}.angleSd`, quantity: `sd of ∠(u, τₜ(u)), t = ${t}σ, d = ${result.d} (delta method C(t)/√d)`,
       measured: degrees(standardDeviation(entry.angles, 1)), theory: degrees(ternaryAngleSd(entry.threshold, result.d)), unit: DEGREE,
     },
   ];

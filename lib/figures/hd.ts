@@ -85,7 +85,7 @@ export function exponentialCovarianceChart(data: FigureData, style: FigureStyle 
 export function ternaryMedianChart(data: FigureData, style: FigureStyle = {}): TopLevelSpec {
   return lineChart({
     xLabel: 'threshold t (units of σ)',
-    yLabel: 'median ∠(u, τ_t(u)) (rad)',
+    yLabel: 'median ∠(u, τₜ(u)) (rad)',
     theoryLabel: 'd → ∞ limit',
     marks: 'line+points',
     xDomain: [0, 1],

@@ -102,7 +102,7 @@ export function binarizationAnglesData(result: BinarizationResult): FigureData {
   const parts = result.byDimension.map((entry) => binarizationCurves(entry, dimensionPanel(entry.d)));
   return {
     title: 'Binarization keeps a vector close; a random vector is nearly orthogonal',
-    subtitle: `u, v ~ N(0, I_d), θ = sign, ${result.samples} samples per d; dashed: exact law of ∠(u, v) and the d → ∞ angle ${formatAngle(BINARY_LIMIT_ANGLE)}`,
+    subtitle: `u, v ~ N(0, I) in ℝᵈ, θ = sign, ${result.samples} samples per d; dashed: exact law of ∠(u, v) and the d → ∞ angle ${formatAngle(BINARY_LIMIT_ANGLE)}`,
     measured: parts.flatMap((p) => p.measured),
     theory: parts.flatMap((p) => p.theory),
     markers: [{ at: BINARY_LIMIT_ANGLE, label: LIMIT_LABEL }],
@@ -125,7 +125,7 @@ export function binarizationAngleData(result: BinarizationResult, d?: number): F
 
 /**
  * Figure "Exponential Covariance Matrix with and without Rotation": the angle between u and its
- * binarization in the covariance's eigenbasis, θ(u), and in a random basis, θ_R(u), one panel per
+ * binarization in the covariance's eigenbasis, θ(u), and in a random basis, θᵣ(u), one panel per
  * d. Markers: arccos √(2/π), which the rotated angle follows (Ru is isotropic in law), and the
  * first-order angle of the unrotated case, which grows toward π/2 with d.
  */
@@ -138,7 +138,7 @@ export function exponentialCovarianceData(result: ExponentialCovarianceResult): 
     subtitle: `variances exp(2k(i − d/2)), k = ${result.k}, ${result.samples} samples per d; dashed: ${LIMIT_LABEL} and √(2/π)Σσᵢ/√(dΣσᵢ²) (no rotation)`,
     measured: result.byDimension.flatMap((entry) => [
       { label: '∠(u, θ(u))', x: grid, y: angleKde(entry.direct, grid), panel: dimensionPanel(entry.d) },
-      { label: '∠(u, θ_R(u))', x: grid, y: angleKde(entry.rotated, grid), panel: dimensionPanel(entry.d) },
+      { label: '∠(u, θᵣ(u))', x: grid, y: angleKde(entry.rotated, grid), panel: dimensionPanel(entry.d) },
     ]),
     theory: [],
     // Each marker is labelled in one panel only, so the two labels never overlap.
@@ -165,7 +165,7 @@ export function ternaryEntry(result: TernaryResult, threshold: number): TernaryR
 }
 
 /**
- * Figure "Peak Angle vs Threshold": median ∠(u, τ_t(u)) at each threshold against the closed-form
+ * Figure "Peak Angle vs Threshold": median ∠(u, τₜ(u)) at each threshold against the closed-form
  * limit arccos(√2·φ(t)/√Q(t)), with the optimal threshold t* (φ(t) = 2tQ(t)) marked.
  */
 export function ternaryMedianData(result: TernaryResult): FigureData {
@@ -185,7 +185,7 @@ export function ternaryMedianData(result: TernaryResult): FigureData {
 }
 
 /**
- * Figure "ternary angle distribution": KDEs of ∠(u, v) and ∠(u, τ_t(u)) at one threshold (default
+ * Figure "ternary angle distribution": KDEs of ∠(u, v) and ∠(u, τₜ(u)) at one threshold (default
  * 0.02/0.18, the trained networks' value), with the exact ∠(u, v) law and the delta-method normal
  * law N(arccos(√2φ/√Q), C(t)²/d) of the ternary angle, both smoothed by the kernel.
  */
@@ -248,7 +248,7 @@ export function randomBinaryVectorData(result: RandomBinaryVectorResult): Figure
 }
 
 /**
- * Spread of the quantization angle against d: measured sd of ∠(u, θ(u)) and of ∠(u, τ_t(u)) at the
+ * Spread of the quantization angle against d: measured sd of ∠(u, θ(u)) and of ∠(u, τₜ(u)) at the
  * ternary result's threshold, against the delta-method laws C/√d.
  */
 export function angleSpreadData(binary: AngleSpreadResult, ternary: AngleSpreadResult): FigureData {

@@ -6,9 +6,3 @@ import { weightShapes } from '../model/network';
 export function floatWeightBytes(config: NetworkConfig): number {
   return weightShapes(config).reduce((n, { shape }) => n + 4 * (shape.reduce((a, b) => a * b, 1) + 3 * shape[shape.length - 1]), 0);
 }
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-}

@@ -4,7 +4,7 @@
  */
 import { createProgress, type Progress } from '../display/progress';
 import { formatDuration } from '../display/format';
-import { epochSummary } from './report';
+import { accuracyPercent, epochSummary } from './report';
 import type { TrainEvent } from './train';
 
 /** A TrainEvent handler; `log` receives the epoch summaries and checkpoint lines. */
@@ -15,7 +15,7 @@ export function trainingProgress(log: (line: string) => void = console.log): (ev
       progress ??= createProgress(`epoch ${e.epoch}/${e.epochs}`, { unit: 'batches' });
       progress.update({
         done: e.batch, total: e.batches,
-        fields: { loss: e.loss, accuracy: e.accuracy, 'img/s': Math.round(e.imagesPerSecond), ETA: formatDuration(e.etaSeconds) },
+        fields: { loss: e.loss, acc: accuracyPercent(e.accuracy), 'img/s': Math.round(e.imagesPerSecond), ETA: formatDuration(e.etaSeconds) },
       });
     } else if (e.kind === 'epoch') {
       progress?.done();
