@@ -242,14 +242,18 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
 
   it('claim check: each verdict follows the evidence', () => {
     const row = (layer: string, d: number, r: number) => ({ layer, d, r });
-    const angle = (layer: string, d: number, peakDegrees: number) => ({ layer, d, peak: (peakDegrees * Math.PI) / 180, theory: { angle: BINARY_LIMIT_ANGLE } });
-    const made = (rs: number[], peaks: number[], slope: number) => ({
+    const angle = (layer: string, d: number, peakDegrees: number, thresholdOverSigma: number | null) =>
+      ({ layer, d, peak: (peakDegrees * Math.PI) / 180, theory: { angle: BINARY_LIMIT_ANGLE, thresholdOverSigma } });
+    const made = (rs: number[], peaks: number[], slope: number, t: number | null = null) => ({
       layerSummary: [row('conv1', 9, rs[0]), row('conv2', 288, rs[1]), row('conv3', 576, rs[2])],
-      angles: [angle('conv1', 9, peaks[0]), angle('conv2', 288, peaks[1]), angle('conv3', 576, peaks[2])],
+      angles: [angle('conv1', 9, peaks[0], t), angle('conv2', 288, peaks[1], t), angle('conv3', 576, peaks[2], t)],
       angleSpread: { layers: ['conv1', 'conv2', 'conv3'], fit: { slope } },
     }) as unknown as NetworkAnalysis;
     assert.deepEqual(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42)).map((c) => c.holds), [true, true, true]);
     assert.deepEqual(claimCheck(made([0.95, 0.9, 0.92], [37, 30, 45], -0.2)).map((c) => c.holds), [false, false, false]);
     assert.match(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42))[1].evidence, /conv3 \(d = 576\) 0\.5° off/);
+    // A ternary network is held to the ternary closed form, not to arccos √(2/π).
+    assert.match(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42))[1].claim, /^filter angles: near arccos √\(2\/π\) ≈ 37°/);
+    assert.match(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42, 0.6))[1].claim, /^filter angles: near arccos\(√2φ\(t\)\/√Q\(t\)\) at t\/σ/);
   });
 });

@@ -20,7 +20,7 @@ import { validatePackedModel } from './validate';
 
 export const SUPPORTED =
   'binary networks (levels 2) whose every layer after the first conv has binary weights and binary inputs: ' +
-  'binWeights true for conv2…, binActs true for every conv layer, quantizeFc true (what `npm run train -- --mode binary` trains)';
+  'binWeights true from conv2 on, binActs true for every conv layer, quantizeFc true (what `npm run train -- --mode binary` trains)';
 
 /** Throws unless the network can be packed; names what is not supported. */
 export function checkPackable(net: Network): void {
