@@ -27,6 +27,8 @@ export interface BarChartOptions extends ChartText, ChartSize {
 }
 
 const BUILDER = 'barChart';
+/** Ticks on the value axis. */
+const VALUE_TICKS = 5;
 
 /** Grouped or stacked bars; groups and categories keep their order of first appearance. */
 export function barChart(options: BarChartOptions): TopLevelSpec {
@@ -43,9 +45,11 @@ export function barChart(options: BarChartOptions): TopLevelSpec {
   const category = { field: 'category', type: 'nominal', sort: categories };
   const encoding = {
     x: { field: 'group', type: 'nominal', title: options.xLabel, sort: groups, axis: { labelAngle: 0 } },
+    // The scale ends on a tick (the same count for both), so the tallest bar never touches the frame's top.
     y: {
       field: 'value', type: 'quantitative', title: options.yLabel, stack: stacked ? 'zero' : null,
-      axis: options.percent === true ? { format: '.0%' } : {},
+      scale: { nice: VALUE_TICKS },
+      axis: { tickCount: VALUE_TICKS, ...(options.percent === true ? { format: '.0%' } : {}) },
     },
     color: { ...category, title: options.categoryTitle ?? null, scale: { domain: categories }, ...(categories.length === 1 ? { legend: null } : {}) },
     // Stack order follows the category order of the legend.
