@@ -21,83 +21,130 @@
  * Binary conv, k×k, stride 1, on a zero-bordered input (h+k−1)×(w+k−1) pixels of `wppIn` 32-bit
  * words. Writes the bits before pooling and flip, [h][w][cout padded to 64], into `pre`.
  * Bit = popcount(window XOR weights) ≤ thr[class][o].
+ *
+ * Each pixel's window (k rows of k·wppIn words) is first copied into `win`, contiguous and
+ * zero-padded to `chunks` 16-byte chunks (`win` has 16 more bytes, see below). Output channels go
+ * in passes of 12, with weights laid out by the engine as [⌈cout/12⌉][chunks][192 bytes]: per chunk,
+ * its 8 halfwords for channels 0–7 of the pass ([halfword][channel], 16 bits each), then its 16 bytes
+ * for each of channels 8–11. Thresholds are [classes][cout rounded up to 12], padded with −1.
+ *
+ * Channels 0–7 run on SIMD: the vector of halfword j of the window (splat) XOR the 8 channels'
+ * halfwords j holds 16 bits of each channel, so its popcount per 16-bit lane counts them. Eight such
+ * vectors go through a Harley–Seal carry-save adder tree (ones, twos, fours kept across chunks) and
+ * only the eights are popcounted, 1 i8x16.popcnt per 8 vectors instead of 8. Channels 8–11 run at
+ * the same time on the scalar 64-bit popcount, which uses other execution units. A store of a
+ * partial sum to the 16 spare bytes of `win` in the middle of each chunk keeps the compiler from
+ * hoisting all of its loads ahead of the arithmetic (which spilled registers).
  */
-export function binaryConv(inp: usize, h: i32, w: i32, wppIn: i32, k: i32, cout: i32, weights: usize, posClass: usize, thr: usize, pre: usize): void {
+export function binaryConv(inp: usize, h: i32, w: i32, wppIn: i32, k: i32, cout: i32, weights: usize, posClass: usize, thr: usize, pre: usize, win: usize): void {
   const pw = w + k - 1;
-  const rowBytes = k * wppIn * 4; // one kernel row of the window: k pixels
+  const rowBytes = k * wppIn * 4;
   const imageRowBytes = pw * wppIn * 4;
-  const chunks = rowBytes >> 4;
-  const tail = (rowBytes & 15) != 0;
+  const chunks = (k * rowBytes + 15) >> 4;
   const outBytes = pixelBytes(cout);
-  const wStride = <usize>(k * rowBytes); // bytes of one output channel's weights
+  const coutT = ((cout + 11) / 12) * 12;
+  const sink = win + <usize>(chunks * 16);
+  store<u64>(win + <usize>(chunks * 16 - 8), 0); // window sizes are whole 8-byte words: at most this is padding
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
+      let d = win;
+      for (let dy = 0; dy < k; dy++) {
+        const src = inp + <usize>((y + dy) * imageRowBytes + x * wppIn * 4);
+        for (let j = 0; j < rowBytes; j += 8) {
+          store<u64>(d, load<u64>(src + <usize>j));
+          d += 8;
+        }
+      }
       const p = y * w + x;
-      const thrRow = thr + <usize>(<i32>load<u8>(posClass + p) * cout * 4);
+      const thrRow = thr + <usize>(<i32>load<u8>(posClass + p) * coutT * 4);
       const out = pre + <usize>(p * outBytes);
       for (let b = 0; b < outBytes; b += 4) store<u32>(out + b, 0);
-      const base = inp + <usize>(y * imageRowBytes + x * wppIn * 4);
-      let o = 0;
-      for (; o + 4 <= cout; o += 4) {
-        let s0 = i16x8.splat(0);
-        let s1 = i16x8.splat(0);
-        let s2 = i16x8.splat(0);
-        let s3 = i16x8.splat(0);
-        const w0 = weights + <usize>o * wStride;
-        for (let dy = 0; dy < k; dy++) {
-          const a = base + <usize>(dy * imageRowBytes);
-          const wr = w0 + <usize>(dy * rowBytes);
-          let j = 0;
-          while (j < chunks || (j == chunks && tail)) {
-            const end = min(j + 30, chunks);
-            let c0 = i8x16.splat(0);
-            let c1 = i8x16.splat(0);
-            let c2 = i8x16.splat(0);
-            let c3 = i8x16.splat(0);
-            for (; j < end; j++) {
-              const off = <usize>(j << 4);
-              const v = v128.load(a + off);
-              c0 = i8x16.add(c0, i8x16.popcnt(v128.xor(v, v128.load(wr + off))));
-              c1 = i8x16.add(c1, i8x16.popcnt(v128.xor(v, v128.load(wr + wStride + off))));
-              c2 = i8x16.add(c2, i8x16.popcnt(v128.xor(v, v128.load(wr + 2 * wStride + off))));
-              c3 = i8x16.add(c3, i8x16.popcnt(v128.xor(v, v128.load(wr + 3 * wStride + off))));
-            }
-            if (j == chunks && tail) {
-              const off = <usize>(j << 4);
-              const v = v128.load64_zero(a + off);
-              c0 = i8x16.add(c0, i8x16.popcnt(v128.xor(v, v128.load64_zero(wr + off))));
-              c1 = i8x16.add(c1, i8x16.popcnt(v128.xor(v, v128.load64_zero(wr + wStride + off))));
-              c2 = i8x16.add(c2, i8x16.popcnt(v128.xor(v, v128.load64_zero(wr + 2 * wStride + off))));
-              c3 = i8x16.add(c3, i8x16.popcnt(v128.xor(v, v128.load64_zero(wr + 3 * wStride + off))));
-              j++;
-            }
-            s0 = i16x8.add(s0, i16x8.extadd_pairwise_i8x16_u(c0));
-            s1 = i16x8.add(s1, i16x8.extadd_pairwise_i8x16_u(c1));
-            s2 = i16x8.add(s2, i16x8.extadd_pairwise_i8x16_u(c2));
-            s3 = i16x8.add(s3, i16x8.extadd_pairwise_i8x16_u(c3));
+      let wp = weights;
+      for (let o = 0; o < cout; o += 12) {
+        let n0: u64 = 0;
+        let n1: u64 = 0;
+        let n2: u64 = 0;
+        let n3: u64 = 0;
+        // Per-channel counts of the eights (i32 lanes: channels 0–3, 4–7), and the carry-save state.
+        let lo = i32x4.splat(0);
+        let hi = i32x4.splat(0);
+        let ones = i32x4.splat(0);
+        let twos = i32x4.splat(0);
+        let fours = i32x4.splat(0);
+        let c = 0;
+        let a = win;
+        do {
+          // Byte lanes count eights (≤ 8 per chunk): flushed every 31 chunks.
+          const end = min(c + 31, chunks);
+          let e = i8x16.splat(0);
+          for (; c < end; c++) {
+            const q0 = load<u64>(a);
+            const q1 = load<u64>(a, 8);
+            n0 += popcnt<u64>(q0 ^ load<u64>(wp, 128)) + popcnt<u64>(q1 ^ load<u64>(wp, 136));
+            n1 += popcnt<u64>(q0 ^ load<u64>(wp, 144)) + popcnt<u64>(q1 ^ load<u64>(wp, 152));
+            // CSA(x, y, z): sum x^y^z, carry (x&y) | ((x^y)&z).
+            let x0 = v128.xor(v128.load16_splat(a, 0), v128.load(wp, 0));
+            let x1 = v128.xor(v128.load16_splat(a, 2), v128.load(wp, 16));
+            let u = v128.xor(ones, x0);
+            const twosA = v128.or(v128.and(ones, x0), v128.and(u, x1));
+            ones = v128.xor(u, x1);
+            x0 = v128.xor(v128.load16_splat(a, 4), v128.load(wp, 32));
+            x1 = v128.xor(v128.load16_splat(a, 6), v128.load(wp, 48));
+            u = v128.xor(ones, x0);
+            const twosB = v128.or(v128.and(ones, x0), v128.and(u, x1));
+            ones = v128.xor(u, x1);
+            u = v128.xor(twos, twosA);
+            const foursA = v128.or(v128.and(twos, twosA), v128.and(u, twosB));
+            twos = v128.xor(u, twosB);
+            v128.store(sink, foursA); // the scheduling barrier (see above)
+            n2 += popcnt<u64>(q0 ^ load<u64>(wp, 160)) + popcnt<u64>(q1 ^ load<u64>(wp, 168));
+            n3 += popcnt<u64>(q0 ^ load<u64>(wp, 176)) + popcnt<u64>(q1 ^ load<u64>(wp, 184));
+            x0 = v128.xor(v128.load16_splat(a, 8), v128.load(wp, 64));
+            x1 = v128.xor(v128.load16_splat(a, 10), v128.load(wp, 80));
+            u = v128.xor(ones, x0);
+            const twosC = v128.or(v128.and(ones, x0), v128.and(u, x1));
+            ones = v128.xor(u, x1);
+            x0 = v128.xor(v128.load16_splat(a, 12), v128.load(wp, 96));
+            x1 = v128.xor(v128.load16_splat(a, 14), v128.load(wp, 112));
+            u = v128.xor(ones, x0);
+            const twosD = v128.or(v128.and(ones, x0), v128.and(u, x1));
+            ones = v128.xor(u, x1);
+            u = v128.xor(twos, twosC);
+            const foursB = v128.or(v128.and(twos, twosC), v128.and(u, twosD));
+            twos = v128.xor(u, twosD);
+            u = v128.xor(fours, foursA);
+            const eights = v128.or(v128.and(fours, foursA), v128.and(u, foursB));
+            fours = v128.xor(u, foursB);
+            e = i8x16.add(e, i8x16.popcnt(eights));
+            a += 16;
+            wp += 192;
           }
-        }
-        let bits: u32 = 0;
-        bits |= <u32>(hsum16(s0) <= load<i32>(thrRow + <usize>(o * 4))) << 0;
-        bits |= <u32>(hsum16(s1) <= load<i32>(thrRow + <usize>(o * 4 + 4))) << 1;
-        bits |= <u32>(hsum16(s2) <= load<i32>(thrRow + <usize>(o * 4 + 8))) << 2;
-        bits |= <u32>(hsum16(s3) <= load<i32>(thrRow + <usize>(o * 4 + 12))) << 3;
+          const e16 = i16x8.extadd_pairwise_i8x16_u(e);
+          lo = i32x4.add(lo, i32x4.extend_low_i16x8_u(e16));
+          hi = i32x4.add(hi, i32x4.extend_high_i16x8_u(e16));
+        } while (c < chunks);
+        // count = 8·eights + 4·popcount(fours) + 2·popcount(twos) + popcount(ones); bytes stay ≤ 56.
+        let b = i8x16.popcnt(fours);
+        b = i8x16.add(b, b);
+        b = i8x16.add(b, i8x16.popcnt(twos));
+        b = i8x16.add(b, b);
+        b = i8x16.add(b, i8x16.popcnt(ones));
+        const b16 = i16x8.extadd_pairwise_i8x16_u(b);
+        lo = i32x4.add(i32x4.shl(lo, 3), i32x4.extend_low_i16x8_u(b16));
+        hi = i32x4.add(i32x4.shl(hi, 3), i32x4.extend_high_i16x8_u(b16));
+        const t = thrRow + <usize>(o * 4);
+        let bits = <u32>i32x4.bitmask(i32x4.le_s(lo, v128.load(t))) | (<u32>i32x4.bitmask(i32x4.le_s(hi, v128.load(t, 16))) << 4);
+        bits |= <u32>(<i32>n0 <= load<i32>(t, 32)) << 8;
+        bits |= <u32>(<i32>n1 <= load<i32>(t, 36)) << 9;
+        bits |= <u32>(<i32>n2 <= load<i32>(t, 40)) << 10;
+        bits |= <u32>(<i32>n3 <= load<i32>(t, 44)) << 11;
+        // Padding channels (thresholds −1) give 0 bits, so nothing lands past the pixel's words.
+        const sh = <u32>o & 31;
         const wordAt = out + <usize>((o >> 5) << 2);
-        store<u32>(wordAt, load<u32>(wordAt) | (bits << (<u32>o & 31)));
-      }
-      for (; o < cout; o++) {
-        let count = 0;
-        const w0 = weights + <usize>o * wStride;
-        for (let dy = 0; dy < k; dy++) {
-          const a = base + <usize>(dy * imageRowBytes);
-          const wr = w0 + <usize>(dy * rowBytes);
-          for (let j = 0; j < rowBytes; j += 8) {
-            count += <i32>popcnt<u64>(load<u64>(a + <usize>j) ^ load<u64>(wr + <usize>j));
-          }
-        }
-        if (count <= load<i32>(thrRow + <usize>(o * 4))) {
-          const wordAt = out + <usize>((o >> 5) << 2);
-          store<u32>(wordAt, load<u32>(wordAt) | (<u32>1 << (<u32>o & 31)));
+        store<u32>(wordAt, load<u32>(wordAt) | (bits << sh));
+        if (sh > 20) {
+          const rest = bits >> (32 - sh);
+          if (rest != 0) store<u32>(wordAt, load<u32>(wordAt, 4) | rest, 4);
         }
       }
     }

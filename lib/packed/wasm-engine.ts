@@ -12,7 +12,7 @@ import { packageRoot } from '../util/package-root';
 import { PackedEngine } from './classify';
 import { batchNormFloat32 } from './fold';
 import { serializePacked } from './format';
-import { FloatConvLayer, PackedModel, outputWords, wordsPerPixel } from './model';
+import { BinaryConvLayer, FloatConvLayer, PackedModel, outputWords, wordsPerPixel } from './model';
 import { validatePackedModel } from './validate';
 
 /** The committed kernels binary and its AssemblyScript source. */
@@ -34,7 +34,7 @@ export function kernelsModule(): WebAssembly.Module {
 
 interface Kernels {
   memory: WebAssembly.Memory;
-  binaryConv(inp: number, h: number, w: number, wppIn: number, k: number, cout: number, weights: number, posClass: number, thr: number, pre: number): void;
+  binaryConv(inp: number, h: number, w: number, wppIn: number, k: number, cout: number, weights: number, posClass: number, thr: number, pre: number, win: number): void;
   denseCounts(inp: number, bytes: number, units: number, weights: number, counts: number): void;
   floatConv(img: number, h: number, w: number, cin: number, cout: number, k: number, weights: number, thr: number, maxAbsW: number, pre: number): void;
   finish(pre: number, h: number, w: number, wpp: number, pool: number, flip: number, dst: number, pad: number): void;
@@ -107,15 +107,19 @@ export class WasmCore {
           break;
         }
         case 'binary-conv': {
-          const w = alloc(l.weights.byteLength, l.weights);
+          const layout = convLayout(l);
+          const w = alloc(layout.byteLength, layout);
+          // One pixel's window in 16-byte chunks, and 16 bytes binaryConv stores to (never read).
+          const win = alloc(Math.ceil((l.k * l.k * wordsPerPixel(l.cin)) / 4) * 16 + 16);
           const cls = alloc(l.positionClass.byteLength, l.positionClass);
-          const thr = alloc(l.thresholds.byteLength, l.thresholds);
+          const thresholds = convThresholds(l);
+          const thr = alloc(thresholds.byteLength, thresholds);
           const flip = alloc(l.flip.byteLength, l.flip);
           const wpp = wordsPerPixel(l.cout);
           const pre = alloc(l.height * l.width * wpp * 4);
           const inp = inputs[i];
           this.steps.push(() => {
-            k.binaryConv(inp, l.height, l.width, wordsPerPixel(l.cin), l.k, l.cout, w, cls, thr, pre);
+            k.binaryConv(inp, l.height, l.width, wordsPerPixel(l.cin), l.k, l.cout, w, cls, thr, pre, win);
             k.finish(pre, l.height, l.width, wpp, l.maxPool ? 1 : 0, flip, dst, padNext);
           });
           break;
@@ -165,6 +169,40 @@ export class WasmCore {
     }
     return out;
   }
+}
+
+/** Output channels per pass of binaryConv: 8 on SIMD, 4 on the scalar popcount. */
+const CONV_PASS = 12;
+
+/**
+ * A binary conv's weights as binaryConv reads them: the window ([k][k][wordsPerPixel(cin)]) in
+ * 16-byte chunks (zero-padded), channels in passes of 12 (zero-padded): [⌈cout/12⌉][chunks] of 192
+ * bytes, the chunk's 8 halfwords × channels 0–7 of the pass ([halfword][channel]), then its 16 bytes
+ * of each of channels 8–11.
+ */
+function convLayout(l: BinaryConvLayer): Uint16Array {
+  const winHalves = l.k * l.k * wordsPerPixel(l.cin) * 2;
+  const chunks = Math.ceil(winHalves / 8);
+  const src = new Uint16Array(l.weights.buffer, l.weights.byteOffset, l.weights.length * 2);
+  const out = new Uint16Array(Math.ceil(l.cout / CONV_PASS) * chunks * 96);
+  for (let o = 0; o < l.cout; o++) {
+    const pass = Math.floor(o / CONV_PASS);
+    const m = o % CONV_PASS;
+    for (let q = 0; q < winHalves; q++) {
+      const chunk = (pass * chunks + (q >> 3)) * 96;
+      out[m < 8 ? chunk + (q & 7) * 8 + m : chunk + 64 + (m - 8) * 8 + (q & 7)] = src[o * winHalves + q];
+    }
+  }
+  return out;
+}
+
+/** A binary conv's thresholds as binaryConv reads them: [classes][cout rounded up to 12], padded with −1 (never: counts are ≥ 0). */
+function convThresholds(l: BinaryConvLayer): Int32Array {
+  const coutP = Math.ceil(l.cout / CONV_PASS) * CONV_PASS;
+  const classes = l.thresholds.length / l.cout;
+  const out = new Int32Array(classes * coutP).fill(-1);
+  for (let c = 0; c < classes; c++) out.set(l.thresholds.subarray(c * l.cout, (c + 1) * l.cout), c * coutP);
+  return out;
 }
 
 /** The first layer's weights with cout padded to 16 (zeros) and thresholds padded with NaN (never). */
