@@ -16,6 +16,7 @@ import { disposeNetwork } from '../model/network';
 import { compareLayerBits, compareLogits } from '../packed/compare';
 import { PackedModel } from '../packed/model';
 import { loadCheckpoint } from '../train/checkpoint';
+import { accuracyPercent } from '../train/report';
 import { runCli } from './run-cli';
 
 export const CLASSIFY_USAGE = `Classify a dataset's test images with a packed binary network (npm run pack): accuracy and img/s.
@@ -122,7 +123,7 @@ export async function runClassify(cmd: ClassifyCommand, log: (line: string) => v
   }
   const accuracy = correct.reduce((a, b) => a + b, 0) / test.count;
   const imagesPerSecond = test.count / seconds;
-  log(`${cmd.dataset} test: accuracy ${(100 * accuracy).toFixed(2)}% on ${test.count} images, ${Math.round(imagesPerSecond)} img/s (${seconds.toFixed(2)} s)`);
+  log(`${cmd.dataset} test: accuracy ${accuracyPercent(accuracy)} on ${test.count} images, ${Math.round(imagesPerSecond)} img/s (${seconds.toFixed(2)} s)`);
   const outcome: ClassifyOutcome = { accuracy, imagesPerSecond, images: test.count };
   if (cmd.compare) Object.assign(outcome, await compareWithFloat(cmd, model, test, predictions, log));
   return outcome;
@@ -143,7 +144,7 @@ async function compareWithFloat(
   try {
     const r = await compareLogits(ck.net, engine, test, cmd.batchSize);
     const packedPredictionDiff = r.floatPredictions.reduce((n, p, i) => n + (p !== predictions[i] ? 1 : 0), 0);
-    log(`float network ${dir} (${backend.description}): accuracy ${(100 * r.floatAccuracy).toFixed(2)}%`);
+    log(`float network ${dir} (${backend.description}): accuracy ${accuracyPercent(r.floatAccuracy)}`);
     log(`  images whose predicted class differs from the packed network's: ${packedPredictionDiff} of ${test.count}`);
     log(`  images whose logits differ (bit for bit): ${r.logitDifferences} of ${test.count}`);
     let layerBits;

@@ -3,10 +3,10 @@ import type { TopLevelSpec } from 'vega-lite';
 import { barChart, concatCharts } from '../charts';
 import type { TableRow } from '../display/tables';
 import type { BinarizationGains } from '../packed/gains';
+import { accuracyPercent } from '../train/report';
 import { formatBinaryBytes } from '../display/format';
 
 const MIB = 1024 * 1024;
-const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** One row per quantity: float, packed, and packed's factor. */
 export function binarizationGainsTable(g: BinarizationGains): TableRow[] {
@@ -20,8 +20,8 @@ export function binarizationGainsTable(g: BinarizationGains): TableRow[] {
     },
     {
       quantity: `test accuracy (${g.testImages} images)`,
-      float: percent(g.floatAccuracy),
-      packed: percent(g.packedAccuracy),
+      float: accuracyPercent(g.floatAccuracy),
+      packed: accuracyPercent(g.packedAccuracy),
       factor: `${g.predictionDifferences} predictions differ`,
     },
   ];
@@ -55,7 +55,7 @@ export function binarizationGainsChart(g: BinarizationGains): TopLevelSpec {
   return concatCharts([size, speed], {
     title: 'What binarization buys',
     subtitle: `${(g.floatBytes / g.packedBytes).toFixed(1)}x smaller, ${(g.packedImagesPerSecond / g.floatImagesPerSecond).toFixed(1)}x faster ` +
-      `(float: ${g.floatBackend} backend; packed: ${g.packedKernels}); test accuracy ${percent(g.floatAccuracy)} float, ${percent(g.packedAccuracy)} packed (${g.predictionDifferences} of ${g.testImages} predictions differ)`,
+      `(float: ${g.floatBackend} backend; packed: ${g.packedKernels}); test accuracy ${accuracyPercent(g.floatAccuracy)} float, ${accuracyPercent(g.packedAccuracy)} packed (${g.predictionDifferences} of ${g.testImages} predictions differ)`,
     columns: 2,
   });
 }

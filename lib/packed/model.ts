@@ -28,17 +28,20 @@ export function wordsPerPixel(channels: number): number {
   return 2 * Math.ceil(channels / 64);
 }
 
-/** First layer: real-valued input, float weights (W^b, or W^c if weights are not quantized). */
-export interface FloatConvLayer {
-  kind: 'float-conv';
+/** What every conv layer has: input (= output before pooling) height and width, kernel side, channels. */
+export interface ConvGeometry {
   name: string;
-  /** Input (= output before pooling) height and width, and the kernel side. */
   height: number;
   width: number;
   k: number;
   cin: number;
   cout: number;
   maxPool: boolean;
+}
+
+/** First layer: real-valued input, float weights (W^b, or W^c if weights are not quantized). */
+export interface FloatConvLayer extends ConvGeometry {
+  kind: 'float-conv';
   /** [k][k][cin][cout], as the float network stores it. */
   weights: Float32Array;
   /** [cout]: bit = z ≥ threshold (float32 z). NaN: never. */
@@ -48,15 +51,8 @@ export interface FloatConvLayer {
 }
 
 /** Binary conv (k×k, stride 1, 'same', zero padding) with ±1 input and weights. */
-export interface BinaryConvLayer {
+export interface BinaryConvLayer extends ConvGeometry {
   kind: 'binary-conv';
-  name: string;
-  height: number;
-  width: number;
-  k: number;
-  cin: number;
-  cout: number;
-  maxPool: boolean;
   /** [cout][k][k][wordsPerPixel(cin)] weight bits. */
   weights: Uint32Array;
   /** [height·width]: position class of each output pixel (which taps lie outside the image). */

@@ -9,6 +9,7 @@ import { floatThreshold, integerThreshold } from './fold';
 import {
   BinaryConvLayer,
   BinaryDenseLayer,
+  ConvGeometry,
   FloatConvLayer,
   OutputLayer,
   PackedLayer,
@@ -16,6 +17,7 @@ import {
   convOutputSize,
   wordsPerPixel,
 } from './model';
+import { popcount32 } from './reference';
 import { validatePackedModel } from './validate';
 
 export const SUPPORTED =
@@ -76,11 +78,8 @@ function checkBinary(v: number, layer: string): void {
   if (v !== 1 && v !== -1) throw new Error(`Cannot pack ${layer}: a quantized weight is ${v}, not ±1.`);
 }
 
-function popcount32(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
+function geometry(layer: Layer, height: number, width: number, k: number, cin: number, cout: number): ConvGeometry {
+  return { name: layer.name, height, width, k, cin, cout, maxPool: layer.maxPool };
 }
 
 function packFloatConv(layer: Layer, v: LayerValues, h: number, w: number, k: number, cin: number): FloatConvLayer {
@@ -88,13 +87,7 @@ function packFloatConv(layer: Layer, v: LayerValues, h: number, w: number, k: nu
   const folded = Array.from({ length: cout }, (_, o) => floatThreshold(v.mean[o], v.scale[o], v.offset[o]));
   return {
     kind: 'float-conv',
-    name: layer.name,
-    height: h,
-    width: w,
-    k,
-    cin,
-    cout,
-    maxPool: layer.maxPool,
+    ...geometry(layer, h, w, k, cin, cout),
     weights: Float32Array.from(v.weights),
     thresholds: Float32Array.from(folded.map((x) => x.t)),
     flip: flipWords(folded.map((x) => x.flip)),
@@ -166,13 +159,7 @@ function packBinaryConv(layer: Layer, v: LayerValues, h: number, w: number, k: n
   }
   return {
     kind: 'binary-conv',
-    name: layer.name,
-    height: h,
-    width: w,
-    k,
-    cin,
-    cout,
-    maxPool: layer.maxPool,
+    ...geometry(layer, h, w, k, cin, cout),
     weights,
     positionClass,
     classTaps,

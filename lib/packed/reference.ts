@@ -14,6 +14,7 @@ import {
 } from './model';
 import { batchNormFloat32 } from './fold';
 
+/** Set bits of a 32-bit word (the SWAR count). */
 export function popcount32(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
