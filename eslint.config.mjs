@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // wasm/ holds AssemblyScript, a TypeScript dialect that its own compiler checks.
-  { ignores: ['dist/', 'node_modules/', 'checkpoints/', 'output/', 'data/', '.scratch/', 'notebooks/', 'wasm/', 'build/'] },
+  { ignores: ['dist/', 'node_modules/', '.venv/', 'checkpoints/', 'output/', 'data/', '.scratch/', 'notebooks/', 'wasm/', 'build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -15,8 +15,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
 import { KERNEL_DISPLAY_NAME, KERNEL_NAME, kernelSpec } from '../lib/cli/install-kernel';
+import { findNbclientPython } from '../lib/cli/jupyter-env';
 
-const PYTHON = '/usr/bin/python3';
+/** A Python with nbformat (the project's .venv/ after npm install); set in before(). */
+let PYTHON = '';
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
 
 /** Reads each file as the server does on open and writes it back as the server does on save. */
@@ -64,10 +66,8 @@ describe('committed notebooks are stored as JupyterLab 4 writes them', () => {
   // The language_info the bnn-geometry kernel (tslab in TypeScript mode) reports in its kernel_info reply.
   const kernelLanguageInfo = new JupyterHandlerImpl(null as never, false).handleKernel().language_info;
 
-  before(function () {
-    const probe = spawnSync(PYTHON, ['-c', 'import nbformat'], { encoding: 'utf8' });
-    assert.equal(probe.status, 0, `${PYTHON} cannot import nbformat: apt-get install -y python3-nbformat ` +
-      `(.ci/run installs it with jupyter-nbconvert)\n${probe.stderr}`);
+  before(() => {
+    PYTHON = findNbclientPython(); // throws, saying how to set Jupyter up, when there is none
   });
 
   it('finds the notebooks', () => {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findJupyter, installKernel, jupyterDataDir } from '../lib/cli/install-kernel';
+import { registerKernel } from '../lib/cli/install-kernel';
 import { runNotebook } from '../lib/cli/notebook-runner';
 import { parameterEnvName } from '../lib/notebook/params';
 
@@ -33,7 +33,7 @@ describe('gen_plots: rerunning cells after Run All', function () {
     if (!fs.existsSync(FASHION)) this.skip();
     const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}${build.stderr}`);
-    installKernel(jupyterDataDir(findJupyter()));
+    registerKernel();
     const nb = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', 'gen_plots.ipynb'), 'utf8')) as { cells: Cell[] };
     const code = nb.cells.filter((c) => c.cell_type === 'code');
     const networkCell = code.findIndex((c) => text(c.source).includes('prepareNotebookNetwork(p'));

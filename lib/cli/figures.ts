@@ -21,7 +21,7 @@ import { resultRows } from '../report/results';
 import { removeStaleTemporaries, replaceDirectory, writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 import { packageRoot } from '../util/package-root';
-import { findJupyter, installKernel, jupyterDataDir } from './install-kernel';
+import { registerKernel } from './install-kernel';
 import { numberFlag } from './flag-values';
 import { NotebookCellError, runNotebook } from './notebook-runner';
 import { runCli } from './run-cli';
@@ -194,7 +194,7 @@ async function buildOutput(cmd: FiguresCommand, out: string, log: (line: string)
   for (const d of Object.values(dirs)) ensureDir(d);
   const resultsFile = path.join(out, 'results.json');
   if (!fs.existsSync(resultsFile)) writeFileAtomic(resultsFile, '{}');
-  installKernel(jupyterDataDir(findJupyter()));
+  registerKernel();
   const progressFile = path.join(out, '.progress');
   const env: NodeJS.ProcessEnv = {
     ...process.env, [FIGURES_DIR_ENV]: dirs.figures, [RESULTS_FILE_ENV]: resultsFile, [PROGRESS_FILE_ENV]: progressFile,

@@ -10,24 +10,12 @@ import * as path from 'node:path';
 import { PACKAGE_NAME } from '../util/package-root';
 import { writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
+import { findJupyter } from './jupyter-env';
 
 /** The kernelspec name the notebooks' metadata refers to. */
 export const KERNEL_NAME = 'bnn-geometry';
 export const KERNEL_DISPLAY_NAME = 'TypeScript (bnn-geometry)';
 
-
-/** The Jupyter command-line tool, if one is on PATH or at Debian's location. */
-export function findJupyter(): string | null {
-  for (const candidate of ['jupyter', '/usr/bin/jupyter']) {
-    try {
-      execFileSync(candidate, ['--version'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  return null;
-}
 
 /** Jupyter's data folder: $JUPYTER_DATA_DIR, else what `jupyter --data-dir` says, else ~/.local/share/jupyter. */
 export function jupyterDataDir(jupyter: string | null): string {
@@ -83,16 +71,18 @@ export function installKernel(dataDir: string): string {
   return dir;
 }
 
+/** Registers the kernel where the Jupyter that will run it looks (see findJupyter); returns the kernel's folder. */
+export function registerKernel(jupyter = findJupyter()): string {
+  return installKernel(jupyterDataDir(jupyter));
+}
+
 export function main(): void {
   try {
     const jupyter = findJupyter();
-    const dir = installKernel(jupyterDataDir(jupyter));
+    const dir = registerKernel(jupyter);
     console.log(`Registered the Jupyter kernel "${KERNEL_DISPLAY_NAME}" in ${dir}`);
     if (!jupyter) {
-      console.log(
-        'Jupyter was not found. To open the notebooks: pip install jupyterlab, then jupyter lab. ' +
-          'For headless runs (npm run figures) on Debian/Ubuntu: apt-get install jupyter-client jupyter-nbconvert python3-nbclient python3-ipykernel.',
-      );
+      console.log('No Jupyter runs yet: npm run setup-jupyter makes the project\'s own (its message above says what was missing).');
     }
   } catch (err) {
     console.warn(`Could not register the Jupyter kernel (${(err as Error).message}); run npm run kernel to retry.`);

@@ -2,10 +2,11 @@
  * Executes a notebook through real Jupyter (nbclient, driven by scripts/run_notebook.py) and
  * streams its per-cell progress; a failing cell rejects with that cell's error.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { packageRoot } from '../util/package-root';
+import { findNbclientPython } from './jupyter-env';
 
 const DRIVER = path.join(packageRoot(), 'scripts', 'run_notebook.py');
 
@@ -14,18 +15,6 @@ export type NotebookEvent =
   | { event: 'cell'; index: number; cells: number; first_line: string }
   | { event: 'done' }
   | { event: 'error'; index: number; ename: string; evalue: string; traceback: string };
-
-/** A Python interpreter that has nbclient (Debian's /usr/bin/python3 first), or an error saying how to get one. */
-export function findNbclientPython(): string {
-  for (const python of ['/usr/bin/python3', 'python3', 'python']) {
-    const probe = spawnSync(python, ['-c', 'import nbclient, nbformat'], { stdio: 'ignore' });
-    if (probe.status === 0) return python;
-  }
-  throw new Error(
-    'No Python with nbclient found. Install Jupyter\'s executor: apt-get install jupyter-client jupyter-nbconvert python3-nbclient ' +
-      '(Debian/Ubuntu) or pip install nbclient jupyter_client.',
-  );
-}
 
 export interface RunNotebookOptions {
   input: string;

@@ -4,6 +4,17 @@ export interface CliCommand {
   help: boolean;
 }
 
+/** An install step whose only flag is --rebuild (setup-tensorflow, setup-jupyter). */
+export interface RebuildCommand extends CliCommand {
+  rebuild: boolean;
+}
+
+export function parseRebuildFlag(argv: string[]): RebuildCommand {
+  const unknown = argv.filter((a) => a !== '--rebuild' && a !== '--help');
+  if (unknown.length) throw new Error(`unknown argument ${unknown.join(' ')}`);
+  return { help: argv.includes('--help'), rebuild: argv.includes('--rebuild') };
+}
+
 /**
  * Parses argv and runs the command. Exit code 2 for bad flags (with a pointer to --help), 1 when the
  * command fails, 0 otherwise; errors print as "name: message".

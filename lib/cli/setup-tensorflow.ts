@@ -16,7 +16,7 @@ import {
   type TensorflowLibrary,
 } from '../backend/tensorflow-library';
 import { packageRoot } from '../util/package-root';
-import { runCli, type CliCommand } from './run-cli';
+import { parseRebuildFlag, runCli, type RebuildCommand } from './run-cli';
 
 /** Set to 1 to skip this step (the project then runs on wasm). */
 export const SKIP_ENV = 'BNN_SKIP_TENSORFLOW';
@@ -30,16 +30,6 @@ ${TENSORFLOW_WHEEL.name}==${TENSORFLOW_WHEEL.version} wheel fetched with pip int
 
   --rebuild   build again even if tfjs-node already loads
   $${SKIP_ENV}=1 skips this step (npm install then leaves the project on wasm).`;
-
-interface SetupCommand extends CliCommand {
-  rebuild: boolean;
-}
-
-function parse(argv: string[]): SetupCommand {
-  const unknown = argv.filter((a) => a !== '--rebuild' && a !== '--help');
-  if (unknown.length) throw new Error(`unknown argument ${unknown.join(' ')}`);
-  return { help: argv.includes('--help'), rebuild: argv.includes('--rebuild') };
-}
 
 const log = (line: string): void => console.log(`tfjs-node: ${line}`);
 
@@ -73,7 +63,7 @@ function ownInstall(tfjsNodeDir: string): boolean {
   return run.status === 0;
 }
 
-function setup(cmd: SetupCommand): void {
+function setup(cmd: RebuildCommand): void {
   if (process.env[SKIP_ENV] === '1') return log(`skipped (${SKIP_ENV}=1): the project runs on wasm`);
   const root = packageRoot();
   const dir = packageDir('@tensorflow/tfjs-node', root);
@@ -113,4 +103,4 @@ function setup(cmd: SetupCommand): void {
   );
 }
 
-if (require.main === module) void runCli('setup-tensorflow', USAGE, parse, setup);
+if (require.main === module) void runCli('setup-tensorflow', USAGE, parseRebuildFlag, setup);
