@@ -386,6 +386,7 @@ describe('backend', () => {
       'binding missing': tfjsNodeDir !== undefined,
       'TensorFlow library missing':
         tfjsNodeDir !== undefined &&
+        fs.existsSync(path.join(tfjsNodeDir, 'lib')) &&
         fs.readdirSync(path.join(tfjsNodeDir, 'lib'), { withFileTypes: true }).some((d) => fs.existsSync(path.join(tfjsNodeDir, 'lib', d.name, 'tfjs_binding.node'))),
     };
     for (const [problem, hook] of Object.entries(hooks) as [keyof typeof hooks, string][]) {
