@@ -3,6 +3,7 @@
  * cell's message in the terminal, and the last good output left whole.
  */
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +13,7 @@ import { makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork } from '../lib/model/network';
 import { PROFILES } from '../lib/experiment/profiles';
 import { saveCheckpoint } from '../lib/train/checkpoint';
+import { lockFileOf } from '../lib/util/lock';
 
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
 
@@ -84,5 +86,31 @@ describe('npm run figures: failures', function () {
     unchanged(out);
     assert.ok(fs.existsSync(path.join(`${out}.failed`, 'notebooks', 'hd_figures.ipynb')));
     assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp')), [], 'no staging folder is left');
+  });
+
+  it('refuses an empty --out, a folder holding files it did not write, and a folder another run is writing, touching nothing', async () => {
+    assert.throws(() => parseFiguresArgs(['--out', '']), /^Error: --out is empty: name a path/);
+    const mine = path.join(tmp, 'thesis');
+    fs.mkdirSync(path.join(mine, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(mine, 'thesis.txt'), 'years of work');
+    await assert.rejects(runFigures(parseFiguresArgs(['--only', 'hd_figures', '--out', mine]), () => assert.fail('nothing may run')), {
+      message: `--out ${mine} holds files this project did not write (sub, thesis.txt), which it would replace or mix with its own. ` +
+        'Name a new or empty folder, or one this project wrote before.',
+    });
+    assert.deepEqual(fs.readdirSync(mine).sort(), ['sub', 'thesis.txt']);
+    assert.equal(fs.readFileSync(path.join(mine, 'thesis.txt'), 'utf8'), 'years of work');
+
+    const busy = previousOutput('busy-output');
+    const other = spawn('sleep', ['60']);
+    fs.writeFileSync(lockFileOf(busy), JSON.stringify({ pid: other.pid, command: 'figures.ts --only gen_plots', since: '2026-12-06T08:00:00.000Z' }));
+    try {
+      await assert.rejects(runFigures(parseFiguresArgs(['--only', 'hd_figures', '--out', busy]), () => assert.fail('nothing may run')), {
+        message: `${busy} is being written by process ${other.pid} (figures.ts --only gen_plots, since 2026-12-06T08:00:00.000Z). ` +
+          `Wait for it to finish or stop it, or choose another folder. (Its lock: ${lockFileOf(busy)}.)`,
+      });
+      unchanged(busy);
+    } finally {
+      other.kill();
+    }
   });
 });

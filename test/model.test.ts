@@ -443,9 +443,16 @@ describe('bad input', () => {
     fs.writeFileSync(manifestPath, JSON.stringify(withAdam));
     assert.throws(() => loadCheckpoint(dir), /conv2\/W has shape/);
     withAdam.weightSpecs.find((s) => s.name === 'conv2/W')!.shape = [3, 3, 8, 16];
-    withAdam.weightSpecs.find((s) => s.name === 'output/beta')!.dtype = 'int32';
+    withAdam.weightSpecs.find((s) => s.name === 'output/beta')!.dtype = 'uint8';
     fs.writeFileSync(manifestPath, JSON.stringify(withAdam));
-    assert.throws(() => loadCheckpoint(dir));
+    assert.throws(() => loadCheckpoint(dir), /weightSpecs\[\d+\] \(output\/beta\) has dtype "uint8"; checkpoints hold float32/);
+    // A bad shape on the last spec, which decoding reaches only after making every other tensor.
+    withAdam.weightSpecs.find((s) => s.name === 'output/beta')!.dtype = 'float32';
+    const last = withAdam.weightSpecs[withAdam.weightSpecs.length - 1];
+    const size = last.shape.reduce((a, b) => a * b, 1);
+    last.shape = [size / 2, 2.5];
+    fs.writeFileSync(manifestPath, JSON.stringify(withAdam));
+    assert.throws(() => loadCheckpoint(dir), new RegExp(`weightSpecs\\[${withAdam.weightSpecs.length - 1}\\] \\(${last.name.replace(/\//g, '\\/')}\\) has shape \\[.*2\\.5\\]; a shape is a list of positive whole numbers`));
     assert.equal(tf.memory().numTensors, before, 'tensors leaked by failed loads');
     disposeNetwork(trained);
     delete manifest.config;

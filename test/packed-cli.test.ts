@@ -58,6 +58,20 @@ describe('npm run pack / npm run classify', () => {
           assert.equal(loadPacked(out).model.layers.length, 4);
         }
       }
+      // --out replaces only a packed model: never the target of a link, a device, a folder or another file.
+      const binary = { checkpoint: path.join(dir, 'binary'), help: false };
+      fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+      fs.symlinkSync(path.join(dir, 'notes.txt'), path.join(dir, 'link.bnnp'));
+      const refused: [string, RegExp][] = [
+        [path.join(dir, 'link.bnnp'), /--out .*link\.bnnp is a symbolic link: name the file itself or a new one\./],
+        ['/dev/null', /--out \/dev\/null is not a regular file \(a folder, device or socket\): name a new file\./],
+        [path.join(dir, 'empty'), /--out .*empty is not a regular file/],
+        [path.join(dir, 'notes.txt'), /--out .*notes\.txt holds a file that is not a packed model, which packing would replace: name a new file\./],
+      ];
+      for (const [out, why] of refused) await assert.rejects(runPack({ ...binary, out }, quiet), why);
+      assert.equal(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8'), 'mine');
+      assert.ok(fs.lstatSync(path.join(dir, 'link.bnnp')).isSymbolicLink());
+      await runPack({ ...binary, out: path.join(dir, 'binary.bnnp') }, quiet); // an existing packed model is replaced
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +11,8 @@ import { parseTrainArgs, trainPlan } from '../lib/cli/train-args';
 import { runTrain } from '../lib/cli/train';
 import { loadDataset } from '../lib/data';
 import { packageRoot } from '../lib/util/package-root';
-import { classify } from '../lib/model/evaluate';
+import { classify, evaluate } from '../lib/model/evaluate';
+import { lockFileOf } from '../lib/util/lock';
 import { disposeNetwork } from '../lib/model/network';
 import { syntheticDataset } from './support/synthetic';
 
@@ -140,6 +143,52 @@ describe('npm run train: resume continues the same run exactly; nothing is overw
     await runTrain(parseTrainArgs([...flags, '--epochs', '1', '--out', straight, '--overwrite']), (l) => lines.push(l), { loadData });
     assert.ok(lines.includes(`replacing the checkpoint in ${straight} (epoch 2 of 2 of another run: --epochs 1 (checkpoint: 2)) at this run's first checkpoint`), lines.join('\n'));
     assert.equal(readCheckpointInfo(straight).epoch, 1);
+  });
+
+  it('refuses an empty --out, a folder of the user\'s, and a folder another running process trains into', async () => {
+    assert.throws(() => parseTrainArgs([...flags, '--out', '']), /^Error: --out is empty: name a path/);
+    const mine = tmp();
+    fs.writeFileSync(path.join(mine, 'thesis.txt'), 'years of work');
+    await assert.rejects(runTrain(parseTrainArgs([...flags, '--out', mine]), quiet, { loadData }),
+      { message: `The checkpoint folder ${mine} holds files this project did not write (thesis.txt), which it would replace or mix with its own. ` +
+        'Name a new or empty folder, or one this project wrote before.' });
+    assert.deepEqual(fs.readdirSync(mine), ['thesis.txt']);
+
+    const busy = path.join(tmp(), 'run');
+    const other = spawn('sleep', ['60']);
+    fs.writeFileSync(lockFileOf(busy), JSON.stringify({ pid: other.pid, command: 'train.ts --profile quick', since: '2026-12-06T08:00:00.000Z' }));
+    try {
+      await assert.rejects(runTrain(parseTrainArgs([...flags, '--out', busy]), quiet, { loadData }),
+        new RegExp(`^Error: ${busy} is being written by process ${other.pid} \\(train\\.ts --profile quick, since 2026-12-06T08:00:00\\.000Z\\)\\. Wait for it`));
+      assert.equal(fs.existsSync(path.join(busy, 'manifest.json')), false, 'the refused run wrote a checkpoint');
+    } finally {
+      other.kill();
+    }
+    await once(other, 'exit');
+    // Its owner gone, the lock is taken over; the run releases it when it ends.
+    await runTrain(parseTrainArgs([...flags, '--epochs', '1', '--out', busy]), quiet, { loadData });
+    assert.equal(readCheckpointInfo(busy).epoch, 1);
+    assert.equal(fs.existsSync(lockFileOf(busy)), false, 'the lock outlived the run');
+  });
+
+  it('after Ctrl-C reports the accuracy of the kept checkpoint, not of the unsaved network in memory', async () => {
+    const dir = tmp();
+    const lines: string[] = [];
+    const interruptAfterFirstCheckpoint = (line: string) => {
+      lines.push(line);
+      if (line.startsWith('checkpoint (epoch 1)')) process.emit('SIGINT');
+    };
+    const outcome = await runTrain(parseTrainArgs([...flags, '--out', dir]), interruptAfterFirstCheckpoint, { loadData });
+    assert.equal(outcome.stopped, true);
+    assert.equal(readCheckpointInfo(dir).epoch, 1);
+    assert.match(lines[lines.length - 1], new RegExp(`^test accuracy \\d+\\.\\d\\d% of the kept checkpoint \\(epoch 1 in ${dir}; stopped early\\)$`));
+    const kept = loadCheckpoint(dir);
+    try {
+      assert.equal(outcome.testAccuracy, evaluate(kept.net, data.test, plan([...flags]).loss).accuracy);
+    } finally {
+      disposeNetwork(kept.net);
+      kept.optimizer?.forEach((o) => o.tensor.dispose());
+    }
   });
 });
 

@@ -20,9 +20,11 @@ import { buildReportHtml } from '../report/html';
 import { resultRows } from '../report/results';
 import { removeStaleTemporaries, replaceDirectory, writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
+import { lockFolder } from '../util/lock';
+import { checkOutputFolder, markOutputFolder } from '../util/output-folder';
 import { packageRoot } from '../util/package-root';
 import { registerKernel } from './install-kernel';
-import { numberFlag } from './flag-values';
+import { numberFlag, pathFlag } from './flag-values';
 import { NotebookCellError, runNotebook } from './notebook-runner';
 import { runCli } from './run-cli';
 
@@ -43,7 +45,8 @@ Usage: npm run figures -- [flags]
                           --epochs and --limit when given; trained and saved there when missing)
   --sample-scale X        scale every Monte-Carlo sample count of hd_figures (default 1)
   --only NAME             run only hd_figures or gen_plots
-  --out DIR               output folder (default output), replaced only when every notebook succeeds
+  --out DIR               output folder (default output), replaced only when every notebook succeeds; it must
+                          be new, empty, or written by npm run figures
   --timeout S             seconds allowed per cell (default 7200)
   -h, --help              this text
 `;
@@ -89,7 +92,7 @@ export function parseFiguresArgs(argv: string[]): FiguresCommand {
     dataset: oneOf('dataset', v.dataset, DATASET_NAMES),
     epochs: positive('epochs', v.epochs, true),
     limit: positive('limit', v.limit, true),
-    checkpoint: v.checkpoint === undefined ? undefined : path.resolve(v.checkpoint),
+    checkpoint: v.checkpoint === undefined ? undefined : path.resolve(pathFlag('checkpoint', v.checkpoint)!),
     sampleScale: positive('sample-scale', v['sample-scale']),
   };
   const parameters = Object.fromEntries(Object.entries(given).filter((e): e is [string, string] => e[1] !== undefined));
@@ -97,7 +100,7 @@ export function parseFiguresArgs(argv: string[]): FiguresCommand {
     parameters,
     notebooks: v.only ? [oneOf('only', v.only, NOTEBOOKS)!] : [...NOTEBOOKS],
     notebookDir: path.join(PACKAGE_ROOT, 'notebooks'),
-    out: path.resolve(v.out ?? 'output'),
+    out: path.resolve(pathFlag('out', v.out) ?? 'output'),
     timeoutSeconds: Number(positive('timeout', v.timeout) ?? 7200),
     help: Boolean(v.help),
   };
@@ -108,6 +111,10 @@ export interface FiguresOutcome {
   report: string;
   results: string;
 }
+
+/** What npm run figures writes into --out: a folder holding only these was written by it (before the marker existed). */
+const FIGURES_ENTRIES = ['notebooks', 'figures', 'results.json', 'report.html', '.progress'];
+const writtenByFigures = (names: string[]) => names.every((n) => FIGURES_ENTRIES.includes(n));
 
 /** Milliseconds between looks at the progress file. */
 const RELAY_POLL_MS = 1000;
@@ -153,24 +160,33 @@ export function checkGenPlotsParameters(parameters: Record<string, string>): voi
  * leaves the last good output whole and keeps its own executed notebooks in `<out>.failed/`.
  */
 export async function runFigures(cmd: FiguresCommand, log: (line: string) => void = console.log): Promise<FiguresOutcome> {
+  const failed = `${cmd.out}.failed`;
+  checkOutputFolder(cmd.out, '--out', writtenByFigures);
+  checkOutputFolder(failed, `The folder for a failed run (beside --out)`, writtenByFigures);
   if (cmd.notebooks.includes('gen_plots')) checkGenPlotsParameters(cmd.parameters);
   const parent = path.dirname(cmd.out);
   ensureDir(parent);
-  removeStaleTemporaries(parent);
-  const staging = path.join(parent, `.${path.basename(cmd.out)}.${process.pid}.tmp`);
-  fs.rmSync(staging, { recursive: true, force: true });
-  // Running one notebook keeps the other's outputs (and its numbers) from the last run.
-  if (cmd.notebooks.length < NOTEBOOKS.length && fs.existsSync(cmd.out)) fs.cpSync(cmd.out, staging, { recursive: true });
+  const lock = lockFolder(cmd.out);
   try {
-    await buildOutput(cmd, staging, log);
-  } catch (err) {
-    const failed = `${cmd.out}.failed`;
-    fs.rmSync(failed, { recursive: true, force: true });
-    if (fs.existsSync(staging)) fs.renameSync(staging, failed);
-    const executed = err instanceof NotebookCellError ? `\n(executed notebook: ${path.join(failed, path.relative(staging, err.executed))})` : '';
-    throw new Error(`${(err as Error).message}${executed}\n${cmd.out} keeps the output of the last successful run.`, { cause: err });
+    removeStaleTemporaries(parent);
+    const staging = path.join(parent, `.${path.basename(cmd.out)}.${process.pid}.tmp`);
+    fs.rmSync(staging, { recursive: true, force: true });
+    // Running one notebook keeps the other's outputs (and its numbers) from the last run.
+    if (cmd.notebooks.length < NOTEBOOKS.length && fs.existsSync(cmd.out)) fs.cpSync(cmd.out, staging, { recursive: true });
+    ensureDir(staging);
+    markOutputFolder(staging, 'npm run figures');
+    try {
+      await buildOutput(cmd, staging, log);
+    } catch (err) {
+      fs.rmSync(failed, { recursive: true, force: true });
+      if (fs.existsSync(staging)) fs.renameSync(staging, failed);
+      const executed = err instanceof NotebookCellError ? `\n(executed notebook: ${path.join(failed, path.relative(staging, err.executed))})` : '';
+      throw new Error(`${(err as Error).message}${executed}\n${cmd.out} keeps the output of the last successful run.`, { cause: err });
+    }
+    replaceDirectory(staging, cmd.out);
+  } finally {
+    lock.release();
   }
-  replaceDirectory(staging, cmd.out);
   const outcome = {
     figures: collectAll(cmd.out),
     report: path.join(cmd.out, 'report.html'),

@@ -24,3 +24,9 @@ export function wholeNumberList(flag: string, text: string, allowed?: readonly n
   }
   return values;
 }
+
+/** A path flag: undefined stays undefined; an empty one is an error (it would resolve to the working folder). */
+export function pathFlag(flag: string, text: string | undefined): string | undefined {
+  if (text !== undefined && text.trim() === '') throw new Error(`--${flag} is empty: name a path (it would otherwise mean the current folder).`);
+  return text;
+}

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pythonCommand } from '../backend/tensorflow-library';
+import { OUTPUT_MARKER, markOutputFolder } from '../util/output-folder';
 import { packageRoot } from '../util/package-root';
 
 /** Set to 1 to skip making `.venv/` on `npm install`. */
@@ -17,8 +18,6 @@ export const SKIP_JUPYTER_ENV = 'BNN_SKIP_JUPYTER';
 /** The oldest Python the pinned packages support (ipython 9, ipykernel 7 and rpds-py need 3.11). */
 export const MIN_PYTHON: readonly [number, number] = [3, 11];
 
-/** Written into `.venv/` before anything else: marks the folder as this project's, to repair or replace. */
-const MARKER = '.bnn-geometry';
 /** Written last, once every pin is installed: the hash of the requirements it was installed from. */
 const STAMP = 'bnn-geometry-installed.json';
 
@@ -85,7 +84,8 @@ print(json.dumps(bad))
 
 export function envState(env: ProjectEnv): EnvState {
   if (!fs.existsSync(env.dir) || fs.readdirSync(env.dir).length === 0) return { kind: 'missing' };
-  if (!fs.existsSync(path.join(env.dir, MARKER))) return { kind: 'foreign' };
+  // The marker is written before anything else: a folder without it is not this project's.
+  if (!fs.existsSync(path.join(env.dir, OUTPUT_MARKER))) return { kind: 'foreign' };
   const incomplete = (why: string): EnvState => ({ kind: 'incomplete', why });
   const stampFile = path.join(env.dir, STAMP);
   if (!fs.existsSync(stampFile)) return incomplete('its install did not finish');
@@ -107,7 +107,7 @@ export function envState(env: ProjectEnv): EnvState {
 /** Marks a new, empty `.venv/` as this project's (before `python -m venv` fills it). */
 export function markEnv(env: ProjectEnv): void {
   fs.mkdirSync(env.dir, { recursive: true });
-  fs.writeFileSync(path.join(env.dir, MARKER), "Made by bnn-geometry's npm install (lib/cli/setup-jupyter.ts); npm install repairs or replaces it.\n");
+  markOutputFolder(env.dir, 'npm install, lib/cli/setup-jupyter.ts: the Python environment');
 }
 
 /** Records that every pin is installed (the last step of an install). */

@@ -8,11 +8,12 @@ import { parseArgs } from 'node:util';
 import { BackendName, initBackend } from '../backend';
 import { disposeNetwork } from '../model/network';
 import { packNetwork } from '../packed/pack';
-import { savePacked } from '../packed/format';
+import { checkPackedTarget, savePacked } from '../packed/format';
 import { formatBinaryBytes } from '../display/format';
 import { floatWeightBytes } from '../packed/sizes';
 import { loadCheckpoint } from '../train/checkpoint';
 import { ensureDir } from '../util/ensure-dir';
+import { pathFlag } from './flag-values';
 import { runCli } from './run-cli';
 
 export const PACK_USAGE = `Pack a trained binary network for fast inference: weights as bits, batch norm and sign as integer thresholds.
@@ -42,7 +43,7 @@ export function parsePackArgs(argv: string[]): PackCommand {
   });
   if (!v.help && !v.checkpoint) throw new Error('--checkpoint DIR is required (a folder written by npm run train).');
   if (!v.help && !v.out) throw new Error('--out FILE is required (where to write the packed model).');
-  return { checkpoint: v.checkpoint ?? '', out: v.out ?? '', backend: v.backend, help: Boolean(v.help) };
+  return { checkpoint: pathFlag('checkpoint', v.checkpoint) ?? '', out: pathFlag('out', v.out) ?? '', backend: v.backend, help: Boolean(v.help) };
 }
 
 export interface PackOutcome {
@@ -53,6 +54,7 @@ export interface PackOutcome {
 
 export async function runPack(cmd: PackCommand, log: (line: string) => void = console.log): Promise<PackOutcome> {
   if (!fs.existsSync(cmd.checkpoint)) throw new Error(`Checkpoint folder ${cmd.checkpoint} does not exist.`);
+  checkPackedTarget(cmd.out);
   await initBackend(cmd.backend as BackendName | undefined);
   const ck = loadCheckpoint(cmd.checkpoint);
   try {
@@ -66,6 +68,7 @@ export async function runPack(cmd: PackCommand, log: (line: string) => void = co
     return { file: cmd.out, packedBytes, floatBytes };
   } finally {
     disposeNetwork(ck.net);
+    ck.optimizer?.forEach((o) => o.tensor.dispose());
   }
 }
 

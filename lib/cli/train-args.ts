@@ -9,7 +9,7 @@ import { RunPlan, RunRequest, RunSettings, resolveRun } from '../experiment/plan
 import { getProfile, modeQuantization } from '../experiment/profiles';
 import { resumeRun } from '../experiment/stored-run';
 import { LOSS_NAMES, LossName } from '../model/loss';
-import { numberFlag, wholeNumberList } from './flag-values';
+import { numberFlag, pathFlag, wholeNumberList } from './flag-values';
 
 export const TRAIN_USAGE = `Train a binary (or ternary) neural network and score it on the test set.
 
@@ -135,12 +135,12 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
     loss: lossName(v['loss-mode']),
     checkpointEvery: numberFlag('ckpt-n', v['ckpt-n'], true),
     seed: numberFlag('seed', v.seed, true),
-    out: v.out,
+    out: pathFlag('out', v.out),
   };
   return {
     request,
-    dataDir: v['data-dir'],
-    resume: v['param-file'],
+    dataDir: pathFlag('data-dir', v['data-dir']),
+    resume: pathFlag('param-file', v['param-file']),
     overwrite: Boolean(v.overwrite),
     backend: v.backend,
     help: Boolean(v.help),

@@ -85,9 +85,26 @@ export async function runTrain(
       onEvent: trainingProgress(log),
       shouldStop: () => interrupted,
     });
-    const test = evaluate(net, data.test, plan.loss);
-    log(`${testAccuracyLine(test.accuracy)}${result.stopped ? ` (stopped early, after epoch ${result.epoch})` : ''}`);
-    return { testAccuracy: test.accuracy, checkpoint: result.lastCheckpoint, stopped: result.stopped };
+    if (!result.stopped) {
+      const test = evaluate(net, data.test, plan.loss);
+      log(testAccuracyLine(test.accuracy));
+      return { testAccuracy: test.accuracy, checkpoint: result.lastCheckpoint, stopped: false };
+    }
+    // Stopped early: the number reported is the kept checkpoint's, the network that remains.
+    if (result.lastCheckpoint === undefined) {
+      const test = evaluate(net, data.test, plan.loss);
+      log(`${testAccuracyLine(test.accuracy)} of the network in memory, which was not saved (stopped before its first checkpoint)`);
+      return { testAccuracy: test.accuracy, stopped: true };
+    }
+    const kept = loadCheckpoint(result.lastCheckpoint, config);
+    try {
+      const test = evaluate(kept.net, data.test, plan.loss);
+      log(`${testAccuracyLine(test.accuracy)} of the kept checkpoint (epoch ${kept.epoch} in ${result.lastCheckpoint}; stopped early)`);
+      return { testAccuracy: test.accuracy, checkpoint: result.lastCheckpoint, stopped: true };
+    } finally {
+      disposeNetwork(kept.net);
+      kept.optimizer?.forEach((o) => o.tensor.dispose());
+    }
   } finally {
     process.off('SIGINT', onSigint);
     disposeNetwork(net);

@@ -4,7 +4,7 @@
  * continues the checkpoint's own run in its own folder.
  */
 import * as path from 'node:path';
-import { CheckpointContents, checkpointExists, readCheckpointInfo } from '../train/checkpoint';
+import { CheckpointContents, checkCheckpointFolder, checkpointExists, readCheckpointInfo } from '../train/checkpoint';
 import { DatasetName } from '../data/datasets';
 import {
   RunPlan, RunRequest, RunSettings, SETTING_KEYS, SettingDifference, describeDifferences, planOf, requestedSettings, runSettings,
@@ -39,6 +39,7 @@ export type CheckpointStatus =
 
 /** Compares the checkpoint in the plan's folder (if any) with the plan. */
 export function checkpointStatus(plan: RunPlan): CheckpointStatus {
+  checkCheckpointFolder(plan.checkpointDir);
   if (!checkpointExists(plan.checkpointDir)) return { kind: 'none' };
   const info = readCheckpointInfo(plan.checkpointDir);
   const stored = checkpointSettings(info);

@@ -137,3 +137,24 @@ export function loadPacked(file: string): { model: PackedModel; source?: Record<
   const bytes = fs.readFileSync(file);
   return { ...deserializePacked(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file), bytes: bytes.length };
 }
+
+/**
+ * Throws unless `file` may be written by savePacked: absent, or a regular file that is a packed model
+ * (a rename would replace a symbolic link, not its target; a device or folder is never a model file).
+ */
+export function checkPackedTarget(file: string): void {
+  const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (stat === undefined) return;
+  if (stat.isSymbolicLink()) throw new Error(`--out ${file} is a symbolic link: name the file itself or a new one.`);
+  if (!stat.isFile()) throw new Error(`--out ${file} is not a regular file (a folder, device or socket): name a new file.`);
+  const head = Buffer.alloc(MAGIC.length);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (head.toString('latin1') !== MAGIC) {
+    throw new Error(`--out ${file} holds a file that is not a packed model, which packing would replace: name a new file.`);
+  }
+}

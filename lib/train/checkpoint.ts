@@ -12,6 +12,7 @@ import { Network, createNetwork, disposeNetwork, layerVariables } from '../model
 import { TrainOptions } from './options';
 import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
+import { checkOutputFolder, markOutputFolder } from '../util/output-folder';
 
 export const CHECKPOINT_FORMAT = 'bnn-geometry-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -80,6 +81,7 @@ function networkTensors(net: Network): NamedTensor[] {
 /** Saves a network (and optionally training state) into `dir`, creating it if needed. */
 export async function saveCheckpoint(dir: string, net: Network, state: Omit<CheckpointContents, 'config'>): Promise<string> {
   ensureDir(dir);
+  markOutputFolder(dir, 'a checkpoint');
   removeStaleTemporaries(dir);
   const optimizer = (state.optimizer ?? []).map(({ name, tensor }) => ({ name: `optimizer/${portableName(name)}`, tensor }));
   const { data, specs } = await tf.io.encodeWeights([...networkTensors(net), ...optimizer]);
@@ -105,9 +107,31 @@ export async function saveCheckpoint(dir: string, net: Network, state: Omit<Chec
   return dir;
 }
 
+/**
+ * Throws unless `dir` may hold this project's checkpoints: new, empty, or one it wrote (marked, or
+ * holding a manifest); a symbolic link to such a folder (say, on a bigger disk) is fine.
+ */
+export function checkCheckpointFolder(dir: string): void {
+  checkOutputFolder(dir, 'The checkpoint folder', (names) => names.includes(MANIFEST), { followLinks: true });
+}
+
 /** True when `dir` holds a checkpoint manifest. */
 export function checkpointExists(dir: string): boolean {
   return fs.existsSync(path.join(dir, MANIFEST));
+}
+
+/** What is wrong with the manifest's weight specs (each a name, a shape of positive whole numbers, 4-byte values), or undefined. */
+function weightSpecProblem(specs: unknown): string | undefined {
+  if (!Array.isArray(specs)) return 'weightSpecs is not a list';
+  for (const [i, spec] of (specs as Partial<tf.io.WeightsManifestEntry>[]).entries()) {
+    const at = `weightSpecs[${i}]${typeof spec?.name === 'string' ? ` (${spec.name})` : ''}`;
+    if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string') return `${at} has no name`;
+    if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isInteger(d) && d > 0)) {
+      return `${at} has shape ${JSON.stringify(spec.shape)}; a shape is a list of positive whole numbers`;
+    }
+    if (spec.dtype !== 'float32' && spec.dtype !== 'int32') return `${at} has dtype ${JSON.stringify(spec.dtype)}; checkpoints hold float32 (and Adam's int32 step)`;
+  }
+  return undefined;
 }
 
 function readManifest(dir: string): Manifest {
@@ -131,6 +155,8 @@ function readManifest(dir: string): Manifest {
   if (missing.length > 0) {
     throw new Error(`Corrupt checkpoint manifest ${file}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or of the wrong type. Train again or restore the file.`);
   }
+  const badSpec = weightSpecProblem(manifest.weightSpecs);
+  if (badSpec) throw new Error(`Corrupt checkpoint manifest ${file}: ${badSpec}. Train again or restore the file.`);
   return manifest;
 }
 
@@ -160,7 +186,8 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
   if (buffer.byteLength !== expectedBytes) {
     throw new Error(`Checkpoint ${weightsPath} is truncated or corrupt: ${buffer.byteLength} bytes, the manifest needs ${expectedBytes}.`);
   }
-  const tensors = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), manifest.weightSpecs);
+  // Inside tidy: if decoding fails part-way, the tensors it already made are freed.
+  const tensors = tf.tidy(() => tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), manifest.weightSpecs));
   let net: Network | undefined;
   let loaded = false;
   try {

@@ -12,6 +12,8 @@ import { createRng, shuffleInPlace } from '../stats/random';
 import { chanceLoss, lossFunction } from '../model/loss';
 import { ScheduledAdam, learningRateAt } from './optimizer';
 import { TrainOptions, validateTrainOptions } from './options';
+import { ensureDir } from '../util/ensure-dir';
+import { lockFolder, type FolderLock } from '../util/lock';
 
 export type TrainEvent =
   | {
@@ -141,7 +143,12 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
     batches: Math.floor(run.train.count / o.batchSize), // the original drops the last partial batch
   };
   let epoch = run.resume?.epoch ?? 0;
+  let lock: FolderLock | undefined;
   try {
+    if (run.checkpointDir !== undefined) {
+      ensureDir(run.checkpointDir);
+      lock = lockFolder(run.checkpointDir); // a second writer is refused, not left to replace this run's checkpoints
+    }
     while (epoch < o.epochs) {
       const metrics = await trainEpoch(session, epoch);
       if (metrics === undefined) return { history: session.history, epoch, stopped: true, lastCheckpoint: session.saved?.dir };
@@ -153,6 +160,7 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
     return { history: session.history, epoch, stopped: false, lastCheckpoint: session.saved?.dir };
   } finally {
     optimizer.dispose();
+    lock?.release();
   }
 }
 

@@ -1,6 +1,7 @@
 /** Atomic file writes: a reader sees the old file or the new one, never a half-written one. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isRunning } from './process-alive';
 
 /** Writes data to `file` through a temporary file in the same folder and a rename. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
@@ -11,16 +12,6 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
-  }
-}
-
-/** True while a process with this id runs (signal 0 only checks; EPERM means it exists). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
