@@ -63,7 +63,7 @@ describe('data: lookup order', () => {
     assert.deepEqual(data.sources.files.map((f) => [f.origin, f.path]), idxFiles(spec).map((f) => ['system', join(system, f.name)]));
   });
 
-  it('prefers $BNN_DATA_DIR/<dataset>, and skips a corrupt copy there for a verified one further down', async () => {
+  it('prefers $BNN_DATA_DIR/<dataset>, and a corrupt copy there is an error, not a switch to the copy further down', async () => {
     const root = tempDir();
     const system = tempDir();
     writeIdxFiles(join(root, 'tiny-mnist'), tiny);
@@ -71,11 +71,25 @@ describe('data: lookup order', () => {
     const bad = join(root, 'tiny-mnist', 't10k-labels-idx1-ubyte.gz');
     writeFileSync(bad, tiny.files.trainLabels.gz); // a valid IDX file, but not this one
     const spec = { ...tiny.spec, systemDirs: [system] };
+    await assert.rejects(withDataDir(root, () => loadDatasetFromSpec(spec, { download: false })), {
+      message: [
+        `${join(root, 'tiny-mnist')} holds tiny-mnist files that fail verification:`,
+        `  ${bad}: IDX dimensions [7], expected [3]`,
+        `Remove or replace them (npm run data -- --dataset tiny-mnist --dir ${join(root, 'tiny-mnist')} then downloads verified copies), ` +
+          'or leave the folder out (--data-dir, $BNN_DATA_DIR) to use data/tiny-mnist/ or the system copies.',
+      ].join('\n'),
+    });
+    writeIdxFiles(join(root, 'tiny-mnist'), tiny);
     const data = await withDataDir(root, () => loadDatasetFromSpec(spec, { download: false }));
-    assert.deepEqual(data.sources.files.map((f) => f.origin), ['dir', 'dir', 'dir', 'system']);
-    assert.deepEqual(data.sources.rejected, [
-      { path: bad, reason: `${bad}: IDX dimensions [7], expected [3]` },
-    ]);
+    assert.deepEqual(data.sources.files.map((f) => f.origin), ['dir', 'dir', 'dir', 'dir']);
+  });
+
+  it('a data folder that does not exist is an error, not a switch to another copy', async () => {
+    const missing = join(tempDir(), 'typo');
+    await assert.rejects(withDataDir(undefined, () => loadDatasetFromSpec(tiny.spec, { dir: missing })), {
+      message: `The data folder ${missing} does not exist. Name the folder that holds the tiny-mnist files, leave it out to use ` +
+        `data/tiny-mnist/ or the system copies, or download into it: npm run data -- --dataset tiny-mnist --dir ${missing}`,
+    });
   });
 });
 
@@ -98,7 +112,7 @@ describe('data: a folder given explicitly', () => {
         `  ${images}: cannot decompress (incorrect header check): the file is truncated or not gzip`,
         `  ${labels}: IDX dimensions [7], expected [3]`,
         `Remove or replace them (npm run data -- --dataset tiny-mnist --dir ${given} then downloads verified copies), ` +
-          'or leave the folder out to use data/tiny-mnist/ or the system copies.',
+          'or leave the folder out (--data-dir, $BNN_DATA_DIR) to use data/tiny-mnist/ or the system copies.',
       ].join('\n'),
     });
   });

@@ -50,6 +50,7 @@ describe('npm run figures: failures', function () {
     assert.throws(() => parseFiguresArgs(['--epochs', '0']), /^Error: --epochs takes a positive whole number; got '0'\.$/);
     assert.throws(() => parseFiguresArgs(['--sample-scale', '1e']), /^Error: --sample-scale takes a number; got '1e'\.$/);
     assert.equal(parseFiguresArgs(['--sample-scale', '0.05']).parameters.sampleScale, '0.05');
+    assert.throws(() => parseFiguresArgs(['--sample-scale', '1e400']), /^Error: --sample-scale takes a finite number; got '1e400'\.$/);
   });
 
   it('refuses a ternary analysis of a binary checkpoint before starting Jupyter, leaving the output alone', async () => {
@@ -99,6 +100,11 @@ describe('npm run figures: failures', function () {
     });
     assert.deepEqual(fs.readdirSync(mine).sort(), ['sub', 'thesis.txt']);
     assert.equal(fs.readFileSync(path.join(mine, 'thesis.txt'), 'utf8'), 'years of work');
+    // A checkpoint "folder" that is a file is refused before training, not after an epoch.
+    const file = path.join(mine, 'thesis.txt');
+    await assert.rejects(runFigures(parseFiguresArgs(['--checkpoint', file, '--out', path.join(tmp, 'new-output')]), () => assert.fail('nothing may run')), {
+      message: `The checkpoint folder ${file} is not a folder: name a new or empty folder.`,
+    });
 
     const busy = previousOutput('busy-output');
     const other = spawn('sleep', ['60']);

@@ -7,7 +7,7 @@ import { initBackend } from '../lib/backend';
 import { checkpointExists, loadCheckpoint, saveCheckpoint } from '../lib/train/checkpoint';
 import { NetworkConfig, makeConfig, validateConfig } from '../lib/model/config';
 import { classify, inspect } from '../lib/model/evaluate';
-import { createNetwork, disposeNetwork, forward, trainableVariables } from '../lib/model/network';
+import { createNetwork, disposeNetwork, forward, layerVariables, trainableVariables } from '../lib/model/network';
 import { normalizeWithBatchStatistics } from '../lib/model/batch-norm';
 import { binarizeTensor, steQuantizer, ternarizeTensor } from '../lib/model/quantize';
 import { binarize, ternarize } from '../lib/hd/vectors';
@@ -366,10 +366,48 @@ describe('training loop', () => {
     }
     const kept = loadCheckpoint(dir);
     assert.equal(kept.epoch, 1);
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['manifest.json', 'weights-epoch0001.bin'], 'no temporary file is left');
+    assert.deepEqual(fs.readdirSync(dir).map((n) => n.replace(/-[0-9a-f]{16}\.bin$/, '-<sha>.bin')).sort(),
+      ['.bnn-geometry', 'manifest.json', 'weights-epoch0001-<sha>.bin'], 'no temporary file is left');
     kept.optimizer?.forEach((o) => o.tensor.dispose());
     disposeNetwork(kept.net);
     disposeNetwork(net);
+  });
+
+  it('a manifest is never paired with another save\'s weights, and a changed byte is named as corruption', async () => {
+    const dir = tmpDir();
+    const first = createNetwork(small(), 0);
+    await saveCheckpoint(dir, first, { epoch: 1, history: [] });
+    const firstWeights = (await tf.io.encodeWeights(first.layers.flatMap(layerVariables).map((v) => ({ name: v.name, tensor: v })))).data;
+    // Another run saves the same epoch into the folder and dies between its weights and its manifest.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mutable module object (see the disk-full test)
+    const nodeFs = require('node:fs') as { renameSync: typeof fs.renameSync };
+    const renameSync = nodeFs.renameSync;
+    nodeFs.renameSync = (from, to) => {
+      if (String(to).endsWith('manifest.json')) throw new Error('killed before the manifest');
+      renameSync(from, to);
+    };
+    const second = createNetwork(small(), 7);
+    try {
+      await assert.rejects(saveCheckpoint(dir, second, { epoch: 1, history: [] }), /killed before the manifest/);
+    } finally {
+      nodeFs.renameSync = renameSync;
+    }
+    const kept = loadCheckpoint(dir);
+    const keptWeights = (await tf.io.encodeWeights(kept.net.layers.flatMap(layerVariables).map((v) => ({ name: v.name, tensor: v })))).data;
+    assert.ok(Buffer.from(keptWeights).equals(Buffer.from(firstWeights)), 'the manifest of the first save loaded the second save\'s weights');
+    disposeNetwork(kept.net);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { weightsFile: string };
+    const weights = path.join(dir, manifest.weightsFile);
+    const bytes = fs.readFileSync(weights);
+    bytes[100] ^= 1;
+    fs.writeFileSync(weights, bytes);
+    const before = tf.memory().numTensors;
+    assert.throws(() => loadCheckpoint(dir), {
+      message: `Checkpoint ${weights} is corrupt: its content differs from what the manifest recorded (SHA-256). Restore it or train again.`,
+    });
+    assert.equal(tf.memory().numTensors, before);
+    disposeNetwork(first);
+    disposeNetwork(second);
   });
 
   it('rejects non-finite pixels before training', async () => {

@@ -26,6 +26,7 @@ describe('npm run pack / npm run classify', () => {
     assert.throws(() => parseClassifyArgs(['--model', 'm', '--dataset', 'imagenet']), /Unknown dataset 'imagenet'/);
     assert.throws(() => parseClassifyArgs(['--model', 'm', '--dataset', 'mnist', '--kernels', 'gpu']), /--kernels takes one of: auto, native, wasm, reference/);
     assert.throws(() => parseClassifyArgs(['--model', 'm', '--dataset', 'mnist', '--threads', '0']), /--threads takes a whole number ≥ 1/);
+    assert.throws(() => parseClassifyArgs(['--model', 'm', '--dataset', 'mnist', '--threads', '64']), new RegExp(`--threads takes at most ${os.availableParallelism()}, the cores of this machine; got 64\\.`));
     assert.throws(() => parseClassifyArgs(['--model', 'm', '--dataset', 'mnist', '--layers']), /--layers compares with the float network: give --compare DIR too/);
     assert.equal(parsePackArgs(['-h']).help, true);
   });

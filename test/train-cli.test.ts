@@ -72,6 +72,13 @@ describe('npm run train: flags', () => {
     assert.throws(() => parseTrainArgs(['--limit', '0']), /--limit takes the number of images to keep of each split, at least 1; got 0\./);
     assert.equal(plan(['--lr-start', '3e-3']).training.lrStart, 0.003);
     assert.throws(() => parseTrainArgs(['--overwrite', '--param-file', 'x']), /--overwrite starts a new run over a checkpoint, --param-file continues one: give one of them\./);
+    // Accepted silently before: a seed that wraps to another, a count past 2^53, a contradictory mode.
+    assert.throws(() => parseTrainArgs(['--seed', '4294967296']), /--seed takes a whole number from 0 to 4294967295 \(seeds are 32-bit\); got '4294967296'\./);
+    assert.equal(plan(['--seed', '4294967295']).training.seed, 4294967295);
+    assert.throws(() => parseTrainArgs(['--epochs', '100000000000000000000000']), /--epochs takes a whole number up to 9007199254740991; got/);
+    assert.throws(() => parseTrainArgs(['--lr-start', '1e400']), /--lr-start takes a finite number; got '1e400'\./);
+    assert.throws(() => parseTrainArgs(['--mode', 'binary', '--continuous']), /--continuous trains a full-precision network; --mode binary asks for a quantized one: give one of them\./);
+    assert.equal(plan(['--mode', 'continuous', '--continuous']).architecture.continuous, true);
   });
 });
 
@@ -87,7 +94,7 @@ describe('npm run train: resume continues the same run exactly; nothing is overw
     folders.push(fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-train-cli-')));
     return folders[folders.length - 1];
   };
-  const weightsFile = (dir: string) => fs.readFileSync(path.join(dir, readCheckpointInfo(dir).epoch === 2 ? 'weights-epoch0002.bin' : 'weights-epoch0001.bin'));
+  const weightsFile = (dir: string) => fs.readFileSync(path.join(dir, (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { weightsFile: string }).weightsFile));
   let straight: string;
   let resumed: string;
   before(async () => {
@@ -206,6 +213,7 @@ describe('npm run train: end to end on Fashion-MNIST', function () {
     const cmd = parseTrainArgs(['--profile', 'quick', '--conv', '16,32', '--max-pool', '1,1', '--fc', '64', '--limit', '1000', '--epochs', '1', '--out', out]);
     const outcome = await runTrain(cmd, (l) => lines.push(l));
     assert.match(lines[0], /^backend: /);
+    assert.equal(lines[1], `data: fashion-mnist, 1000 train / 1000 validation / 1000 test images, from ${FASHION}`);
     assert.ok(lines.some((l) => /^epoch 1\/1 .*validation loss/.test(l)), lines.join('\n'));
     assert.match(lines[lines.length - 1], /^test accuracy \d+\.\d\d%$/);
     assert.ok(outcome.testAccuracy > 0.3, `test accuracy ${outcome.testAccuracy} should be far above chance (0.1)`);

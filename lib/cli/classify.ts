@@ -3,6 +3,7 @@
  * accuracy and images per second, without TensorFlow. With --compare DIR, also runs the float
  * network of that checkpoint and counts the images whose prediction or logits differ.
  */
+import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import { checkDatasetName } from '../data/datasets';
 import { loadDataset } from '../data';
@@ -56,6 +57,13 @@ function wholeNumber(flag: string, text: string | undefined): number | undefined
   return Number(text);
 }
 
+/** At most one thread per core: more only adds each thread's working memory (gigabytes at 64). */
+function threadCount(threads: number | undefined): number | undefined {
+  const cores = os.availableParallelism();
+  if (threads !== undefined && threads > cores) throw new Error(`--threads takes at most ${cores}, the cores of this machine; got ${threads}.`);
+  return threads;
+}
+
 export function parseClassifyArgs(argv: string[]): ClassifyCommand {
   const { values: v } = parseArgs({
     args: argv,
@@ -78,7 +86,7 @@ export function parseClassifyArgs(argv: string[]): ClassifyCommand {
     limit: wholeNumber('limit', v.limit),
     batchSize: wholeNumber('batch-size', v['batch-size']) ?? 500,
     kernels: kernels as KernelsName,
-    threads: wholeNumber('threads', v.threads),
+    threads: threadCount(wholeNumber('threads', v.threads)),
     compare: v.compare,
     layers: Boolean(v.layers),
     help: Boolean(v.help),

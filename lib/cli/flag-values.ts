@@ -9,7 +9,12 @@ export function numberFlag(flag: string, text: string | undefined, integer: bool
   if (!(integer ? WHOLE : DECIMAL).test(text.trim())) {
     throw new Error(`--${flag} takes ${integer ? 'a whole number' : 'a number'}; got '${text}'.`);
   }
-  return Number(text);
+  const value = Number(text);
+  // 1e400 is Infinity, and whole numbers past 2^53 are not what was typed.
+  if (integer ? !Number.isSafeInteger(value) : !Number.isFinite(value)) {
+    throw new Error(`--${flag} takes ${integer ? `a whole number up to ${Number.MAX_SAFE_INTEGER}` : 'a finite number'}; got '${text}'.`);
+  }
+  return value;
 }
 
 /** Comma-separated whole numbers, each among `allowed` when given. */

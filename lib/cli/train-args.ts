@@ -91,6 +91,9 @@ function lossName(text: string | undefined): LossName | undefined {
   return name as LossName;
 }
 
+/** Seeds are 32-bit: a larger one would silently wrap to another seed's weights. */
+const MAX_SEED = 2 ** 32 - 1;
+
 /** Parses argv (without node and script) into a validated command; throws with the fix on bad flags. */
 export function parseTrainArgs(argv: string[]): TrainCommand {
   const { values: v } = parseArgs({
@@ -113,6 +116,11 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
     throw new Error('--overwrite starts a new run over a checkpoint, --param-file continues one: give one of them.');
   }
   if (v.mode !== undefined) modeQuantization(v.mode); // names the modes at once
+  if (v.continuous && v.mode !== undefined && v.mode !== 'continuous') {
+    throw new Error(`--continuous trains a full-precision network; --mode ${v.mode} asks for a quantized one: give one of them.`);
+  }
+  const seed = numberFlag('seed', v.seed, true);
+  if (seed !== undefined && seed > MAX_SEED) throw new Error(`--seed takes a whole number from 0 to ${MAX_SEED} (seeds are 32-bit); got '${v.seed}'.`);
   if (v.profile !== undefined) getProfile(v.profile);
   if (v.dataset !== undefined) checkDatasetName(v.dataset);
   const levels = numberFlag('levels', v.levels, true);
@@ -134,7 +142,7 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
     lrEnd: numberFlag('lr-end', v['lr-end'], false),
     loss: lossName(v['loss-mode']),
     checkpointEvery: numberFlag('ckpt-n', v['ckpt-n'], true),
-    seed: numberFlag('seed', v.seed, true),
+    seed,
     out: pathFlag('out', v.out),
   };
   return {

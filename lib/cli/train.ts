@@ -4,7 +4,7 @@
  */
 import { BackendName, initBackend } from '../backend';
 import { loadCheckpoint } from '../train/checkpoint';
-import { Dataset, LoadOptions, loadDataset } from '../data';
+import { Dataset, LoadOptions, loadDataset, sourceFolders } from '../data';
 import { RunPlan, runRecord } from '../experiment/plan';
 import { checkpointStatus, describeStatus } from '../experiment/stored-run';
 import { makeConfig } from '../model/config';
@@ -54,7 +54,7 @@ export async function runTrain(
   const backend = await initBackend(cmd.backend as BackendName | undefined);
   log(backend.description);
   const data = await loadData(plan.dataset, { dir: cmd.dataDir, limit: plan.limit });
-  log(`data: ${plan.dataset}, ${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test images`);
+  log(`data: ${plan.dataset}, ${data.train.count} train / ${data.validation.count} validation / ${data.test.count} test images, from ${sourceFolders(data)}`);
   const config = makeConfig({ ...plan.architecture, inputShape: [...data.train.shape], classes: data.classNames.length });
   let net: Network;
   let resume;

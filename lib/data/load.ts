@@ -1,8 +1,8 @@
 /**
  * Loading MNIST, Fashion-MNIST and CIFAR-10 as float NHWC arrays split as in the original code.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { decodeCifarRecords, type RecordRange } from './cifar10';
 import { getDatasetSpec, imageSize, type Cifar10DatasetSpec, type DatasetSpec, type IdxDatasetSpec } from './datasets';
 import type { IdxArray } from './idx';
@@ -65,6 +65,13 @@ export async function loadDataset(name: string, options: LoadOptions = {}): Prom
 
 /** loadDataset for an explicit spec (tests use small ones). */
 export async function loadDatasetFromSpec(spec: DatasetSpec, options: LoadOptions = {}): Promise<Dataset> {
+  if (options.dir !== undefined && !existsSync(options.dir)) {
+    // A mistyped folder must not quietly become the copy in data/ or the system's.
+    throw new Error(
+      `The data folder ${resolve(options.dir)} does not exist. Name the folder that holds the ${spec.name} files, ` +
+        `leave it out to use data/${spec.dirName}/ or the system copies, or download into it: npm run data -- --dataset ${spec.name} --dir ${options.dir}`,
+    );
+  }
   const plan = splitPlan(spec, options.limit);
   const size = imageSize(spec);
   const nTrain = plan.train.count;
@@ -175,4 +182,10 @@ function decodeCifarSplits(
     const batch = readFileSync(path);
     for (const piece of pieces) decodeCifarRecords(batch, piece, table, images, labels, path);
   });
+}
+
+/** The folders a dataset's files were read from, e.g. "/usr/share/datasets/fashion-mnist". */
+export function sourceFolders(data: Dataset): string {
+  const folders = [...new Set(data.sources.files.map((f) => dirname(f.path)))];
+  return folders.length > 0 ? folders.join(', ') : 'memory (no files)';
 }

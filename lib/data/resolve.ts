@@ -105,12 +105,12 @@ function unavailableError(spec: DatasetSpec, locations: DataLocation[], rejected
 }
 
 /**
- * Called before a copy from elsewhere replaces one in the caller's folder (options.dir): copies
- * there that fail verification are an error listing each one, not a silent switch to another copy.
- * (A download into that folder, which repairs it, needs no call.)
+ * Called before a copy from elsewhere replaces one in the folder the user chose (options.dir, or
+ * $BNN_DATA_DIR/<dataset>): copies there that fail verification are an error listing each one, not a
+ * silent switch to another copy. (A download into that folder, which repairs it, needs no call.)
  */
-function refuseFailedCopiesInGivenDir(spec: DatasetSpec, options: FetchOptions, locations: DataLocation[], rejected: Rejection[]): void {
-  if (options.dir === undefined) return;
+function refuseFailedCopiesInGivenDir(spec: DatasetSpec, locations: DataLocation[], rejected: Rejection[]): void {
+  if (locations[0].kind !== 'dir') return;
   const dir = locations[0].dir;
   const failed = rejected.filter((r) => r.path === dir || r.path.startsWith(dir + sep));
   if (failed.length === 0) return;
@@ -119,7 +119,7 @@ function refuseFailedCopiesInGivenDir(spec: DatasetSpec, options: FetchOptions, 
       `${dir} holds ${spec.name} files that fail verification:`,
       ...failed.map((r) => `  ${r.reason}`),
       `Remove or replace them (npm run data -- --dataset ${spec.name} --dir ${dir} then downloads verified copies), ` +
-        `or leave the folder out to use data/${spec.dirName}/ or the system copies.`,
+        `or leave the folder out (--data-dir, $${DATA_DIR_ENV}) to use data/${spec.dirName}/ or the system copies.`,
     ].join('\n'),
   );
 }
@@ -150,7 +150,7 @@ export async function resolveIdx(spec: IdxDatasetSpec, options: FetchOptions = {
   const rejected: Rejection[] = [];
   const found = idxFiles(spec).map((file) => ({ file, hit: findIdx(file, locations, rejected) }));
   const inGivenDir = found.filter((f) => f.hit !== null).map((f) => join(locations[0].dir, f.file.name));
-  if (rejected.some((r) => inGivenDir.includes(r.path))) refuseFailedCopiesInGivenDir(spec, options, locations, rejected);
+  if (rejected.some((r) => inGivenDir.includes(r.path))) refuseFailedCopiesInGivenDir(spec, locations, rejected);
   const missing = found.filter((f) => f.hit === null).map((f) => f.file);
   if (missing.length > 0 && options.download === false) {
     const names = missing.map((f) => f.name).join(', ');
@@ -210,7 +210,7 @@ export async function resolveCifar10(spec: Cifar10DatasetSpec, options: FetchOpt
     if (!existsSync(batchDir)) continue;
     const problem = checkCifarBatches(batchDir, spec);
     if (problem === null) {
-      if (loc !== locations[0]) refuseFailedCopiesInGivenDir(spec, options, locations, rejected);
+      if (loc !== locations[0]) refuseFailedCopiesInGivenDir(spec, locations, rejected);
       return { report: report([{ file: spec.batchDir, path: batchDir, origin: loc.kind }]), batchDir };
     }
     rejected.push({ path: batchDir, reason: problem });
@@ -223,7 +223,7 @@ export async function resolveCifar10(spec: Cifar10DatasetSpec, options: FetchOpt
       rejected.push({ path: archive, reason: problem });
       continue;
     }
-    if (loc !== locations[0]) refuseFailedCopiesInGivenDir(spec, options, locations, rejected);
+    if (loc !== locations[0]) refuseFailedCopiesInGivenDir(spec, locations, rejected);
     const batchDir = await extractCifar10(archive, target, spec);
     const files: FileOrigin[] = [
       { file: spec.archive.name, path: archive, origin: loc.kind },

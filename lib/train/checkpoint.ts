@@ -1,9 +1,11 @@
 /**
  * Checkpoints: a folder with `manifest.json` (config, epoch, metrics, training options, weight
- * specs) and one binary weights file (tf.io.encodeWeights). The weights file is written first under
- * a new name, then the manifest that points at it, each atomically: an interrupted save leaves the
- * previous checkpoint loadable.
+ * specs) and one binary weights file (tf.io.encodeWeights), named by epoch and content hash. The
+ * weights file is written first under its new name, then the manifest that points at it (and records
+ * its SHA-256), each atomically: an interrupted save leaves the previous checkpoint loadable, and a
+ * manifest is never paired with other weights; a changed byte is named as corruption on load.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -66,7 +68,13 @@ interface Manifest {
   training?: TrainOptions;
   run?: RunRecord;
   weightsFile: string;
+  /** SHA-256 of the weights file (absent in checkpoints saved before it was recorded). */
+  weightsSha256?: string;
   weightSpecs: tf.io.WeightsManifestEntry[];
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Checkpoint name of a network tensor: the variable name without the per-network prefix. */
@@ -85,8 +93,12 @@ export async function saveCheckpoint(dir: string, net: Network, state: Omit<Chec
   removeStaleTemporaries(dir);
   const optimizer = (state.optimizer ?? []).map(({ name, tensor }) => ({ name: `optimizer/${portableName(name)}`, tensor }));
   const { data, specs } = await tf.io.encodeWeights([...networkTensors(net), ...optimizer]);
-  const weightsFile = `weights-epoch${String(state.epoch).padStart(4, '0')}.bin`;
-  writeFileAtomic(path.join(dir, weightsFile), new Uint8Array(data));
+  const bytes = new Uint8Array(data);
+  const weightsSha256 = sha256(bytes);
+  // Named by content: a manifest can only ever point at its own weights, even when two runs save the
+  // same epoch into one folder and a save is cut off between the weights and the manifest.
+  const weightsFile = `weights-epoch${String(state.epoch).padStart(4, '0')}-${weightsSha256.slice(0, 16)}.bin`;
+  writeFileAtomic(path.join(dir, weightsFile), bytes);
   const manifest: Manifest = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -98,11 +110,12 @@ export async function saveCheckpoint(dir: string, net: Network, state: Omit<Chec
     training: state.training,
     run: state.run,
     weightsFile,
+    weightsSha256,
     weightSpecs: specs,
   };
   writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
   for (const f of fs.readdirSync(dir)) {
-    if (/^weights-epoch\d+\.bin$/.test(f) && f !== weightsFile) fs.rmSync(path.join(dir, f), { force: true });
+    if (/^weights-epoch\d+(-[0-9a-f]{16})?\.bin$/.test(f) && f !== weightsFile) fs.rmSync(path.join(dir, f), { force: true });
   }
   return dir;
 }
@@ -185,6 +198,9 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
   const expectedBytes = manifest.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (buffer.byteLength !== expectedBytes) {
     throw new Error(`Checkpoint ${weightsPath} is truncated or corrupt: ${buffer.byteLength} bytes, the manifest needs ${expectedBytes}.`);
+  }
+  if (typeof manifest.weightsSha256 === 'string' && sha256(buffer) !== manifest.weightsSha256) {
+    throw new Error(`Checkpoint ${weightsPath} is corrupt: its content differs from what the manifest recorded (SHA-256). Restore it or train again.`);
   }
   // Inside tidy: if decoding fails part-way, the tensors it already made are freed.
   const tensors = tf.tidy(() => tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), manifest.weightSpecs));
