@@ -12,6 +12,7 @@ import { normalizeWithBatchStatistics } from '../lib/model/batch-norm';
 import { binarizeTensor, steQuantizer, ternarizeTensor } from '../lib/model/quantize';
 import { binarize, ternarize } from '../lib/hd/vectors';
 import { TrainOptions } from '../lib/train/options';
+import { resumeRun } from '../lib/experiment/stored-run';
 import { DivergenceError, divergenceBound, train } from '../lib/train/train';
 import { assertClose } from './stats-reference';
 import { brightHalfImages, randomImages } from './support/synthetic';
@@ -500,5 +501,38 @@ describe('bad input', () => {
       message: `Corrupt checkpoint manifest ${manifestPath}: config, epoch are missing or of the wrong type. Train again or restore the file.`,
     });
     disposeNetwork(net);
+  });
+
+  it('names the manifest field that is wrong, before anything is allocated', async () => {
+    const net = createNetwork(base, 1);
+    const dir = tmpDir();
+    await saveCheckpoint(dir, net, { epoch: 1, history: [], training: options({ epochs: 2 }), run: { profile: 'custom', dataset: 'mnist' } });
+    disposeNetwork(net);
+    const manifestPath = path.join(dir, 'manifest.json');
+    const saved = fs.readFileSync(manifestPath, 'utf8');
+    const cases: [string, (m: Record<string, unknown>) => void, RegExp][] = [
+      ['negative epoch', (m) => (m.epoch = -1), /epoch is -1; it must be a whole number ≥ 0/],
+      ['fractional epoch', (m) => (m.epoch = 1.5), /epoch is 1\.5; it must be a whole number ≥ 0/],
+      ['history text', (m) => (m.history = 'garbage'), /history is "garbage"; it must be a list of epoch records/],
+      ['history entry', (m) => (m.history = [null]), /history\[0\] is null; each entry records an epoch's number and losses/],
+      ['training', (m) => ((m.training as Record<string, unknown>).lrStart = -1), /training: Invalid training option: lrStart = -1; use a positive number such as 0\.001/],
+      ['run', (m) => (m.run = null), /run is null; it must name the profile and dataset/],
+      ['weights outside', (m) => (m.weightsFile = '../../etc/passwd'), /weightsFile is "\.\.\/\.\.\/etc\/passwd"; it must be a file name in the checkpoint folder/],
+      ['spec without shape', (m) => delete (m.weightSpecs as Record<string, unknown>[])[0].shape, /weightSpecs\[0\] \(conv1\/W\) has shape undefined; a shape is a list of positive whole numbers/],
+      ['huge layer', (m) => ((m.config as { conv: number[] }).conv[0] = 1e8), /conv\[0\] = 100000000; at most 65536 units per layer/],
+    ];
+    const before = tf.memory().numTensors;
+    for (const [what, corrupt, message] of cases) {
+      const manifest = JSON.parse(saved) as Record<string, unknown>;
+      corrupt(manifest);
+      fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+      assert.throws(() => loadCheckpoint(dir), message, what);
+    }
+    assert.equal(tf.memory().numTensors, before);
+    // An older save without its training options or data cannot be resumed exactly.
+    const old = JSON.parse(saved) as Record<string, unknown>;
+    delete old.training;
+    fs.writeFileSync(manifestPath, JSON.stringify(old));
+    assert.throws(() => resumeRun({}, dir), new RegExp(`^Error: Checkpoint ${dir} does not record its training options \\(an older save\\), so it cannot be resumed exactly\\.`));
   });
 });

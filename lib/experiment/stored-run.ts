@@ -64,6 +64,13 @@ export function describeStatus(status: Exclude<CheckpointStatus, { kind: 'none' 
  */
 export function resumeRun(request: RunRequest, dir: string, label?: (key: keyof RunSettings) => string): RunPlan {
   const info = readCheckpointInfo(dir);
+  if (info.training === undefined || info.run === undefined) {
+    // Guessing them would continue with another schedule, or on other data.
+    throw new Error(
+      `Checkpoint ${dir} does not record its ${info.training === undefined ? 'training options' : 'profile and dataset'} (an older save), ` +
+        'so it cannot be resumed exactly. It can still be analysed and packed; to train further, start a new run in another folder.',
+    );
+  }
   const stored = checkpointSettings(info);
   const fixed = requestedSettings(request);
   const conflicts = settingDifferences(fixed, stored, COMPARED);

@@ -62,11 +62,16 @@ export function makeConfig(o: ArchitectureOptions): NetworkConfig {
   });
 }
 
+/** The widest layer a config may ask for: far beyond any network here, and small enough that a corrupt file cannot ask for terabytes. */
+const MAX_WIDTH = 65536;
+
 function positiveInts(name: string, values: readonly number[]): void {
+  if (!Array.isArray(values)) throw new Error(`Invalid network config: ${name} = ${JSON.stringify(values)}; it must be a list of positive integers.`);
   values.forEach((v, i) => {
     if (!Number.isInteger(v) || v <= 0) {
       throw new Error(`Invalid network config: ${name}[${i}] = ${v}; every entry must be a positive integer.`);
     }
+    if (v > MAX_WIDTH) throw new Error(`Invalid network config: ${name}[${i}] = ${v}; at most ${MAX_WIDTH} units per layer.`);
   });
 }
 

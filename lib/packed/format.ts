@@ -10,6 +10,7 @@
  *
  * Written atomically (temporary file + rename).
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { NetworkConfig, validateConfig } from '../model/config';
 import { writeFileAtomic } from '../util/atomic-write';
@@ -43,7 +44,47 @@ interface Header {
   /** Where the model came from (e.g. the checkpoint folder and epoch); informational. */
   source?: Record<string, unknown>;
   dataBytes: number;
+  /** SHA-256 of the whole file as written with this value as 64 zeros (absent in files written before it was recorded). */
+  fileSha256?: string;
   layers: Record<string, unknown>[];
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+const UNSET_CHECKSUM = '0'.repeat(64);
+
+/** The byte offset of the checksum's 64 hex digits `value` in the file's header, or undefined unless they stand there exactly once. */
+function checksumAt(file: Uint8Array, jsonLength: number, value: string): number | undefined {
+  const header = Buffer.from(file.buffer, file.byteOffset + 12, jsonLength);
+  const field = Buffer.from(`"fileSha256":"${value}"`);
+  const at = header.indexOf(field);
+  if (at < 0 || header.indexOf(field, at + 1) >= 0) return undefined;
+  return 12 + at + field.length - 65;
+}
+
+/** True when the file's bytes are those its checksum was computed over. */
+function checksumHolds(file: Uint8Array, jsonLength: number, value: string): boolean {
+  const at = /^[0-9a-f]{64}$/.test(value) ? checksumAt(file, jsonLength, value) : undefined;
+  if (at === undefined) return false;
+  const copy = file.slice();
+  copy.set(new TextEncoder().encode(UNSET_CHECKSUM), at);
+  return sha256(copy) === value;
+}
+
+/**
+ * What is wrong with an array's place in the data section, or undefined: the kernels trust these
+ * numbers. Arrays lie one after another in header order, so each must start at `expectedOffset`.
+ */
+function arraySpecProblem(spec: unknown, dataBytes: number, expectedOffset: number): string | undefined {
+  if (typeof spec !== 'object' || spec === null) return 'it has no dtype, offset and length';
+  const { dtype, offset, length } = spec as Partial<ArraySpec>;
+  if (typeof dtype !== 'string' || !Object.hasOwn(CONSTRUCTORS, dtype)) return `dtype ${JSON.stringify(dtype)} is none of ${Object.keys(CONSTRUCTORS).join(', ')}`;
+  if (offset !== expectedOffset) return `offset ${JSON.stringify(offset)} is not ${expectedOffset}, where it follows the array before it`;
+  if (!Number.isSafeInteger(length) || length! < 0) return `length ${JSON.stringify(length)} is not a whole number`;
+  if (offset + length! * CONSTRUCTORS[dtype].BYTES_PER_ELEMENT > dataBytes) return 'it lies outside the data';
+  return undefined;
 }
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
@@ -67,18 +108,25 @@ export function serializePacked(model: PackedModel, source?: Record<string, unkn
     }
     return { ...entry, arrays: specs };
   });
-  const header: Header = { format: PACKED_FORMAT, version: PACKED_VERSION, config: model.config, source, dataBytes: offset, layers };
+  const data = new Uint8Array(offset);
+  let at = 0;
+  for (const a of arrays) {
+    data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at = align8(at + a.byteLength);
+  }
+  const header: Header = {
+    format: PACKED_FORMAT, version: PACKED_VERSION, config: model.config, source, dataBytes: offset, fileSha256: UNSET_CHECKSUM, layers,
+  };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const dataStart = align8(12 + json.length);
   const out = new Uint8Array(dataStart + offset);
   out.set(new TextEncoder().encode(MAGIC), 0);
   new DataView(out.buffer).setUint32(8, json.length, true);
   out.set(json, 12);
-  let at = dataStart;
-  for (const a of arrays) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    at = dataStart + align8(at - dataStart + a.byteLength);
-  }
+  out.set(data, dataStart);
+  const checksum = checksumAt(out, json.length, UNSET_CHECKSUM);
+  if (checksum === undefined) throw new Error('packed model: the header holds its checksum field more than once'); // only a source naming it could
+  out.set(new TextEncoder().encode(sha256(out)), checksum);
   return out;
 }
 
@@ -99,23 +147,33 @@ export function deserializePacked(bytes: Uint8Array, what = 'packed model'): { m
     throw new Error(`${what} is format ${header.format} v${header.version}; this version reads ${PACKED_FORMAT} v${PACKED_VERSION}.`);
   }
   const dataStart = align8(12 + jsonLength);
+  if (!Number.isSafeInteger(header.dataBytes) || header.dataBytes < 0) throw new Error(`${what} is corrupt: dataBytes = ${JSON.stringify(header.dataBytes)}.`);
   if (dataStart + header.dataBytes > bytes.length) {
     throw new Error(`${what} is truncated: ${bytes.length} bytes, the header needs ${dataStart + header.dataBytes}.`);
   }
+  if (header.fileSha256 !== undefined && !checksumHolds(bytes.subarray(0, dataStart + header.dataBytes), jsonLength, String(header.fileSha256))) {
+    throw new Error(`${what} is corrupt: its bytes differ from the checksum in its header (a changed byte). Pack it again from its checkpoint.`);
+  }
   // A copy aligned for the typed arrays (the file's buffer may start anywhere).
   const data = bytes.slice(dataStart, dataStart + header.dataBytes);
-  const layers = header.layers.map((entry) => {
-    const { arrays, ...rest } = entry as { arrays: Record<string, ArraySpec>; name?: string };
+  if (!Array.isArray(header.layers)) throw new Error(`${what} is corrupt: its header has no list of layers.`);
+  let next = 0; // arrays lie one after another, in header order, as serializePacked lays them out
+  const layers = header.layers.map((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || typeof entry.arrays !== 'object' || entry.arrays === null) {
+      throw new Error(`${what} is corrupt: layer ${i} of its header has no arrays.`);
+    }
+    const { arrays, ...rest } = entry as { arrays: Record<string, unknown>; name?: string };
     const layer: Record<string, unknown> = { ...rest };
     for (const [key, spec] of Object.entries(arrays)) {
-      const C = CONSTRUCTORS[spec.dtype];
-      if (!C || spec.offset % 8 !== 0 || spec.offset + spec.length * C.BYTES_PER_ELEMENT > data.length) {
-        throw new Error(`${what} is corrupt: array ${key} of layer ${String(rest.name)} lies outside the data.`);
-      }
-      layer[key] = new C(data.buffer, spec.offset, spec.length);
+      const problem = arraySpecProblem(spec, data.length, next);
+      if (problem) throw new Error(`${what} is corrupt: array ${key} of layer ${String(rest.name)}: ${problem}.`);
+      const { dtype, offset, length } = spec as ArraySpec;
+      layer[key] = new CONSTRUCTORS[dtype](data.buffer, offset, length);
+      next = align8(offset + length * CONSTRUCTORS[dtype].BYTES_PER_ELEMENT);
     }
     return layer as unknown as PackedLayer;
   });
+  if (next !== data.length) throw new Error(`${what} is corrupt: its arrays end at byte ${next} of ${data.length} of data.`);
   let model: PackedModel;
   try {
     model = validatePackedModel({ config: validateConfig(header.config), layers });

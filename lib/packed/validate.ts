@@ -15,8 +15,23 @@ function positive(name: string, values: Record<string, unknown>): void {
   }
 }
 
-function length(name: string, key: string, a: ArrayLike<number> | undefined, expected: number): void {
-  if (!a || a.length !== expected) fail(name, `${key} has ${a?.length ?? 'no'} entries, expected ${expected}`);
+const LAYER_KINDS: readonly PackedLayer['kind'][] = ['float-conv', 'binary-conv', 'binary-dense', 'output'];
+
+type ArrayType = Float32ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
+
+/** `a` is an array of type `type` (the kernels read it as such: a narrower one would be read past its end) with `expected` entries. */
+function length(name: string, key: string, a: ArrayLike<number> | undefined, expected: number, type: ArrayType): void {
+  if (!(a instanceof type)) fail(name, `${key} is ${a === undefined ? 'missing' : (a as object).constructor.name}, expected ${type.name}`);
+  if (a.length !== expected) fail(name, `${key} has ${a.length} entries, expected ${expected}`);
+}
+
+/** Real values a layer outputs (a conv's after pooling, without the words' padding). */
+function outputCount(l: PackedLayer): number {
+  if (l.kind === 'float-conv' || l.kind === 'binary-conv') {
+    const [h, w] = convOutputSize(l);
+    return h * w * l.cout;
+  }
+  return l.units;
 }
 
 export function validatePackedModel(model: PackedModel): PackedModel {
@@ -26,6 +41,7 @@ export function validatePackedModel(model: PackedModel): PackedModel {
   let previous: PackedLayer | undefined;
   layers.forEach((l, i) => {
     const name = `layer ${i} (${String(l?.name)})`;
+    if (!LAYER_KINDS.includes(l?.kind)) fail(name, `kind ${JSON.stringify(l?.kind)} is none of ${LAYER_KINDS.join(', ')}`);
     const isLast = i === layers.length - 1;
     if (i === 0 && l.kind !== 'float-conv') fail(name, `the first layer must be 'float-conv', not '${l.kind}'`);
     if (i > 0 && l.kind === 'float-conv') fail(name, "only the first layer may be 'float-conv'");
@@ -33,20 +49,25 @@ export function validatePackedModel(model: PackedModel): PackedModel {
     if (l.kind === 'float-conv' || l.kind === 'binary-conv') {
       positive(name, { height: l.height, width: l.width, k: l.k, cin: l.cin, cout: l.cout });
       if (l.k % 2 !== 1) fail(name, `k = ${l.k} is not odd`);
-      length(name, 'flip', l.flip, wordsPerPixel(l.cout));
+      length(name, 'flip', l.flip, wordsPerPixel(l.cout), Uint32Array);
+      if (typeof l.maxPool !== 'boolean') fail(name, `maxPool = ${String(l.maxPool)} is not true or false`);
       if (l.kind === 'float-conv') {
         if (l.height !== h0 || l.width !== w0 || l.cin !== c0) fail(name, `takes ${l.height}×${l.width}×${l.cin}, the model's input is ${h0}×${w0}×${c0}`);
-        length(name, 'weights', l.weights, l.k * l.k * l.cin * l.cout);
-        length(name, 'thresholds', l.thresholds, l.cout);
+        length(name, 'weights', l.weights, l.k * l.k * l.cin * l.cout, Float32Array);
+        length(name, 'thresholds', l.thresholds, l.cout, Float32Array);
       } else {
         const prev = previous!;
         if (prev.kind !== 'float-conv' && prev.kind !== 'binary-conv') fail(name, 'a conv layer must follow a conv layer');
         const [ph, pw] = convOutputSize(prev);
         if (l.height !== ph || l.width !== pw || l.cin !== prev.cout) fail(name, `takes ${l.height}×${l.width}×${l.cin}, the previous layer gives ${ph}×${pw}×${prev.cout}`);
-        length(name, 'weights', l.weights, l.cout * l.k * l.k * wordsPerPixel(l.cin));
-        length(name, 'positionClass', l.positionClass, l.height * l.width);
-        if (!l.classTaps || l.classTaps.length === 0) fail(name, 'classTaps is empty');
-        length(name, 'thresholds', l.thresholds, l.classTaps.length * l.cout);
+        length(name, 'weights', l.weights, l.cout * l.k * l.k * wordsPerPixel(l.cin), Uint32Array);
+        length(name, 'positionClass', l.positionClass, l.height * l.width, Uint8Array);
+        if (!(l.classTaps instanceof Uint32Array) || l.classTaps.length === 0) fail(name, 'classTaps is missing or empty');
+        length(name, 'classTaps', l.classTaps, l.classTaps.length, Uint32Array);
+        if (l.k * l.k > 32) fail(name, `k = ${l.k}: position classes hold at most 32 taps (k ≤ 5)`);
+        const allTaps = 2 ** (l.k * l.k) - 1;
+        l.classTaps.forEach((taps, c) => { if (taps > allTaps) fail(name, `classTaps[${c}] = ${taps} names taps past the ${l.k}×${l.k} window`); });
+        length(name, 'thresholds', l.thresholds, l.classTaps.length * l.cout, Int32Array);
         for (let p = 0; p < l.positionClass.length; p++) {
           if (l.positionClass[p] >= l.classTaps.length) fail(name, `positionClass[${p}] = ${l.positionClass[p]} names no class`);
         }
@@ -56,13 +77,14 @@ export function validatePackedModel(model: PackedModel): PackedModel {
       const prev = previous!;
       if (l.inputWords !== outputWords(prev)) fail(name, `reads ${l.inputWords} words, the previous layer gives ${outputWords(prev)}`);
       if (l.inputWords % 2 !== 0) fail(name, `inputWords = ${l.inputWords} is not a whole number of 64-bit words`);
-      length(name, 'weights', l.weights, l.units * l.inputWords);
+      if (l.inputs !== outputCount(prev)) fail(name, `has ${l.inputs} inputs, the previous layer gives ${outputCount(prev)}`);
+      length(name, 'weights', l.weights, l.units * l.inputWords, Uint32Array);
       if (l.kind === 'binary-dense') {
-        length(name, 'thresholds', l.thresholds, l.units);
-        length(name, 'flip', l.flip, wordsPerPixel(l.units));
+        length(name, 'thresholds', l.thresholds, l.units, Int32Array);
+        length(name, 'flip', l.flip, wordsPerPixel(l.units), Uint32Array);
       } else {
         if (l.units !== config.classes) fail(name, `has ${l.units} units for ${config.classes} classes`);
-        for (const key of ['mean', 'scale', 'offset'] as const) length(name, key, l[key], l.units);
+        for (const key of ['mean', 'scale', 'offset'] as const) length(name, key, l[key], l.units, Float32Array);
       }
     }
     previous = l;

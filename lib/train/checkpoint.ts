@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NetworkConfig, configDifference, validateConfig } from '../model/config';
 import { Network, createNetwork, disposeNetwork, layerVariables } from '../model/network';
-import { TrainOptions } from './options';
+import { TrainOptions, validateTrainOptions } from './options';
 import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 import { checkOutputFolder, markOutputFolder } from '../util/output-folder';
@@ -147,6 +147,32 @@ function weightSpecProblem(specs: unknown): string | undefined {
   return undefined;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What is wrong with the manifest's other fields (epoch, history, training, run, weights file name), or undefined. */
+function manifestFieldProblem(m: Manifest): string | undefined {
+  const shown = (v: unknown) => JSON.stringify(v)?.slice(0, 40);
+  if (!Number.isInteger(m.epoch) || m.epoch < 0) return `epoch is ${shown(m.epoch)}; it must be a whole number ≥ 0`;
+  if (!Array.isArray(m.history)) return `history is ${shown(m.history)}; it must be a list of epoch records`;
+  const record = (m.history as unknown[]).findIndex((h) => !isRecord(h) || !Number.isInteger(h.epoch) || typeof h.trainLoss !== 'number');
+  if (record >= 0) return `history[${record}] is ${shown(m.history[record])}; each entry records an epoch's number and losses`;
+  if (m.history.length > m.epoch) return `history has ${m.history.length} epochs but epoch is ${m.epoch}`;
+  if (m.training !== undefined) {
+    if (!isRecord(m.training)) return `training is ${shown(m.training)}; it must be the training options`;
+    try {
+      validateTrainOptions(m.training);
+    } catch (err) {
+      return `training: ${(err as Error).message.replace(/\.$/, '')}`;
+    }
+  }
+  if (m.run !== undefined && (!isRecord(m.run) || typeof m.run.profile !== 'string' || typeof m.run.dataset !== 'string')) {
+    return `run is ${shown(m.run)}; it must name the profile and dataset`;
+  }
+  // A bare file name: the manifest must not send a reader outside its folder.
+  if (!/^[\w.-]+$/.test(m.weightsFile) || m.weightsFile.startsWith('.')) return `weightsFile is ${shown(m.weightsFile)}; it must be a file name in the checkpoint folder`;
+  return undefined;
+}
+
 function readManifest(dir: string): Manifest {
   const file = path.join(dir, MANIFEST);
   if (!fs.existsSync(file)) {
@@ -168,8 +194,8 @@ function readManifest(dir: string): Manifest {
   if (missing.length > 0) {
     throw new Error(`Corrupt checkpoint manifest ${file}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or of the wrong type. Train again or restore the file.`);
   }
-  const badSpec = weightSpecProblem(manifest.weightSpecs);
-  if (badSpec) throw new Error(`Corrupt checkpoint manifest ${file}: ${badSpec}. Train again or restore the file.`);
+  const problem = weightSpecProblem(manifest.weightSpecs) ?? manifestFieldProblem(manifest);
+  if (problem) throw new Error(`Corrupt checkpoint manifest ${file}: ${problem}. Train again or restore the file.`);
   return manifest;
 }
 
