@@ -160,6 +160,9 @@ describe('npm run train: resume continues the same run exactly; nothing is overw
       { message: `The checkpoint folder ${mine} holds files this project did not write (thesis.txt), which it would replace or mix with its own. ` +
         'Name a new or empty folder, or one this project wrote before.' });
     assert.deepEqual(fs.readdirSync(mine), ['thesis.txt']);
+    const fresh = path.join(tmp(), 'new-run');
+    await assert.rejects(runTrain(parseTrainArgs([...flags, '--out', fresh]), quiet, { loadData: () => Promise.reject(new Error('no data here')) }), /no data here/);
+    assert.equal(fs.existsSync(fresh), false, 'a run that failed before saving left its new folder behind');
 
     const busy = path.join(tmp(), 'run');
     const other = spawn('sleep', ['60']);

@@ -2,6 +2,7 @@
  * `npm run train`: load data, build or resume a network, train with a progress bar, checkpoint,
  * and score the test set. Ctrl-C stops after the current batch; the last checkpoint stays intact.
  */
+import * as fs from 'node:fs';
 import { BackendName, initBackend } from '../backend';
 import { loadCheckpoint } from '../train/checkpoint';
 import { Dataset, LoadOptions, loadDataset, sourceFolders } from '../data';
@@ -14,6 +15,7 @@ import { trainingProgress } from '../train/progress';
 import { testAccuracyLine } from '../train/report';
 import { train } from '../train/train';
 import { ensureWritableDir } from '../util/ensure-dir';
+import { removeUnusedFolder } from '../util/output-folder';
 import { runCli } from './run-cli';
 import { TRAIN_USAGE, TrainCommand, flagOf, parseTrainArgs, trainPlan } from './train-args';
 
@@ -50,7 +52,22 @@ export async function runTrain(
 ): Promise<TrainOutcome> {
   const plan = trainPlan(cmd);
   if (cmd.resume === undefined) refuseToReplace(plan, cmd.overwrite, log);
+  const created = !fs.existsSync(plan.checkpointDir);
   ensureWritableDir(plan.checkpointDir); // before hours of training, not at the first checkpoint
+  try {
+    return await trainInFolder(cmd, plan, log, loadData);
+  } catch (err) {
+    if (created) removeUnusedFolder(plan.checkpointDir); // a run that failed before saving leaves no empty folder
+    throw err;
+  }
+}
+
+async function trainInFolder(
+  cmd: TrainCommand,
+  plan: RunPlan,
+  log: (line: string) => void,
+  loadData: NonNullable<TrainDependencies['loadData']>,
+): Promise<TrainOutcome> {
   const backend = await initBackend(cmd.backend as BackendName | undefined);
   log(backend.description);
   const data = await loadData(plan.dataset, { dir: cmd.dataDir, limit: plan.limit });

@@ -41,3 +41,9 @@ export function markOutputFolder(dir: string, writer: string): void {
     fs.writeFileSync(marker, `Written by bnn-geometry (${writer}); a later run may replace this folder and what it holds.\n`);
   }
 }
+
+/** Removes `dir` when it holds nothing but the marker: a folder a run created, then failed before writing into. */
+export function removeUnusedFolder(dir: string): void {
+  const names = fs.readdirSync(dir);
+  if (names.every((n) => n === OUTPUT_MARKER)) fs.rmSync(dir, { recursive: true, force: true });
+}
