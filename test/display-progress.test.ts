@@ -146,7 +146,7 @@ describe('progress', () => {
     onEvent({ kind: 'checkpoint', epoch: 2, dir: '/tmp/run' });
     const lines = record.sent.map((s) => String(s.bundle.data['text/plain']));
     assert.equal(lines.length, 2);
-    assert.match(lines[0], /^epoch 1\/2 — 1\/2 batches \(50%\) · loss 0\.7 · acc 50\.00% · img\/s 990 · ETA 1m05s · \d+s$/);
+    assert.match(lines[0], /^epoch 1\/2 — 1\/2 batches \(50%\) · loss 0\.7 · acc 50\.00% · img\/s 990 · run ETA 1m05s · \d+s$/);
     assert.match(lines[1], /^epoch 2\/2 — /);
     assert.equal(new Set(record.sent.map((s) => s.bundle.transient.display_id)).size, 2, 'one output per epoch');
     assert.equal(log.length, 3);

@@ -1,6 +1,7 @@
 /**
  * Training progress for `npm run train` and the notebooks alike: a progress display per epoch
- * (batches, loss, accuracy, img/s, the run's ETA) that ends as the epoch's summary line.
+ * (batches, loss, accuracy, img/s, and the whole run's ETA, named apart from the epoch's own ETA)
+ * that ends as the epoch's summary line.
  */
 import { createProgress, type Progress } from '../display/progress';
 import { formatDuration } from '../display/format';
@@ -15,7 +16,7 @@ export function trainingProgress(log: (line: string) => void = console.log): (ev
       progress ??= createProgress(`epoch ${e.epoch}/${e.epochs}`, { unit: 'batches' });
       progress.update({
         done: e.batch, total: e.batches,
-        fields: { loss: e.loss, acc: accuracyPercent(e.accuracy), 'img/s': Math.round(e.imagesPerSecond), ETA: formatDuration(e.etaSeconds) },
+        fields: { loss: e.loss, acc: accuracyPercent(e.accuracy), 'img/s': Math.round(e.imagesPerSecond), 'run ETA': formatDuration(e.etaSeconds) },
       });
     } else if (e.kind === 'epoch') {
       progress?.done();
