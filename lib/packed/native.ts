@@ -23,6 +23,19 @@ interface NativeAddon {
 
 /** Environment variable: 0 disables the native kernels (auto then means wasm). */
 const NATIVE_ENV_VAR = 'BNN_PACKED_NATIVE';
+/**
+ * Environment variable: `address` builds (and loads) the kernels with AddressSanitizer, for the tests
+ * that run them over corrupt and mutated models (Node must then start with libasan in LD_PRELOAD).
+ */
+export const SANITIZE_ENV_VAR = 'BNN_PACKED_SANITIZE';
+
+/** Compiler flags: optimised, or instrumented by AddressSanitizer. */
+function buildFlags(): string[] {
+  const sanitize = process.env[SANITIZE_ENV_VAR];
+  if (sanitize === undefined || sanitize === '') return ['-O3'];
+  if (sanitize !== 'address') throw new Error(`${SANITIZE_ENV_VAR}=${sanitize}; the only sanitizer supported is 'address'.`);
+  return ['-O1', '-g', '-fno-omit-frame-pointer', '-fsanitize=address'];
+}
 
 let cached: { addon: NativeAddon } | { missing: string } | undefined;
 
@@ -48,7 +61,8 @@ function tryLoad(): { addon: NativeAddon } | { missing: string } {
   const root = packageRoot();
   const source = path.join(root, 'native', 'packed.cc');
   if (!fs.existsSync(source)) return { missing: `${source} is missing` };
-  const hash = createHash('sha256').update(fs.readFileSync(source)).update(process.version).digest('hex').slice(0, 16);
+  const flags = buildFlags();
+  const hash = createHash('sha256').update(fs.readFileSync(source)).update(process.version).update(flags.join(' ')).digest('hex').slice(0, 16);
   const dir = path.join(root, 'build', 'native');
   const file = path.join(dir, `packed-${hash}.node`);
   if (!fs.existsSync(file)) {
@@ -57,7 +71,7 @@ function tryLoad(): { addon: NativeAddon } | { missing: string } {
     const cxx = process.env.CXX || 'g++';
     fs.mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    const args = ['-O3', '-std=c++17', '-shared', '-fPIC', '-pthread', '-ffp-contract=off', '-DNODE_GYP_MODULE_NAME=packed_native', `-I${include}`, source, '-o', tmp];
+    const args = [...flags, '-std=c++17', '-shared', '-fPIC', '-pthread', '-ffp-contract=off', '-DNODE_GYP_MODULE_NAME=packed_native', `-I${include}`, source, '-o', tmp];
     const r = spawnSync(cxx, args, { encoding: 'utf8' });
     if (r.status !== 0) {
       fs.rmSync(tmp, { force: true });
@@ -78,7 +92,7 @@ function tryLoad(): { addon: NativeAddon } | { missing: string } {
 const KIND = { 'float-conv': 0, 'binary-conv': 1, 'binary-dense': 2, output: 3 } as const;
 
 /** The model in the addon's description: 10 numbers per layer and its arrays in a fixed order. */
-function describe(model: PackedModel): { meta: Int32Array; arrays: ArrayBufferView[] } {
+export function describeForAddon(model: PackedModel): { meta: Int32Array; arrays: ArrayBufferView[] } {
   const [h, w, c] = model.config.inputShape;
   const meta: number[] = [h * w * c, model.config.classes, model.layers.length];
   const arrays: ArrayBufferView[] = [];
@@ -109,7 +123,7 @@ export function nativeEngine(model: PackedModel, threads = defaultThreads()): Pa
   const loaded = loadNative();
   if ('missing' in loaded) throw new Error(`native packed kernels unavailable: ${loaded.missing}`);
   const { addon } = loaded;
-  const { meta, arrays } = describe(validatePackedModel(model));
+  const { meta, arrays } = describeForAddon(validatePackedModel(model));
   const handle = addon.create(meta, arrays);
   const classes = model.config.classes;
   return {

@@ -1,0 +1,89 @@
+/**
+ * The native kernels under AddressSanitizer: built with -fsanitize=address and run, in a Node started
+ * with libasan preloaded, over a seeded corpus of packed files (valid models of several shapes, and
+ * header mutations that pass validation): no out-of-bounds access. A model handed to the addon
+ * without validation is caught, which shows the harness would see one.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '../lib/backend';
+import { ArchitectureOptions, makeConfig } from '../lib/model/config';
+import { createNetwork, disposeNetwork } from '../lib/model/network';
+import { deserializePacked, serializePacked } from '../lib/packed/format';
+import { SANITIZE_ENV_VAR } from '../lib/packed/native';
+import { packNetwork } from '../lib/packed/pack';
+import { createRng } from '../lib/stats/random';
+import { mutatePacked } from './support/packed-mutations';
+
+const ROOT = path.resolve(__dirname, '..');
+const ARCHITECTURES: Omit<ArchitectureOptions, 'classes'>[] = [
+  { inputShape: [8, 8, 1], conv: [8, 70], maxPool: [true, true], fc: [32] },
+  { inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33] },
+  { inputShape: [6, 6, 2], conv: [64, 65, 130], maxPool: [false, true, true], fc: [] },
+  { inputShape: [5, 4, 1], conv: [3, 7], maxPool: [true, true], fc: [10], filterSize: 5 },
+];
+
+/** libasan for LD_PRELOAD, from the compiler that builds the addon; undefined without one. */
+function libasan(): string | undefined {
+  const run = spawnSync(process.env.CXX || 'g++', ['-print-file-name=libasan.so'], { encoding: 'utf8' });
+  const file = run.status === 0 ? run.stdout.trim() : '';
+  return path.isAbsolute(file) && fs.existsSync(file) ? file : undefined;
+}
+
+describe('native packed kernels under AddressSanitizer', function () {
+  this.timeout(10 * 60 * 1000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-asan-'));
+  const files: string[] = [];
+  let asan: string | undefined;
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const runChild = (args: string[]) => spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'test', 'support', 'asan-child.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, LD_PRELOAD: asan, ASAN_OPTIONS: 'detect_leaks=0', [SANITIZE_ENV_VAR]: 'address', BNN_PACKED_NATIVE: '1' },
+  });
+
+  before(async function () {
+    asan = libasan();
+    if (spawnSync(process.env.CXX || 'g++', ['--version']).status !== 0) this.skip(); // no compiler: no native kernels to check
+    assert.ok(asan, 'g++ is here but its libasan.so is not: apt-get install libasan8 (or the libasan of your gcc)');
+    await initBackend();
+    const rng = createRng(19);
+    ARCHITECTURES.forEach((arch, a) => {
+      const net = createNetwork(makeConfig({ classes: 3, ...arch }), a);
+      const bytes = serializePacked(packNetwork(net));
+      disposeNetwork(net);
+      fs.writeFileSync(path.join(dir, `model${a}.bnnp`), bytes);
+      files.push(path.join(dir, `model${a}.bnnp`));
+      // Mutations the structural checks accept (the checksum removed, as in older files) must be safe to run too.
+      for (let i = 0; i < 40; i++) {
+        const m = mutatePacked(bytes, rng, false);
+        try {
+          deserializePacked(m.withoutChecksum);
+        } catch {
+          continue; // refused: never reaches a kernel
+        }
+        const file = path.join(dir, `model${a}-mutation${i}.bnnp`);
+        fs.writeFileSync(file, m.withoutChecksum);
+        files.push(file);
+      }
+    });
+  });
+
+  it('runs every valid model and every accepted mutation with no out-of-bounds access', () => {
+    assert.ok(files.length > ARCHITECTURES.length, 'the corpus has no accepted mutation');
+    const run = runChild(files);
+    assert.doesNotMatch(run.stderr, /AddressSanitizer/, run.stderr);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`ran ${files.length} files`));
+  });
+
+  it('sees a model cut short and handed to the addon without validation', () => {
+    const run = runChild(['--unchecked', files[0]]);
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /ERROR: AddressSanitizer: (heap-buffer-overflow|SEGV|unknown-crash)/);
+  });
+});
