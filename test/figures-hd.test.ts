@@ -8,6 +8,7 @@ import {
   randomBinaryVectorNumbers, recordNumbers, straightThroughChart, ternarizeQuantizerChart, ternaryAngleDensityChart,
   ternaryDensityNumbers, ternaryMedianChart, ternaryMedianNumbers, zeroFractionChart,
   zeroFractionNumbers, type ReproducedNumber,
+  weightShapeChart,
 } from '../lib/figures';
 import {
   angleSpreadExperiment, BINARY_ANGLE_SPREAD_CONSTANT, BINARY_LIMIT_ANGLE, binarizationExperiment, binaryCosineMean,
@@ -16,6 +17,7 @@ import {
   ternaryZeroFraction, unrotatedBinarizationAngle, zeroFractionExperiment,
   angleSpreadData, binarizationAngleData, binarizationAnglesData, exponentialCovarianceData, randomBinaryVectorData,
   ternaryAngleDensityData, ternaryMedianData, zeroFractionData,
+  weightShapeData, weightShapeExperiment,
 } from '../lib/hd';
 import { EMPIRICAL_TERNARY_THRESHOLD } from '../lib/paper-constants';
 import { RESULTS_FILE_ENV } from '../lib/notebook';
@@ -182,6 +184,7 @@ describe('figures/hd: every figure of hd_figures fits the notebook', () => {
       'hd-ternarize-straight-through': ternarizeQuantizerChart(0.02),
       'hd-binarization-angles': binarizationAnglesChart(binarizationAnglesData(notebookBinary)),
       'hd-binarization-angle-max-d': binarizationAngleChart(binarizationAngleData(notebookBinary)),
+      'hd-weight-shape': weightShapeChart(weightShapeData(weightShapeExperiment({ d: 1000, samples: 20, seed: 7 }))),
       'hd-exponential-covariance-rotation': exponentialCovarianceChart(exponentialCovarianceData(exponentialCovarianceExperiment({ dims: [10, 100, 500], samples: 10, seed: 2 }))),
       'hd-ternary-angle-vs-threshold': ternaryMedianChart(ternaryMedianData(notebookTernary)),
       'hd-ternary-angle-density': ternaryAngleDensityChart(ternaryAngleDensityData(notebookTernary)),
@@ -192,7 +195,7 @@ describe('figures/hd: every figure of hd_figures fits the notebook', () => {
         angleSpreadExperiment(spread), angleSpreadExperiment({ ...spread, threshold: optimalTernaryThreshold().threshold }),
       )),
     });
-    assert.equal(Object.keys(widths).length, 10);
+    assert.equal(Object.keys(widths).length, 11);
   });
 });
 

@@ -43,7 +43,7 @@ describe('npm run figures (tiny run through Jupyter)', function () {
   it('shows every figure with the vegalite and text mimetypes and a static SVG or PNG, and saves it as SVG and PNG', () => {
     const names = (nb: string) => outcome.figures.filter((f) => f.notebook === nb).map((f) => f.name);
     assert.deepEqual(names('hd_figures'), [
-      'hd-ternarize-straight-through', 'hd-binarization-angles', 'hd-binarization-angle-max-d', 'hd-exponential-covariance-rotation',
+      'hd-ternarize-straight-through', 'hd-binarization-angles', 'hd-binarization-angle-max-d', 'hd-weight-shape', 'hd-exponential-covariance-rotation',
       'hd-ternary-angle-vs-threshold', 'hd-ternary-angle-density', 'hd-zero-fraction', 'hd-straight-through',
       'hd-random-binary-vectors', 'hd-angle-spread-vs-dimension',
     ]);

@@ -6,8 +6,9 @@
 import { HD_FIGURE_KDE_WIDTH } from '../hd/experiments';
 import {
   ternaryEntry, type AngleSpreadResult, type BinarizationResult, type ExponentialCovarianceResult, type RandomBinaryVectorResult,
-  type TernaryResult, type ZeroFractionResult,
+  type TernaryResult, type WeightShapeResult, type ZeroFractionResult,
 } from '../hd/figure-data';
+import { generalizedNormalMoments, marginalAngle } from '../hd/theory-marginal';
 import { BINARY_LIMIT_ANGLE, binaryCosineMean, unrotatedBinarizationAngle } from '../hd/theory-binary';
 import { ternaryAngleSd, ternaryZeroFraction } from '../hd/theory-ternary';
 import { ANGLE_SPREAD_SLOPE, EMPIRICAL_TERNARY_THRESHOLD } from '../paper-constants';
@@ -155,4 +156,14 @@ export function angleSpreadNumbers(binary: AngleSpreadResult, ternary: AngleSpre
   });
 }
 
-
+/** Per shape β: the Monte-Carlo mean and sd of ∠(w, sign w) against the finite-d closed forms of theory-marginal.ts. */
+export function weightShapeNumbers(result: WeightShapeResult): ReproducedNumber[] {
+  return result.byShape.flatMap(({ beta, meanAngle, sdAngle }) => {
+    const theory = marginalAngle(generalizedNormalMoments(beta), result.d);
+    const key = `hd.shape.b${String(beta).replace('.', '_')}`;
+    return [
+      { key: `${key}.meanAngle`, quantity: `mean ∠(w, sign w), shape β = ${beta}, d = ${result.d}`, measured: degrees(meanAngle), theory: degrees(theory.mean), unit: DEGREE },
+      { key: `${key}.sdAngle`, quantity: `sd ∠(w, sign w), shape β = ${beta}, d = ${result.d}`, measured: degrees(sdAngle), theory: degrees(theory.sd), unit: DEGREE },
+    ];
+  });
+}

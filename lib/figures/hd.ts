@@ -7,6 +7,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import { densityChart, functionPlot, lineChart, logLogChart, piTicks, type ChartSize, type ReferenceRule } from '../charts';
 import type { FigureData, Marker } from '../hd/figure-data';
 import { clipSte, binarize, ternarize } from '../hd/vectors';
+import { BINARY_LIMIT_ANGLE } from '../hd/theory-binary';
+import { LAPLACE_LIMIT_ANGLE, UNIFORM_LIMIT_ANGLE } from '../hd/theory-marginal';
+import { degrees } from '../util/degrees';
 
 /** How a researcher restyles a figure: any of the default title, subtitle, panel size and series colours. */
 export interface FigureStyle extends ChartSize {
@@ -137,4 +140,22 @@ export function randomBinaryVectorChart(data: FigureData, style: FigureStyle = {
 /** Spread of the quantization angle against d on log–log axes (angleSpreadData). */
 export function angleSpreadChart(data: FigureData, style: FigureStyle = {}): TopLevelSpec {
   return logLogChart({ xLabel: 'dimension d', yLabel: 'sd of the angle (rad)', legendTitle: 'quantizer', ...figure(data, style) });
+}
+
+/** The angle against the weights' shape (weightShapeData), the limits of uniform, Gaussian and Laplace weights as rules. */
+export function weightShapeChart(data: FigureData, style: FigureStyle = {}): TopLevelSpec {
+  return lineChart({
+    xLabel: 'shape β (1 Laplace, 2 Gaussian, → ∞ uniform)',
+    yLabel: '∠(w, sign w) (°)',
+    theoryLabel: 'd → ∞ limit',
+    marks: 'line+points',
+    xScale: 'log',
+    yDomain: [25, 60],
+    horizontalRules: [
+      { at: degrees(UNIFORM_LIMIT_ANGLE), label: 'uniform 30°' },
+      { at: degrees(BINARY_LIMIT_ANGLE), label: 'Gaussian 37.07°' },
+      { at: degrees(LAPLACE_LIMIT_ANGLE), label: 'Laplace 45°' },
+    ],
+    ...figure(data, style, { width: 420, height: 260 }),
+  });
 }

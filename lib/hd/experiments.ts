@@ -6,10 +6,10 @@
  */
 import { createRng, type Rng } from '../stats/random';
 import { linearRegression, type LinearFit } from '../stats/regression';
-import { median, standardDeviation } from '../stats/summary';
+import { mean, median, standardDeviation } from '../stats/summary';
 import { requireInteger, requireNonEmpty, requireNonNegative } from '../stats/validate';
 import { randomRotation, rotatedBinarize } from './rotation';
-import { exponentialCovarianceVector, gaussianVector, randomSignVector } from './sampling';
+import { exponentialCovarianceVector, gaussianVector, generalizedNormalVector, randomSignVector } from './sampling';
 import { BINARY_ANGLE_SPREAD_CONSTANT } from './theory-binary';
 import { ternaryAngleSpreadConstant, ternaryLimitAngle } from './theory-ternary';
 import { EMPIRICAL_TERNARY_THRESHOLD } from '../paper-constants';
@@ -264,4 +264,27 @@ export function angleSpreadExperiment(
     spreadConstant,
     logLogFit: linearRegression(Float64Array.from(dims, Math.log), sd.map(Math.log)),
   };
+}
+
+/** Shapes β of the weight-shape figure: Laplace (1) through Gaussian (2) towards uniform (β → ∞). */
+export const WEIGHT_SHAPES: readonly number[] = [0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 10, 20, 50];
+
+/**
+ * ∠(w, sign w) for w with i.i.d. generalised-normal coordinates of each shape β (density
+ * ∝ exp(−|w|^β)), at one dimension d: how the binarization angle depends on the weights' shape.
+ */
+export function weightShapeExperiment(options: { d?: number; samples?: number; shapes?: readonly number[]; seed?: number } = {}) {
+  const { d = 1000, samples = 1000, shapes = WEIGHT_SHAPES, seed = DEFAULT_SEED } = options;
+  checkCommon('weightShapeExperiment', samples, seed);
+  requireInteger('weightShapeExperiment', 'd', d, 1);
+  requireNonEmpty('weightShapeExperiment', 'shapes', shapes);
+  const root = createRng(seed);
+  const byShape = shapes.map((beta) => {
+    const angles = sampleAngles(root.fork(), samples, (r) => {
+      const w = generalizedNormalVector(r, d, beta);
+      return angle(w, binarize(w));
+    });
+    return { beta, angles, meanAngle: mean(angles), sdAngle: standardDeviation(angles) };
+  });
+  return { d, samples, seed, byShape };
 }

@@ -12,8 +12,9 @@ import { kernelSmoothedDensity } from '../stats/kernel-smoothing';
 import { normalPdf } from '../stats/normal';
 import {
   HD_FIGURE_KDE_WIDTH, type angleSpreadExperiment, type binarizationExperiment, type exponentialCovarianceExperiment,
-  type randomBinaryVectorExperiment, type ternaryExperiment, type zeroFractionExperiment,
+  type randomBinaryVectorExperiment, type ternaryExperiment, type weightShapeExperiment, type zeroFractionExperiment,
 } from './experiments';
+import { generalizedNormalMoments, marginalAngle, marginalLimitAngle } from './theory-marginal';
 import { BINARY_LIMIT_ANGLE, unrotatedBinarizationAngle } from './theory-binary';
 import { binaryVectorAngleKernelDensity, gaussianPairAngleDensity } from './theory-random-pairs';
 import { optimalTernaryThreshold, ternaryAngleSd, ternaryLimitAngle, ternaryZeroFraction } from './theory-ternary';
@@ -24,6 +25,7 @@ export type TernaryResult = ReturnType<typeof ternaryExperiment>;
 export type ZeroFractionResult = ReturnType<typeof zeroFractionExperiment>;
 export type RandomBinaryVectorResult = ReturnType<typeof randomBinaryVectorExperiment>;
 export type AngleSpreadResult = ReturnType<typeof angleSpreadExperiment>;
+export type WeightShapeResult = ReturnType<typeof weightShapeExperiment>;
 
 /** One plotted curve or point set: y at x, in the facet panel `panel` when the figure has panels. */
 export interface Curve {
@@ -269,5 +271,33 @@ export function angleSpreadData(binary: AngleSpreadResult, ternary: AngleSpreadR
       { label: `C(${t})/√d`, x: Float64Array.from(ternary.dims), y: Float64Array.from(ternary.theorySd) },
     ],
     markers: [],
+  };
+}
+
+/**
+ * Figure "the angle against the weights' shape" (beyond the paper): the mean ∠(w, sign w) in degrees
+ * over generalised-normal shapes β at one d, against the limit arccos ρ(β) of theory-marginal.ts.
+ */
+export function weightShapeData(result: WeightShapeResult): FigureData {
+  const betas = result.byShape.map((e) => e.beta);
+  // The closed form over the experiment's shapes, a little past each end.
+  const shapes = linspace(Math.log10(Math.min(...betas) / 1.25), Math.log10(Math.max(...betas) * 2), CURVE_POINTS).map((e) => 10 ** e);
+  const toDegrees = 180 / Math.PI;
+  // The largest deviation of a Monte-Carlo mean from the finite-d closed form, in its standard errors.
+  const worst = Math.max(...result.byShape.map((e) => {
+    const theory = marginalAngle(generalizedNormalMoments(e.beta), result.d).mean;
+    return Math.abs(e.meanAngle - theory) / (e.sdAngle / Math.sqrt(result.samples));
+  }));
+  return {
+    title: `Binarization angle against the weights' shape, d = ${result.d}`,
+    subtitle: `${result.samples} vectors per shape β (density ∝ exp(−|w|^β)); dashed: arccos(Γ(2/β)/√(Γ(1/β)Γ(3/β))); ` +
+      `means within ${worst.toFixed(1)} standard errors of the finite-d closed form`,
+    measured: [{
+      label: `mean, d = ${result.d}`,
+      x: Float64Array.from(result.byShape, (e) => e.beta),
+      y: Float64Array.from(result.byShape, (e) => e.meanAngle * toDegrees),
+    }],
+    theory: [{ label: 'arccos ρ(β)', x: shapes, y: shapes.map((b) => marginalLimitAngle(generalizedNormalMoments(b)) * toDegrees) }],
+    markers: [], // the chart marks the Laplace, Gaussian and uniform limits as horizontal rules
   };
 }

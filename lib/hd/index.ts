@@ -5,5 +5,6 @@ export * from './rotation';
 export * from './theory-binary';
 export * from './theory-ternary';
 export * from './theory-random-pairs';
+export * from './theory-marginal';
 export * from './experiments';
 export * from './figure-data';

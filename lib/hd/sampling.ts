@@ -3,7 +3,7 @@
  * with an exponentially decaying spectrum (the paper's "exponential covariance" example), and
  * random ±1 vectors. All randomness comes from a seeded Rng.
  */
-import { normalArray, type Rng } from '../stats/random';
+import { gammaVariate, normalArray, type Rng } from '../stats/random';
 import { requireInteger } from '../stats/validate';
 
 /** u ~ N(0, I_d). */
@@ -29,6 +29,18 @@ export function exponentialScales(d: number, k: number): Float64Array {
 export function exponentialCovarianceVector(rng: Rng, d: number, k: number): Float64Array {
   const u = exponentialScales(d, k);
   for (let i = 0; i < d; i++) u[i] *= rng.normal();
+  return u;
+}
+
+/**
+ * d i.i.d. draws from the generalised normal law with shape β and scale 1, density ∝ exp(−|w|^β):
+ * |w|^β ~ Gamma(1/β, 1) and an independent fair sign (β = 1 Laplace, 2 Gaussian/√2, ∞ uniform).
+ */
+export function generalizedNormalVector(rng: Rng, d: number, beta: number): Float64Array {
+  requireInteger('generalizedNormalVector', 'd', d, 1);
+  if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`generalizedNormalVector: shape β = ${beta}; it must be a positive number.`);
+  const u = new Float64Array(d);
+  for (let i = 0; i < d; i++) u[i] = (rng.uniform() < 0.5 ? -1 : 1) * Math.pow(gammaVariate(rng, 1 / beta), 1 / beta);
   return u;
 }
 

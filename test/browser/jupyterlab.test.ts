@@ -26,10 +26,11 @@ interface NotebookCase {
   /** A parameter the test edits in the parameters cell (the environment does not set it). */
   edit: { from: string; to: string };
   /**
-   * Code cells (0-based) rerun after the edit, in order; the last one's output reads differently before
-   * and after (charts are drawn on a canvas, so their text cannot be read: a table or a line is).
+   * Code cells rerun after the edit, in order, each named by a piece of its source; the last one's
+   * output reads differently before and after (charts are drawn on a canvas, so their text cannot be
+   * read: a table or a line is).
    */
-  rerun: { cells: number[]; before: RegExp; after: RegExp };
+  rerun: { cells: string[]; before: RegExp; after: RegExp };
 }
 
 const CASES: NotebookCase[] = [
@@ -37,12 +38,12 @@ const CASES: NotebookCase[] = [
     name: 'hd_figures',
     edit: { from: 'dims: [3, 10, 27],', to: 'dims: [3, 10],' },
     // the binarization figure, then the numbers table (emptied by the parameters cell, refilled by the figure)
-    rerun: { cells: [3, 12], before: /sign u\), d = 27/, after: /^(?![\s\S]*d = 27)[\s\S]*sign u\), d = 10/ },
+    rerun: { cells: ['binarizationExperiment(', 'showTable(numbersTable(reproduced))'], before: /sign u\), d = 27/, after: /^(?![\s\S]*d = 27)[\s\S]*sign u\), d = 10/ },
   },
   {
     name: 'gen_plots',
     edit: { from: 'images: 500,', to: 'images: 40,' },
-    rerun: { cells: [4], before: /\b500 images, 3 conv layers/, after: /\b40 images, 3 conv layers/ },
+    rerun: { cells: ['analyzeNetwork('], before: /\b500 images, 3 conv layers/, after: /\b40 images, 3 conv layers/ },
   },
 ];
 
@@ -187,7 +188,14 @@ describe('JupyterLab end to end: npm run lab in headless Chromium', function () 
 
         await menu(page, 'Run', 'Run All Cells');
         checkRun(await waitForRun(page), charts, 'Run All');
-        const checked = c.rerun.cells.at(-1)!;
+        const codeSources = (JSON.parse(source) as { cells: { cell_type: string; source: string | string[] }[] }).cells
+          .filter((cell) => cell.cell_type === 'code').map((cell) => [cell.source].flat().join(''));
+        const rerunCells = c.rerun.cells.map((piece) => {
+          const at = codeSources.findIndex((s) => s.includes(piece));
+          assert.ok(at >= 0, `${c.name} has no code cell with '${piece}'`);
+          return at;
+        });
+        const checked = rerunCells.at(-1)!;
         assert.match(await outputText(page, checked), c.rerun.before);
 
         const parameters = await cellSource(page, 1);
@@ -197,7 +205,7 @@ describe('JupyterLab end to end: npm run lab in headless Chromium', function () 
         await page.keyboard.insertText(parameters.replace(c.edit.from, c.edit.to));
         assert.equal(await cellSource(page, 1), parameters.replace(c.edit.from, c.edit.to), 'the edit did not land as typed');
         await runCell(page, 1);
-        for (const cell of c.rerun.cells) await runCell(page, cell);
+        for (const cell of rerunCells) await runCell(page, cell);
         const edited = await waitForRun(page);
         assert.deepEqual(edited.stderr, [], 'rerunning after the edit wrote to stderr');
         assert.match(await outputText(page, checked), c.rerun.after);
