@@ -242,16 +242,29 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
 
   it('claim check: each verdict follows the evidence', () => {
     const row = (layer: string, d: number, r: number) => ({ layer, d, r });
-    const angle = (layer: string, d: number, peakDegrees: number, thresholdOverSigma: number | null) =>
-      ({ layer, d, peak: (peakDegrees * Math.PI) / 180, theory: { angle: BINARY_LIMIT_ANGLE, thresholdOverSigma } });
-    const made = (rs: number[], peaks: number[], slope: number, t: number | null = null) => ({
+    const rad = (degrees: number) => (degrees * Math.PI) / 180;
+    // 32 filters whose angles have mean = peak and sd 2°; binary layers' own weights predict the mean + `offset` degrees.
+    const angle = (layer: string, d: number, peakDegrees: number, thresholdOverSigma: number | null, offset: number) => ({
+      layer, d, peak: rad(peakDegrees), mean: rad(peakDegrees), sd: rad(2), angles: new Float64Array(32),
+      theory: { angle: BINARY_LIMIT_ANGLE, thresholdOverSigma },
+      weightShape: thresholdOverSigma === null ? { kurtosis: 3, shape: 2, angle: rad(peakDegrees + offset), sd: 0 } : null,
+    });
+    const made = (rs: number[], peaks: number[], slope: number, t: number | null = null, offset = 0) => ({
       layerSummary: [row('conv1', 9, rs[0]), row('conv2', 288, rs[1]), row('conv3', 576, rs[2])],
-      angles: [angle('conv1', 9, peaks[0], t), angle('conv2', 288, peaks[1], t), angle('conv3', 576, peaks[2], t)],
+      angles: [angle('conv1', 9, peaks[0], t, offset), angle('conv2', 288, peaks[1], t, offset), angle('conv3', 576, peaks[2], t, offset)],
       angleSpread: { layers: ['conv1', 'conv2', 'conv3'], fit: { slope } },
     }) as unknown as NetworkAnalysis;
-    assert.deepEqual(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42)).map((c) => c.holds), [true, true, true]);
-    assert.deepEqual(claimCheck(made([0.95, 0.9, 0.92], [37, 30, 45], -0.2)).map((c) => c.holds), [false, false, false]);
-    assert.match(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42))[1].evidence, /conv3 \(d = 576\) 0\.5° off/);
+    assert.deepEqual(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42)).map((c) => c.holds), [true, true, true, true]);
+    assert.deepEqual(claimCheck(made([0.95, 0.9, 0.92], [37, 30, 45], -0.2, null, 2)).map((c) => c.holds), [false, false, false, false]);
+    assert.match(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42))[1].evidence, /conv3 \(d = 576\) 0\.5° ± 0\.4° off/);
+    // The quick network's peaks: conv3 is 0.3° further off than conv1, well inside their standard errors.
+    assert.equal(claimCheck(made([0.52, 0.89, 0.93], [39.1, 41.9, 39.4], -0.42))[1].holds, true);
+    // The explanation: the mean against what the layer's own weights predict, with its standard error 2°/√32.
+    const explained = claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42, null, 1))[2];
+    assert.match(explained.claim, /^explanation \(beyond the paper\): each layer's mean filter angle is the one its own weight marginal predicts, within 3 standard errors$/);
+    assert.match(explained.evidence, /^conv1 35\.80° vs 36\.80° ± 0\.35° \(kurtosis 3\.00\); conv2/);
+    assert.equal(explained.holds, true); // 1° is 2.8 standard errors
+    assert.equal(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42, 0.6)).length, 3, 'a ternary network has no marginal prediction');
     // A ternary network is held to the ternary closed form, not to arccos √(2/π).
     assert.match(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42))[1].claim, /^filter angles: near arccos √\(2\/π\) ≈ 37°/);
     assert.match(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42, 0.6))[1].claim, /^filter angles: near arccos\(√2φ\(t\)\/√Q\(t\)\) at t\/σ/);

@@ -14,6 +14,7 @@ import { mean, standardDeviation } from '../stats/summary';
 import { angle } from '../hd/vectors';
 import { BINARY_ANGLE_SPREAD_CONSTANT, BINARY_LIMIT_ANGLE } from '../hd/theory-binary';
 import { ternaryAngleSpreadConstant, ternaryLimitAngle } from '../hd/theory-ternary';
+import { empiricalMoments, fitGeneralizedNormalShape, marginalAngle, marginalKurtosis, marginalLimitCosine } from '../hd/theory-marginal';
 import { convLayerIndices, layerWeightValues } from './layers';
 
 /** Kernel width (radians) of the angle densities (plotting.angle_plot: `kde_scipy(angles, x_grid, bandwidth=0.01)`). */
@@ -26,6 +27,28 @@ export const ANGLE_GRID_STEP = 0.005;
  * no angle exceeds π/2.
  */
 export const ANGLE_PEAK_GRID_STEP = 0.001;
+
+/**
+ * What a binary layer's own weights predict for its filter angles, without the Gaussian assumption:
+ * the angle of i.i.d. weights with the layer's marginal (lib/hd/theory-marginal.ts) at its d.
+ */
+export interface WeightShapePrediction {
+  /** E w⁴/(E w²)² of the latent weights: 3 for Gaussian weights, 1.8 uniform, 6 Laplace. */
+  kurtosis: number;
+  /** The generalised-normal shape β with the same E|w|/rms (Infinity: flatter than uniform). */
+  shape: number;
+  /** Mean angle (radians) of i.i.d. weights with this marginal at the layer's d, and its sd. */
+  angle: number;
+  sd: number;
+}
+
+/** The prediction for binary weights; null where the layer's weights are ternary or full precision. */
+function weightShapePrediction(config: NetworkConfig, quantizesWeights: boolean, latent: ArrayLike<number>, d: number): WeightShapePrediction | null {
+  if (!quantizesWeights || config.levels !== 2) return null;
+  const moments = empiricalMoments(latent);
+  const { mean: predicted, sd } = marginalAngle(moments, d);
+  return { kurtosis: marginalKurtosis(moments), shape: fitGeneralizedNormalShape(marginalLimitCosine(moments)), angle: predicted, sd };
+}
 
 export interface AngleTheory {
   /** Limiting angle (radians) for Gaussian latent weights: arccos √(2/π) (binary) or the ternary closed form at t/σ. */
@@ -64,6 +87,8 @@ export interface LayerAngles {
    * average under the theory. Null where the layer keeps full-precision weights (no angle to predict).
    */
   theoryDensity: Float64Array | null;
+  /** What the layer's own weight marginal predicts (binary layers), where the theory assumes Gaussian weights. */
+  weightShape: WeightShapePrediction | null;
 }
 
 /**
@@ -143,6 +168,7 @@ export function weightAngles(net: Network): LayerAngles[] {
       layer: layer.name, d, filters, angles, zeroFilters, grid, density,
       peak: peakAngle, mean: mean(angles), sd: standardDeviation(angles),
       latentSd, theory, theorySd, theoryDensity: theory.angle > 0 ? smoothedNormalLaw(grid, theory.angle, theorySd) : null,
+      weightShape: weightShapePrediction(net.config, layer.quantizeWeights, latent, d),
     };
   });
 }

@@ -71,9 +71,11 @@ export function filterAngleChart(layers: readonly LayerAngles[]): TopLevelSpec {
   );
   const rules: ReferenceRule[] = quantized.map((a) => ({ at: degrees(a.theory.angle), label: theoryRuleLabel(a), panel: anglePanel(a) }));
   const peaks = layers.map((a) => `${a.layer} ${degrees(a.peak).toFixed(1)}°`).join(', ');
+  const predicted = layers.filter((a) => a.weightShape !== null).map((a) => `${a.layer} ${degrees(a.weightShape!.angle).toFixed(1)}°`).join(', ');
   return densityChart({
     title: 'Angles between binarized and continuous filters, ∠(Wᵇ, Wᶜ)',
-    subtitle: `peaks: ${peaks}; dashed: the closed-form angle and its large-d spread`,
+    subtitle: `peaks: ${peaks}; dashed: the closed-form angle (Gaussian weights) and its large-d spread` +
+      (predicted === '' ? '' : `; mean angle the layers' own weights predict: ${predicted}`),
     xLabel: 'angle (degrees)',
     yLabel: 'density (per degree)',
     xDomain: ANGLE_AXIS_DEGREES,
