@@ -10,12 +10,13 @@ import { ExperimentParameters, experimentPlan, prepareNetwork, prepareNotebookNe
 import {
   claimCheck, dotProductChart, recordNumbers, testAccuracyNumber, type ReproducedNumber, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,
   quantizationImpactChart, quantizedLevelChart, trainingHistoryChart, weightDistributionChart,
+  geometryHistoryChart,
 } from '../lib/figures';
 import { BINARY_LIMIT_ANGLE, BINARY_LIMIT_COSINE } from '../lib/hd/theory-binary';
 import { makeConfig } from '../lib/model/config';
 import { evaluate } from '../lib/model/evaluate';
 import { Network, createNetwork, disposeNetwork } from '../lib/model/network';
-import { train } from '../lib/train/train';
+import { train, type TrainResult } from '../lib/train/train';
 import { assertFitNotebook, curve, render, specData, verticalRules } from './support/spec';
 import { brightHalfImages } from './support/synthetic';
 
@@ -131,12 +132,13 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
   this.timeout(120000);
   let net: Network;
   let analysis: NetworkAnalysis;
+  let trained: TrainResult;
   before(async () => {
     await initBackend();
     const config = makeConfig({ inputShape: [12, 12, 1], classes: 2, conv: [4, 8, 8], maxPool: [true, false, true], fc: [16] });
     net = createNetwork(config, 7);
     const set = brightHalfImages(200, 11);
-    await train(net, { train: set, validation: set, options: { epochs: 1, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 0 } });
+    trained = await train(net, { train: set, validation: set, options: { epochs: 1, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 0 } });
     analysis = await analyzeNetwork(net, brightHalfImages(40, 31), { images: 40, batchSize: 20, trainImagesForBatchNorm: brightHalfImages(40, 32) });
   });
   after(() => disposeNetwork(net));
@@ -150,6 +152,7 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
   it('every chart of gen_plots (titles as there) renders to SVG at most 900 px wide', async () => {
     await assertFitNotebook({
       'gen-training-history': trainingHistoryChart([{ epoch: 1, learningRate: 1e-3, trainLoss: 1, trainAccuracy: 0.5, validationLoss: 1, validationAccuracy: 0.6, seconds: 2, imagesPerSecond: 100 }]),
+      'gen-geometry-history': geometryHistoryChart(trained.initialGeometry!, trained.history),
       'gen-weight-binarization': dotProductChart(analysis.weightBinarization, 'Weight binarization: A·Wᵇ against A·Wᶜ', `first ${analysis.images} test images`),
       'gen-activation-binarization': dotProductChart(analysis.activationBinarization, 'Activation binarization: Aᶜ·Wᵇ against A·Wᵇ', 'layers ≥ 2'),
       'gen-permutation-control': dotProductChart(analysis.permutationControl, 'Control: permuted activations, Aᵖᵉʳᵐ·Wᵇ against Aᵖᵉʳᵐ·Wᶜ', 'activations permuted within each image'),
@@ -159,6 +162,20 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
       'gen-quantized-levels': quantizedLevelChart(analysis.weightDistributions),
       'gen-quantization-impact': quantizationImpactChart(analysis.quantizationImpact!),
     });
+  });
+
+  it('geometry history: each layer\'s mean filter angle from initialisation (Glorot-uniform: near 30°) through training', () => {
+    const initial = trained.initialGeometry!;
+    assert.deepEqual(initial.map((g) => [g.layer, g.d, g.flipped]), [['conv1', 9, null], ['conv2', 36, null], ['conv3', 72, null]]);
+    // Uniform weights: arccos(√3/2) = 30° as d grows, kurtosis 1.8.
+    assert.ok(Math.abs(initial[2].meanAngle * 180 / Math.PI - 30) < 2, `conv3 starts at ${initial[2].meanAngle * 180 / Math.PI}°`);
+    assert.ok(Math.abs(initial[2].kurtosis - 1.8) < 0.2, `conv3 kurtosis ${initial[2].kurtosis}`);
+    const after = trained.history[0].geometry!;
+    assert.ok(after.every((g) => g.flipped !== null && g.flipped > 0 && g.flipped < 1), 'one epoch flips some signs');
+    const spec = geometryHistoryChart(initial, trained.history);
+    assert.deepEqual(curve(spec, 'data', 'conv3 (d = 72)').map((p) => p.x), [0, 1]);
+    assert.match(JSON.stringify(spec), /Wᵇ signs flipped in the last epoch: conv1 \d+\.\d%/);
+    assert.throws(() => geometryHistoryChart([], trained.history), /recorded no weight geometry/);
   });
 
   it('training history: accuracy in percent per epoch, a tick at each whole epoch', () => {

@@ -48,7 +48,7 @@ describe('npm run figures (tiny run through Jupyter)', function () {
       'hd-random-binary-vectors', 'hd-angle-spread-vs-dimension',
     ]);
     assert.deepEqual(names('gen_plots'), [
-      'gen-training-history', 'gen-weight-binarization', 'gen-activation-binarization', 'gen-permutation-control',
+      'gen-training-history', 'gen-geometry-history', 'gen-weight-binarization', 'gen-activation-binarization', 'gen-permutation-control',
       'gen-filter-angles', 'gen-angle-spread', 'gen-weight-distributions', 'gen-quantized-levels', 'gen-quantization-impact',
       'gen-binarization-gains',
     ]);

@@ -207,7 +207,7 @@ describe('training loop', () => {
   it('resuming from a checkpoint reproduces an uninterrupted run exactly', async () => {
     const data = randomImages(60);
     const straight = createNetwork(small(), 12);
-    await train(straight, { train: data, validation: data, options: options({ epochs: 2 }) });
+    const straightRun = await train(straight, { train: data, validation: data, options: options({ epochs: 2 }) });
     // Stop a second run right after its epoch-1 checkpoint, then resume from it.
     const half = createNetwork(small(), 12);
     const halfDir = tmpDir();
@@ -221,10 +221,14 @@ describe('training loop', () => {
     assert.equal(ck.epoch, 1);
     const resumed = await train(ck.net, {
       train: data, validation: data, options: ck.training!,
-      resume: { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer },
+      resume: { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer, initialGeometry: ck.initialGeometry },
     });
     assert.equal(resumed.epoch, 2);
     assert.equal(resumed.history.length, 2);
+    // The weights' geometry record continues as if never interrupted (flips counted against the checkpoint's signs).
+    assert.deepEqual(resumed.initialGeometry, straightRun.initialGeometry);
+    assert.deepEqual(resumed.history.map((h) => h.geometry), straightRun.history.map((h) => h.geometry));
+    assert.ok(straightRun.history[1].geometry!.every((g) => g.flipped !== null));
     const [a, b] = [await weightsOf(straight), await weightsOf(ck.net)];
     a.forEach((w, i) => assert.deepEqual(b[i], w, `tensor ${i} differs after resume`));
     for (const n of [straight, half, ck.net]) disposeNetwork(n);

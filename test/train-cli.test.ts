@@ -218,6 +218,8 @@ describe('npm run train: end to end on Fashion-MNIST', function () {
     assert.match(lines[0], /^backend: /);
     assert.equal(lines[1], `data: fashion-mnist, 1000 train / 1000 validation / 1000 test images, from ${FASHION}`);
     assert.ok(lines.some((l) => /^epoch 1\/1 .*validation loss/.test(l)), lines.join('\n'));
+    const geometry = lines.find((l) => l.startsWith('  geometry: '));
+    assert.match(geometry ?? lines.join('\n'), /^ {2}geometry: conv1 ∠ \d+\.\d° flip \d+\.\d%, conv2 ∠ \d+\.\d° flip \d+\.\d% · kurtosis \d\.\d\d \d\.\d\d · clipped \d+\.\d% \d+\.\d%$/);
     assert.match(lines[lines.length - 1], /^test accuracy \d+\.\d\d%$/);
     assert.ok(outcome.testAccuracy > 0.3, `test accuracy ${outcome.testAccuracy} should be far above chance (0.1)`);
     const ck = loadCheckpoint(out);

@@ -3,6 +3,7 @@ export * from './analyze';
 export * from './angles';
 export * from './batch-norm';
 export * from './dot-products';
+export * from './geometry';
 export { leadingImages } from './images';
 export * from './layer-summary';
 export * from './pair-summary';

@@ -78,7 +78,7 @@ async function trainInFolder(
   if (cmd.resume) {
     const ck = loadCheckpoint(plan.checkpointDir, config);
     net = ck.net;
-    resume = { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer, dir: plan.checkpointDir };
+    resume = { epoch: ck.epoch, history: ck.history, optimizer: ck.optimizer, dir: plan.checkpointDir, initialGeometry: ck.initialGeometry };
     log(`resuming ${plan.checkpointDir} at epoch ${ck.epoch} of ${plan.epochs}`);
   } else {
     net = createNetwork(config, plan.seed);

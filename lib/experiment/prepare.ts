@@ -3,6 +3,7 @@
  * planned run, finished or extended when it holds fewer epochs of it, trained and saved when the
  * folder is empty; a checkpoint of another run is refused, never analysed or overwritten.
  */
+import type { LayerGeometry } from '../analysis/geometry';
 import { EpochMetrics, loadCheckpoint } from '../train/checkpoint';
 import { Dataset, loadDataset } from '../data';
 import { makeConfig } from '../model/config';
@@ -17,6 +18,8 @@ export interface PreparedNetwork {
   plan: ExperimentPlan;
   /** Per-epoch metrics of the whole training, resumed epochs included. */
   history: EpochMetrics[];
+  /** The weights' geometry at initialisation (absent for checkpoints saved before it was recorded). */
+  initialGeometry?: LayerGeometry[];
   /** What happened: 'loaded' (checkpoint complete), 'resumed' or 'trained'. */
   source: 'loaded' | 'resumed' | 'trained';
 }
@@ -37,7 +40,7 @@ export async function prepareNetwork(parameters: ExperimentParameters, options: 
   const stored = status.kind === 'none' ? undefined : loadCheckpoint(plan.checkpointDir, config);
   if (stored && status.kind === 'complete') {
     stored.optimizer?.forEach((o) => o.tensor.dispose());
-    return { net: stored.net, data, plan, history: stored.history, source: 'loaded' };
+    return { net: stored.net, data, plan, history: stored.history, initialGeometry: stored.initialGeometry, source: 'loaded' };
   }
   const net = stored?.net ?? createNetwork(config, plan.training.seed);
   try {
@@ -47,10 +50,10 @@ export async function prepareNetwork(parameters: ExperimentParameters, options: 
       options: plan.training,
       checkpointDir: plan.checkpointDir,
       run: runRecord(plan),
-      resume: stored && { epoch: stored.epoch, history: stored.history, optimizer: stored.optimizer, dir: plan.checkpointDir },
+      resume: stored && { epoch: stored.epoch, history: stored.history, optimizer: stored.optimizer, dir: plan.checkpointDir, initialGeometry: stored.initialGeometry },
       onEvent: options.onEvent,
     });
-    return { net, data, plan, history: result.history, source: stored ? 'resumed' : 'trained' };
+    return { net, data, plan, history: result.history, initialGeometry: result.initialGeometry, source: stored ? 'resumed' : 'trained' };
   } catch (err) {
     disposeNetwork(net);
     throw err;

@@ -7,9 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { densityChart, functionPlot, lineChart, logLogChart, piTicks, type ChartSize, type ReferenceRule } from '../charts';
 import type { FigureData, Marker } from '../hd/figure-data';
 import { clipSte, binarize, ternarize } from '../hd/vectors';
-import { BINARY_LIMIT_ANGLE } from '../hd/theory-binary';
-import { LAPLACE_LIMIT_ANGLE, UNIFORM_LIMIT_ANGLE } from '../hd/theory-marginal';
-import { degrees } from '../util/degrees';
+import { WEIGHT_SHAPE_LIMIT_RULES } from './limit-rules';
 
 /** How a researcher restyles a figure: any of the default title, subtitle, panel size and series colours. */
 export interface FigureStyle extends ChartSize {
@@ -151,11 +149,7 @@ export function weightShapeChart(data: FigureData, style: FigureStyle = {}): Top
     marks: 'line+points',
     xScale: 'log',
     yDomain: [25, 60],
-    horizontalRules: [
-      { at: degrees(UNIFORM_LIMIT_ANGLE), label: 'uniform 30°' },
-      { at: degrees(BINARY_LIMIT_ANGLE), label: 'Gaussian 37.07°' },
-      { at: degrees(LAPLACE_LIMIT_ANGLE), label: 'Laplace 45°' },
-    ],
+    horizontalRules: WEIGHT_SHAPE_LIMIT_RULES,
     ...figure(data, style, { width: 420, height: 260 }),
   });
 }

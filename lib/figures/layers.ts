@@ -14,6 +14,8 @@ import { formatAmount } from '../display/format';
 import type { NetworkConfig } from '../model/config';
 import { ANGLE_SPREAD_SLOPE } from '../paper-constants';
 import type { EpochMetrics } from '../train/checkpoint';
+import type { LayerGeometry } from '../analysis/geometry';
+import { WEIGHT_SHAPE_LIMIT_RULES } from './limit-rules';
 import { DEGREES_PER_RADIAN, degrees } from '../util/degrees';
 
 /** Heatmap side when one figure holds a panel per layer (three side by side fit a 900 px notebook). */
@@ -184,5 +186,38 @@ export function trainingHistoryChart(history: readonly EpochMetrics[]): TopLevel
     ],
     marks: 'line+points',
     dataLabel: 'measured',
+  });
+}
+
+/**
+ * "How the geometry forms": each quantized layer's mean filter angle from initialisation (epoch 0,
+ * Glorot-uniform weights: near 30°) through training, against the limits of uniform, Gaussian and
+ * Laplace weights; the last epoch's sign flips in the subtitle.
+ */
+export function geometryHistoryChart(initial: readonly LayerGeometry[], history: readonly EpochMetrics[]): TopLevelSpec {
+  const recorded = history.filter((h) => h.geometry !== undefined);
+  if (initial.length === 0 || recorded.length !== history.length) {
+    throw new Error('geometryHistoryChart: this training recorded no weight geometry (a checkpoint saved before it was recorded); train again to see it.');
+  }
+  const epochs = [0, ...history.map((h) => h.epoch)];
+  const series: Series[] = initial.map((start, i) => ({
+    label: `${start.layer} (d = ${start.d})`,
+    x: epochs,
+    y: [start, ...history.map((h) => h.geometry![i])].map((g) => degrees(g.meanAngle)),
+  }));
+  const last = history.length > 0 ? history[history.length - 1].geometry! : [];
+  const flips = last.map((g) => `${g.layer} ${(100 * (g.flipped ?? 0)).toFixed(1)}%`).join(', ');
+  return lineChart({
+    title: 'How the geometry forms during training',
+    subtitle: `mean ∠(Wᵇ, Wᶜ) per layer, epoch 0 = initialisation${flips === '' ? '' : `; Wᵇ signs flipped in the last epoch: ${flips}`}`,
+    xLabel: 'epoch',
+    yLabel: 'mean filter angle (°)',
+    xTicks: { values: epochs, labels: epochs.map(String) },
+    yDomain: [25, 50],
+    series,
+    marks: 'line+points',
+    legendTitle: 'layer',
+    dataLabel: 'trained network',
+    horizontalRules: WEIGHT_SHAPE_LIMIT_RULES,
   });
 }

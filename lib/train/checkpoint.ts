@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NetworkConfig, configDifference, validateConfig } from '../model/config';
 import { Network, createNetwork, disposeNetwork, layerVariables } from '../model/network';
 import { TrainOptions, validateTrainOptions } from './options';
+import type { LayerGeometry } from '../analysis/geometry';
 import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 import { checkOutputFolder, markOutputFolder } from '../util/output-folder';
@@ -35,6 +36,8 @@ export interface EpochMetrics {
   validationAccuracy: number;
   seconds: number;
   imagesPerSecond: number;
+  /** The weights' geometry after the epoch (absent in checkpoints saved before it was recorded). */
+  geometry?: LayerGeometry[];
 }
 
 /** What the checkpoint's network was trained on, beyond its config and options: the profile, the data and the subset. */
@@ -55,6 +58,8 @@ export interface CheckpointContents {
   run?: RunRecord;
   /** Adam state: iterations and moments, named `<layer>/<W|beta>/<m|v>` and 'iter'. */
   optimizer?: NamedTensor[];
+  /** The weights' geometry at initialisation (absent in checkpoints saved before it was recorded). */
+  initialGeometry?: LayerGeometry[];
 }
 
 interface Manifest {
@@ -67,6 +72,7 @@ interface Manifest {
   history: EpochMetrics[];
   training?: TrainOptions;
   run?: RunRecord;
+  initialGeometry?: LayerGeometry[];
   weightsFile: string;
   /** SHA-256 of the weights file (absent in checkpoints saved before it was recorded). */
   weightsSha256?: string;
@@ -109,6 +115,7 @@ export async function saveCheckpoint(dir: string, net: Network, state: Omit<Chec
     history: state.history,
     training: state.training,
     run: state.run,
+    initialGeometry: state.initialGeometry,
     weightsFile,
     weightsSha256,
     weightSpecs: specs,
@@ -201,8 +208,8 @@ function readManifest(dir: string): Manifest {
 
 /** A checkpoint's description without its tensors: what was trained, how, and for how many epochs. */
 export function readCheckpointInfo(dir: string): Omit<CheckpointContents, 'optimizer'> {
-  const { config, epoch, history, training, run } = readManifest(dir);
-  return { config: validateConfig(config), epoch, history, training, run };
+  const { config, epoch, history, training, run, initialGeometry } = readManifest(dir);
+  return { config: validateConfig(config), epoch, history, training, run, initialGeometry };
 }
 
 /**
@@ -256,6 +263,7 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
       history: manifest.history,
       training: manifest.training,
       run: manifest.run,
+      initialGeometry: manifest.initialGeometry,
       optimizer: optimizer.length ? optimizer : undefined,
     };
   } finally {

@@ -7,6 +7,7 @@ import { createProgress, type Progress } from '../display/progress';
 import { formatDuration } from '../display/format';
 import { accuracyPercent, epochSummary } from './report';
 import type { TrainEvent } from './train';
+import { geometrySummary } from '../analysis/geometry';
 
 /** A TrainEvent handler; `log` receives the epoch summaries and checkpoint lines. */
 export function trainingProgress(log: (line: string) => void = console.log): (event: TrainEvent) => void {
@@ -22,6 +23,7 @@ export function trainingProgress(log: (line: string) => void = console.log): (ev
       progress?.done();
       progress = undefined;
       log(epochSummary(e));
+      if (e.geometry !== undefined && e.geometry.length > 0) log(`  ${geometrySummary(e.geometry)}`);
     } else {
       log(`checkpoint (epoch ${e.epoch}) saved in ${e.dir}`);
     }

@@ -14,6 +14,7 @@ import { ScheduledAdam, learningRateAt } from './optimizer';
 import { TrainOptions, validateTrainOptions } from './options';
 import { ensureDir } from '../util/ensure-dir';
 import { lockFolder, type FolderLock } from '../util/lock';
+import { weightGeometry, type LayerGeometry, type SignSnapshot } from '../analysis/geometry';
 
 export type TrainEvent =
   | {
@@ -44,7 +45,7 @@ export interface TrainRun {
    * Continue from a checkpoint: epochs already done, their history, Adam's state (train disposes
    * it), and the checkpoint's folder (named as the last good checkpoint if training diverges).
    */
-  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: NamedTensor[]; dir?: string };
+  resume?: { epoch: number; history: EpochMetrics[]; optimizer?: NamedTensor[]; dir?: string; initialGeometry?: LayerGeometry[] };
   onEvent?: (event: TrainEvent) => void;
   /** Polled after every batch; true stops training before the next batch (e.g. on Ctrl-C). */
   shouldStop?: () => boolean;
@@ -56,6 +57,8 @@ export interface TrainResult {
   epoch: number;
   stopped: boolean;
   lastCheckpoint?: string;
+  /** The weights' geometry at initialisation (each epoch's is in history). */
+  initialGeometry?: LayerGeometry[];
 }
 
 /** Thrown when training diverges (see {@link divergenceBound}); the last good checkpoint is left untouched. */
@@ -141,6 +144,7 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
     bound: divergenceBound(o.loss, net.config.classes),
     scratch: new Float32Array(o.batchSize * h * w * c),
     batches: Math.floor(run.train.count / o.batchSize), // the original drops the last partial batch
+    ...startGeometry(net, run),
   };
   let epoch = run.resume?.epoch ?? 0;
   let lock: FolderLock | undefined;
@@ -151,13 +155,17 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
     }
     while (epoch < o.epochs) {
       const metrics = await trainEpoch(session, epoch);
-      if (metrics === undefined) return { history: session.history, epoch, stopped: true, lastCheckpoint: session.saved?.dir };
+      if (metrics === undefined) return { history: session.history, epoch, stopped: true, lastCheckpoint: session.saved?.dir, initialGeometry: session.initialGeometry };
       epoch = metrics.epoch;
+      // Read from the weights only: recording it changes nothing in training (a resume stays bit-exact).
+      const geometry = weightGeometry(net, session.signs);
+      session.signs = geometry.signs;
+      metrics.geometry = geometry.layers;
       session.history.push(metrics);
       run.onEvent?.({ kind: 'epoch', epochs: o.epochs, ...metrics });
       await checkpointIfDue(session, epoch);
     }
-    return { history: session.history, epoch, stopped: false, lastCheckpoint: session.saved?.dir };
+    return { history: session.history, epoch, stopped: false, lastCheckpoint: session.saved?.dir, initialGeometry: session.initialGeometry };
   } finally {
     optimizer.dispose();
     lock?.release();
@@ -178,6 +186,16 @@ interface Session {
   /** Reused pixel buffer of one batch. */
   scratch: Float32Array;
   batches: number;
+  /** The weights' geometry at initialisation (unknown when resuming a checkpoint saved before it was recorded). */
+  initialGeometry?: LayerGeometry[];
+  /** Wᵇ's signs at the last record, to count flips at the next. */
+  signs: SignSnapshot;
+}
+
+/** The geometry record at the start: the initialisation's for a new run, the checkpoint's for a resume (whose signs count the next flips). */
+function startGeometry(net: Network, run: TrainRun): Pick<Session, 'initialGeometry' | 'signs'> {
+  const now = weightGeometry(net);
+  return { initialGeometry: run.resume ? run.resume.initialGeometry : now.layers, signs: now.signs };
 }
 
 /**
@@ -241,7 +259,8 @@ async function checkpointIfDue(s: Session, epoch: number): Promise<void> {
   const { o, run } = s;
   const due = epoch === o.epochs || (o.checkpointEvery > 0 && epoch % o.checkpointEvery === 0);
   if (!run.checkpointDir || !due) return;
-  s.saved = await saveOrExplain(run.checkpointDir, s.net, s.optimizer, { epoch, history: s.history, training: o, run: run.run }, s.saved);
+  const contents = { epoch, history: s.history, training: o, run: run.run, initialGeometry: s.initialGeometry };
+  s.saved = await saveOrExplain(run.checkpointDir, s.net, s.optimizer, contents, s.saved);
   run.onEvent?.({ kind: 'checkpoint', epoch, dir: s.saved.dir });
 }
 
