@@ -2,11 +2,12 @@
  * analyzeNetwork on the two reference architectures with random weights and N(0, 1) images:
  * seconds for the quick network on 500 images (target < 60 s), and peak memory (process RSS and the
  * WebAssembly heap, which never shrinks) for the paper network on 100 images (target < 2 GB).
- * Also times the accuracy-impact experiment (batch-norm re-estimation on 1000 images per variant).
+ * Also times the accuracy-impact experiment (batch-norm re-estimation on 1000 images per variant), and
+ * the weight-geometry record training takes once per epoch.
  * Run: npx ts-node --transpile-only bench/analysis.ts [quick|paper]
  */
 import * as tf from '@tensorflow/tfjs';
-import { analyzeNetwork, weightQuantizationImpact } from '../lib/analysis';
+import { analyzeNetwork, weightGeometry, weightQuantizationImpact } from '../lib/analysis';
 import { initBackend } from '../lib/backend';
 import { ArchitectureOptions, makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork } from '../lib/model/network';
@@ -51,6 +52,9 @@ export async function run(which: string[] = ['paper', 'quick']): Promise<void> {
       `${name}: analyzeNetwork on ${images} images ${t.toFixed(1)} s; peak RSS so far ${peakRssMB().toFixed(0)} MB` +
         (heap === undefined ? '' : `, wasm heap ${heap.toFixed(0)} MB`),
     );
+    // The weights' geometry record that training takes after every epoch (the median of 5).
+    const record = [0, 1, 2, 3, 4].map(() => { const start = performance.now(); weightGeometry(net); return performance.now() - start; }).sort((a, b) => a - b)[2];
+    console.log(`${name}: weight geometry record (once per epoch) ${record.toFixed(0)} ms`);
     if (name === 'quick') {
       const train = randomImages(1000, arch.inputShape, arch.classes, 2);
       const ti = await seconds(() => weightQuantizationImpact(net, { train, test }));

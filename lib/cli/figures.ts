@@ -216,7 +216,9 @@ async function buildOutput(cmd: FiguresCommand, out: string, log: (line: string)
     ...process.env, [FIGURES_DIR_ENV]: dirs.figures, [RESULTS_FILE_ENV]: resultsFile, [PROGRESS_FILE_ENV]: progressFile,
   };
   for (const [key, value] of Object.entries(cmd.parameters)) env[parameterEnvName(key)] = value;
-  const facts: [string, string][] = [['parameters', JSON.stringify(cmd.parameters)]];
+  // The flags that changed a default, as typed; the notebooks' own defaults otherwise.
+  const given = Object.entries(cmd.parameters).map(([key, value]) => `${key} = ${value}`).join(', ');
+  const facts: [string, string][] = [['parameters', given === '' ? "the notebooks' defaults" : given]];
   for (const [n, name] of cmd.notebooks.entries()) {
     const started = Date.now();
     log(`[${n + 1}/${cmd.notebooks.length}] ${name}.ipynb`);
