@@ -13,7 +13,7 @@ import { binarizeTensor, steQuantizer, ternarizeTensor } from '../lib/model/quan
 import { binarize, ternarize } from '../lib/hd/vectors';
 import { TrainOptions } from '../lib/train/options';
 import { resumeRun } from '../lib/experiment/stored-run';
-import { DivergenceError, divergenceBound, train } from '../lib/train/train';
+import { DivergenceError, divergenceBound, train, type TrainEvent } from '../lib/train/train';
 import { assertClose } from './stats-reference';
 import { brightHalfImages, randomImages } from './support/synthetic';
 
@@ -168,6 +168,19 @@ for (const [levels, threshold, allowed] of [[2, 0, [-1, 1]], [3, 0.2, [-1, 0, 1]
 
 describe('training loop', () => {
   before(() => initBackend());
+
+  it("batch events carry the whole run's ETA: the last batch of epoch 1 of 3 still has two epochs to go, the run's last none", async () => {
+    const net = createNetwork(small(), 3);
+    const events: Extract<TrainEvent, { kind: 'batch' }>[] = [];
+    await train(net, {
+      train: randomImages(40), validation: randomImages(20), options: options({ epochs: 3 }),
+      onEvent: (e) => { if (e.kind === 'batch') events.push(e); },
+    });
+    const endOfFirst = events.filter((e) => e.epoch === 1).at(-1)!;
+    assert.ok(Math.abs(endOfFirst.etaSeconds - (2 * endOfFirst.batches * 20) / endOfFirst.imagesPerSecond) < 1e-9);
+    assert.equal(events.at(-1)!.etaSeconds, 0);
+    disposeNetwork(net);
+  });
 
   it('loss falls and accuracy rises on a learnable problem', async () => {
     const config = makeConfig({ inputShape: [12, 12, 1], classes: 2, conv: [8], maxPool: [true], fc: [16] });

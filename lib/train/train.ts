@@ -27,7 +27,7 @@ export type TrainEvent =
       loss: number;
       accuracy: number;
       imagesPerSecond: number;
-      /** Seconds left in this epoch. */
+      /** Seconds left in the whole run (this epoch's batches and the epochs after it, at this epoch's rate). */
       etaSeconds: number;
     }
   | ({ kind: 'epoch'; epochs: number } & EpochMetrics)
@@ -233,7 +233,7 @@ async function trainEpoch(s: Session, epoch: number): Promise<EpochMetrics | und
       run.onEvent({
         kind: 'batch', epoch: epoch + 1, epochs: o.epochs, batch: b + 1, batches,
         loss: lossSum / (b + 1), accuracy: correct / ((b + 1) * o.batchSize),
-        imagesPerSecond: rate, etaSeconds: ((batches - b - 1) * o.batchSize) / rate,
+        imagesPerSecond: rate, etaSeconds: ((batches - b - 1 + (o.epochs - epoch - 1) * batches) * o.batchSize) / rate,
       });
       await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and displays through
     }
