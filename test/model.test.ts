@@ -446,6 +446,7 @@ describe('bad input', () => {
     ['ternary threshold', { levels: 3, threshold: 1.5 }, /threshold = 1.5 for ternary; it must lie in \(0, 1\)/],
     ['ternary threshold 0', { levels: 3, threshold: 0 }, /threshold = 0 for ternary/],
     ['maxPool length', { maxPool: [true] }, /maxPool has 1 entries but conv has 2/],
+    ['maxPool entry', { maxPool: [true, 1 as unknown as boolean] }, /maxPool\[1\] = 1; each entry is true or false/],
     ['binWeights length', { binWeights: [true, true, true] }, /binWeights has 3 entries but conv has 2/],
     ['binActs length', { binActs: [] }, /binActs has 0 entries but conv has 2/],
     ['conv size', { conv: [8, 0], maxPool: [true, true] }, /conv\[1\] = 0; every entry must be a positive integer/],

@@ -1,7 +1,8 @@
 /**
  * The native kernels under AddressSanitizer: built with -fsanitize=address and run, in a Node started
- * with libasan preloaded, over a seeded corpus of packed files (valid models of several shapes, and
- * header mutations that pass validation): no out-of-bounds access. A model handed to the addon
+ * with libasan preloaded, over a corpus of packed files: the committed test/fixtures/packed-corpus/ (a
+ * valid model and mutations of it that pass validation) and, from a seeded generator, valid models of
+ * several shapes and their accepted header mutations: no out-of-bounds access. A model handed to the addon
  * without validation is caught, which shows the harness would see one.
  */
 import { strict as assert } from 'node:assert';
@@ -51,6 +52,8 @@ describe('native packed kernels under AddressSanitizer', function () {
     if (spawnSync(process.env.CXX || 'g++', ['--version']).status !== 0) this.skip(); // no compiler: no native kernels to check
     assert.ok(asan, 'g++ is here but its libasan.so is not: apt-get install libasan8 (or the libasan of your gcc)');
     await initBackend();
+    const committed = path.join(ROOT, 'test', 'fixtures', 'packed-corpus');
+    files.push(...fs.readdirSync(committed).filter((f) => f.endsWith('.bnnp')).sort().map((f) => path.join(committed, f)));
     const rng = createRng(19);
     ARCHITECTURES.forEach((arch, a) => {
       const net = createNetwork(makeConfig({ classes: 3, ...arch }), a);
@@ -74,7 +77,7 @@ describe('native packed kernels under AddressSanitizer', function () {
   });
 
   it('runs every valid model and every accepted mutation with no out-of-bounds access', () => {
-    assert.ok(files.length > ARCHITECTURES.length, 'the corpus has no accepted mutation');
+    assert.ok(files.length > ARCHITECTURES.length + 7, 'the corpus has no accepted mutation');
     const run = runChild(files);
     assert.doesNotMatch(run.stderr, /AddressSanitizer/, run.stderr);
     assert.equal(run.status, 0, run.stderr);
@@ -82,7 +85,7 @@ describe('native packed kernels under AddressSanitizer', function () {
   });
 
   it('sees a model cut short and handed to the addon without validation', () => {
-    const run = runChild(['--unchecked', files[0]]);
+    const run = runChild(['--unchecked', files.find((f) => f.endsWith('valid.bnnp'))!]);
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /ERROR: AddressSanitizer: (heap-buffer-overflow|SEGV|unknown-crash)/);
   });

@@ -75,12 +75,16 @@ function positiveInts(name: string, values: readonly number[]): void {
   });
 }
 
+/** A list of true/false flags, one per conv layer. */
 function sameLength(name: string, list: readonly unknown[], conv: readonly number[]): void {
+  if (!Array.isArray(list)) throw new Error(`Invalid network config: ${name} = ${JSON.stringify(list)}; it must be a list of true/false, one per conv layer.`);
   if (list.length !== conv.length) {
     throw new Error(
       `Invalid network config: ${name} has ${list.length} entries but conv has ${conv.length}; give one per conv layer.`,
     );
   }
+  const bad = list.findIndex((v) => typeof v !== 'boolean');
+  if (bad >= 0) throw new Error(`Invalid network config: ${name}[${bad}] = ${JSON.stringify(list[bad])}; each entry is true or false.`);
 }
 
 /** Checks every field; returns the config unchanged or throws an error naming the problem. */
