@@ -5,12 +5,12 @@
  * this environment first, then a Jupyter the user already has.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pythonCommand } from '../backend/tensorflow-library';
 import { OUTPUT_MARKER, markOutputFolder } from '../util/output-folder';
 import { packageRoot } from '../util/package-root';
+import { sha256Hex } from '../util/sha256';
 
 /** Set to 1 to skip making `.venv/` on `npm install`. */
 export const SKIP_JUPYTER_ENV = 'BNN_SKIP_JUPYTER';
@@ -61,7 +61,7 @@ export function requirementPins(file: string): string[] {
 }
 
 function requirementsHash(env: ProjectEnv): string {
-  return createHash('sha256').update(fs.readFileSync(env.requirements)).digest('hex');
+  return sha256Hex(fs.readFileSync(env.requirements));
 }
 
 /** Prints, as JSON, each pin of the requirements file (argv[1]) that is not installed at its version. */

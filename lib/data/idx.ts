@@ -3,9 +3,9 @@
  * big-endian magic number — two zero bytes, a type code (0x08 = unsigned byte), the number of
  * dimensions — then one big-endian uint32 per dimension, then the values in row-major order.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { sha256Hex } from '../util/sha256';
 
 /** IDX type code of unsigned bytes, the only type MNIST-style files use. */
 const IDX_UBYTE = 0x08;
@@ -76,11 +76,6 @@ export function gunzipFile(path: string): Uint8Array {
   } catch (err) {
     throw new Error(`${path}: cannot decompress (${(err as Error).message}): the file is truncated or not gzip`, { cause: err });
   }
-}
-
-/** SHA-256 of bytes, as lowercase hex. */
-export function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /**

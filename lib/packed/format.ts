@@ -10,12 +10,12 @@
  *
  * Written atomically (temporary file + rename).
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { NetworkConfig, validateConfig } from '../model/config';
 import { writeFileAtomic } from '../util/atomic-write';
 import { PACKED_FORMAT, PACKED_VERSION, PackedLayer, PackedModel } from './model';
 import { validatePackedModel } from './validate';
+import { sha256Hex } from '../util/sha256';
 
 const MAGIC = 'BNNPACK\0';
 
@@ -49,9 +49,6 @@ interface Header {
   layers: Record<string, unknown>[];
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 const UNSET_CHECKSUM = '0'.repeat(64);
 
@@ -70,7 +67,7 @@ function checksumHolds(file: Uint8Array, jsonLength: number, value: string): boo
   if (at === undefined) return false;
   const copy = file.slice();
   copy.set(new TextEncoder().encode(UNSET_CHECKSUM), at);
-  return sha256(copy) === value;
+  return sha256Hex(copy) === value;
 }
 
 /**
@@ -126,7 +123,7 @@ export function serializePacked(model: PackedModel, source?: Record<string, unkn
   out.set(data, dataStart);
   const checksum = checksumAt(out, json.length, UNSET_CHECKSUM);
   if (checksum === undefined) throw new Error('packed model: the header holds its checksum field more than once'); // only a source naming it could
-  out.set(new TextEncoder().encode(sha256(out)), checksum);
+  out.set(new TextEncoder().encode(sha256Hex(out)), checksum);
   return out;
 }
 

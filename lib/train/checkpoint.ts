@@ -5,7 +5,6 @@
  * its SHA-256), each atomically: an interrupted save leaves the previous checkpoint loadable, and a
  * manifest is never paired with other weights; a changed byte is named as corruption on load.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +15,7 @@ import type { LayerGeometry } from '../analysis/geometry';
 import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic-write';
 import { ensureDir } from '../util/ensure-dir';
 import { checkOutputFolder, markOutputFolder } from '../util/output-folder';
+import { sha256Hex } from '../util/sha256';
 
 export const CHECKPOINT_FORMAT = 'bnn-geometry-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -79,9 +79,6 @@ interface Manifest {
   weightSpecs: tf.io.WeightsManifestEntry[];
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** Checkpoint name of a network tensor: the variable name without the per-network prefix. */
 export function portableName(variableName: string): string {
@@ -100,7 +97,7 @@ export async function saveCheckpoint(dir: string, net: Network, state: Omit<Chec
   const optimizer = (state.optimizer ?? []).map(({ name, tensor }) => ({ name: `optimizer/${portableName(name)}`, tensor }));
   const { data, specs } = await tf.io.encodeWeights([...networkTensors(net), ...optimizer]);
   const bytes = new Uint8Array(data);
-  const weightsSha256 = sha256(bytes);
+  const weightsSha256 = sha256Hex(bytes);
   // Named by content: a manifest can only ever point at its own weights, even when two runs save the
   // same epoch into one folder and a save is cut off between the weights and the manifest.
   const weightsFile = `weights-epoch${String(state.epoch).padStart(4, '0')}-${weightsSha256.slice(0, 16)}.bin`;
@@ -232,7 +229,7 @@ export function loadCheckpoint(dir: string, expected?: NetworkConfig): { net: Ne
   if (buffer.byteLength !== expectedBytes) {
     throw new Error(`Checkpoint ${weightsPath} is truncated or corrupt: ${buffer.byteLength} bytes, the manifest needs ${expectedBytes}.`);
   }
-  if (typeof manifest.weightsSha256 === 'string' && sha256(buffer) !== manifest.weightsSha256) {
+  if (typeof manifest.weightsSha256 === 'string' && sha256Hex(buffer) !== manifest.weightsSha256) {
     throw new Error(`Checkpoint ${weightsPath} is corrupt: its content differs from what the manifest recorded (SHA-256). Restore it or train again.`);
   }
   // Inside tidy: if decoding fails part-way, the tensors it already made are freed.
