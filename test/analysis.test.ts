@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend';
+import type { NetworkAnalysis } from '../lib/analysis';
+import { layerTable } from '../lib/figures/layer-numbers';
 import {
   analyzeNetwork, angleDensity, angleSpread, compareDotProducts, createPairAccumulator, filterAngles,
   histogramEdges, layerSummary, permuteValues,
@@ -213,6 +215,33 @@ describe('analysis: weights already ±1', function () {
       assert.equal(a.peak, 0);
       assert.equal(a.sd, 0);
     }
+    disposeNetwork(net);
+  });
+});
+
+describe('analysis: layers whose angles are not all defined', function () {
+  this.timeout(60000);
+  before(async () => {
+    await initBackend();
+  });
+
+  it('a layer whose latent weights are all zero is refused with the reason, not measured as NaN', () => {
+    const net = createNetwork(tinyConfig(), 3);
+    tf.tidy(() => net.layers[1].weights.assign(tf.zerosLike(net.layers[1].weights)));
+    assert.throws(() => weightAngles(net), /every latent weight of conv2 is zero, so no filter has an angle, a kurtosis or a spread; load a trained or initialised network/);
+    disposeNetwork(net);
+  });
+
+  it('a layer of one filter has an angle but no spread and no standard error: the layer table says so', () => {
+    const net = createNetwork(makeConfig({ inputShape: [8, 8, 1], classes: 2, conv: [1, 4], maxPool: [false, true], fc: [] }), 3);
+    const angles = weightAngles(net);
+    const single = angles[0];
+    assert.equal(single.angles.length, 1);
+    assert.ok(Number.isNaN(single.peakSe) && Number.isNaN(single.meanSe) && Number.isNaN(single.sdSe));
+    const summary = angles.map((a) => ({ layer: a.layer, d: a.d, sdAngleDegrees: a.sd }));
+    const table = layerTable({ layerSummary: summary, angles, activationBinarization: [], weightDistributions: [] } as unknown as NetworkAnalysis);
+    assert.equal(table[0]['sd angle (°)'], 'undefined: one filter has no spread');
+    assert.equal(typeof table[1]['sd angle (°)'], 'number');
     disposeNetwork(net);
   });
 });

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NetworkAnalysis, analyzeNetwork } from '../lib/analysis';
+import { ANGLE_PEAK_GRID_STEP } from '../lib/analysis/angles';
 import { initBackend } from '../lib/backend';
 import { packageRoot } from '../lib/util/package-root';
 import { ExperimentParameters, experimentPlan, prepareNetwork, prepareNotebookNetwork } from '../lib/experiment';
@@ -122,7 +123,7 @@ describe('gen_plots cells can be rerun', function () {
   it('a rerun cell replaces its numbers in the summary table instead of adding them again', () => {
     const table: ReproducedNumber[] = [];
     recordNumbers(table, [testAccuracyNumber(0.8, 'fashion-mnist', 100)]);
-    recordNumbers(table, [{ key: 'other', quantity: 'other', measured: 1 }]);
+    recordNumbers(table, [{ key: 'other', figure: 'other-figure', quantity: 'other', measured: 1, se: 0.1 }]);
     recordNumbers(table, [testAccuracyNumber(0.9, 'fashion-mnist', 100)]);
     assert.deepEqual(table.map((n) => [n.key, n.measured]), [[testAccuracyNumber(0.9, 'fashion-mnist', 100).key, 90], ['other', 1]]);
   });
@@ -257,29 +258,44 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
     assert.deepEqual(layerTable(analysis).map((r) => r.layer), ['conv1', 'conv2', 'conv3']);
   });
 
+  it('numbers: each carries a positive standard error and names a figure gen_plots shows', () => {
+    const notebook = fs.readFileSync(path.join(packageRoot(), 'notebooks', 'gen_plots.ipynb'), 'utf8');
+    for (const number of layerNumbers(analysis)) {
+      assert.ok(Number.isFinite(number.se) && number.se > 0, `${number.key}: se = ${number.se}`);
+      assert.ok(notebook.includes(`name: '${number.figure}'`), `${number.key}: figure ${number.figure} is not shown by gen_plots.ipynb`);
+    }
+    // The peak's error is the bootstrap error over the filters, at least the peak grid's rounding.
+    const conv3 = analysis.angles.find((a) => a.layer === 'conv3')!;
+    assert.ok(conv3.peakSe >= ANGLE_PEAK_GRID_STEP / Math.sqrt(12));
+    assert.equal(testAccuracyNumber(0.9, 'fashion-mnist', 10000).se, 0.3, 'binomial: 100·√(0.9·0.1/10000)');
+  });
+
   it('claim check: each verdict follows the evidence', () => {
-    const row = (layer: string, d: number, r: number) => ({ layer, d, r });
+    const row = (layer: string, d: number, r: number) => ({ layer, d, r, rSe: 0.01 });
     const rad = (degrees: number) => (degrees * Math.PI) / 180;
-    // 32 filters whose angles have mean = peak and sd 2°; binary layers' own weights predict the mean + `offset` degrees.
+    // 32 filters whose angles have mean = peak and sd 2° (so both are uncertain by 2°/√32); binary layers' own weights predict the mean + `offset` degrees.
     const angle = (layer: string, d: number, peakDegrees: number, thresholdOverSigma: number | null, offset: number) => ({
-      layer, d, peak: rad(peakDegrees), mean: rad(peakDegrees), sd: rad(2), angles: new Float64Array(32),
+      layer, d, peak: rad(peakDegrees), mean: rad(peakDegrees), sd: rad(2), angles: new Float64Array(32), peakSe: rad(2 / Math.sqrt(32)), meanSe: rad(2 / Math.sqrt(32)),
       theory: { angle: BINARY_LIMIT_ANGLE, thresholdOverSigma },
       weightShape: thresholdOverSigma === null ? { kurtosis: 3, shape: 2, angle: rad(peakDegrees + offset), sd: 0 } : null,
     });
     const made = (rs: number[], peaks: number[], slope: number, t: number | null = null, offset = 0) => ({
       layerSummary: [row('conv1', 9, rs[0]), row('conv2', 288, rs[1]), row('conv3', 576, rs[2])],
       angles: [angle('conv1', 9, peaks[0], t, offset), angle('conv2', 288, peaks[1], t, offset), angle('conv3', 576, peaks[2], t, offset)],
-      angleSpread: { layers: ['conv1', 'conv2', 'conv3'], fit: { slope } },
+      angleSpread: { layers: ['conv1', 'conv2', 'conv3'], fit: { slope }, slopeSe: 0.03 },
     }) as unknown as NetworkAnalysis;
     assert.deepEqual(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42)).map((c) => c.holds), [true, true, true, true]);
     assert.deepEqual(claimCheck(made([0.95, 0.9, 0.92], [37, 30, 45], -0.2, null, 2)).map((c) => c.holds), [false, false, false, false]);
-    assert.match(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42))[1].evidence, /conv3 \(d = 576\) 0\.5° ± 0\.4° off/);
+    const checks = claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42));
+    assert.match(checks[0].evidence, /^r = 0\.660 ± 0\.010 in conv1; lowest later layer conv2 r = 0\.900 ± 0\.010 \(17\.0 combined standard errors apart\)$/);
+    assert.match(checks[1].evidence, /conv3 \(d = 576\) 0\.5 ± 0\.4° off/);
+    assert.equal(checks[3].evidence, 'fitted slope -0.420 ± 0.030 over 3 layers');
     // The quick network's peaks: conv3 is 0.3° further off than conv1, well inside their standard errors.
     assert.equal(claimCheck(made([0.52, 0.89, 0.93], [39.1, 41.9, 39.4], -0.42))[1].holds, true);
     // The explanation: the mean against what the layer's own weights predict, with its standard error 2°/√32.
     const explained = claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42, null, 1))[2];
     assert.match(explained.claim, /^explanation \(beyond the paper\): each layer's mean filter angle is the one its own weight marginal predicts, within 3 standard errors$/);
-    assert.match(explained.evidence, /^conv1 35\.80° vs 36\.80° ± 0\.35° \(kurtosis 3\.00\); conv2/);
+    assert.match(explained.evidence, /^conv1 35\.80 ± 0\.35° vs 36\.80° \(2\.8 SE; kurtosis 3\.00\); conv2/);
     assert.equal(explained.holds, true); // 1° is 2.8 standard errors
     assert.equal(claimCheck(made([0.66, 0.9, 0.92], [35.8, 37.6, 37.6], -0.42, 0.6)).length, 3, 'a ternary network has no marginal prediction');
     // A ternary network is held to the ternary closed form, not to arccos √(2/π).

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   angleSpreadChart, angleSpreadNumbers, binarizationAngleChart, binarizationAnglesChart, binarizationNumbers,
-  exponentialCovarianceChart, exponentialCovarianceNumbers, numbersTable, randomBinaryVectorChart,
+  agreement, exponentialCovarianceChart, exponentialCovarianceNumbers, numbersTable, randomBinaryVectorChart,
   randomBinaryVectorNumbers, recordNumbers, straightThroughChart, ternarizeQuantizerChart, ternaryAngleDensityChart,
   ternaryDensityNumbers, ternaryMedianChart, ternaryMedianNumbers, zeroFractionChart,
   zeroFractionNumbers, type ReproducedNumber,
-  weightShapeChart,
+  weightShapeChart, weightShapeNumbers,
 } from '../lib/figures';
 import {
   angleSpreadExperiment, BINARY_ANGLE_SPREAD_CONSTANT, BINARY_LIMIT_ANGLE, binarizationExperiment, binaryCosineMean,
@@ -37,6 +37,7 @@ const binaryPairs = randomBinaryVectorExperiment({ lengths: [10, 100], samples: 
 const spreadOptions = { dims: [10, 100, 1000], samples: 200, seed: 6 };
 const spreadBinary = angleSpreadExperiment(spreadOptions);
 const spreadTernary = angleSpreadExperiment({ ...spreadOptions, threshold: optimalTernaryThreshold().threshold });
+const shapes = weightShapeExperiment({ d: 200, samples: 50, shapes: [1, 2], seed: 8 });
 
 describe('figures/hd: experiment results to charts with theory', () => {
   it('ternarize illustration: zero inside ±t, ±1 outside, and the clip saturating at ±1', async () => {
@@ -252,23 +253,56 @@ describe('figures/hd-numbers', () => {
     assertClose(spread[1].measured, BINARY_ANGLE_SPREAD_CONSTANT, { rtol: 0.1 });
   });
 
-  it('recordNumbers writes { quantity, measured, theory, unit, paper } per key and appends to the table', () => {
+  it('recordNumbers writes each number with its se and verdict, and a figure rerun with other parameters replaces all of its rows and keys', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hd-numbers-'));
+    const file = join(dir, 'results.json');
     const saved = process.env[RESULTS_FILE_ENV];
-    process.env[RESULTS_FILE_ENV] = join(dir, 'results.json');
+    process.env[RESULTS_FILE_ENV] = file;
     try {
       const table: ReproducedNumber[] = [];
-      const number: ReproducedNumber = { key: 'hd.test.angle', quantity: 'an angle', measured: 36, theory: 37.5, unit: '°', paper: '≈ 37°' };
-      assert.equal(recordNumbers(table, [number]), undefined);
-      assert.deepEqual(table, [number]);
-      assert.deepEqual(JSON.parse(readFileSync(process.env[RESULTS_FILE_ENV], 'utf8')), {
-        'hd.test.angle': { quantity: 'an angle', measured: 36, theory: 37.5, unit: '°', paper: '≈ 37°' },
+      const angleAt = (d: number, measured: number): ReproducedNumber => ({
+        key: `hd.test.d${d}.angle`, figure: 'hd-test', quantity: `an angle, d = ${d}`, measured, se: 0.5, theory: 37, unit: '°', paper: '≈ 37°',
       });
-      assert.deepEqual(numbersTable(table), [{ quantity: 'an angle', measured: 36, theory: 37.5, 'rel. diff.': -0.04, unit: '°', paper: '≈ 37°' }]);
+      const other: ReproducedNumber = { key: 'hd.other', figure: 'hd-other', quantity: 'other', measured: 1, se: 0.01 };
+      assert.equal(recordNumbers(table, [angleAt(27, 36), angleAt(10, 35)]), undefined);
+      recordNumbers(table, [other]);
+      const written = (): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      assert.deepEqual(written()['hd.test.d27.angle'], {
+        quantity: 'an angle, d = 27', measured: 36, se: 0.5, theory: 37, agrees: 'yes (2.0 SE)', unit: '°', paper: '≈ 37°', figure: 'hd-test',
+      });
+      recordNumbers(table, [angleAt(50, 33)]); // the cell rerun with dims = [50]
+      assert.deepEqual(table.map((n) => n.key), ['hd.test.d50.angle', 'hd.other'], 'the figure\'s rows replaced where they stood');
+      assert.deepEqual(Object.keys(written()).sort(), ['hd.other', 'hd.test.d50.angle']);
+      assert.deepEqual(numbersTable(table)[0], {
+        quantity: 'an angle, d = 50', measured: 33, '± SE': 0.5, theory: 37, agrees: 'no (8.0 SE): the measurement and the closed form disagree beyond sampling error',
+        unit: '°', paper: '≈ 37°',
+      });
     } finally {
       if (saved === undefined) delete process.env[RESULTS_FILE_ENV];
       else process.env[RESULTS_FILE_ENV] = saved;
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('agreement: within 3 SE, off with the reason the number gives, no closed form, or no error to judge by', () => {
+    const n = (more: Partial<ReproducedNumber>): ReproducedNumber => ({ key: 'k', figure: 'f', quantity: 'q', measured: 36, se: 0.4, ...more });
+    assert.equal(agreement(n({ theory: 37.19 })), 'yes (3.0 SE)');
+    assert.equal(agreement(n({ theory: 37.24 })), 'no (3.1 SE): the measurement and the closed form disagree beyond sampling error');
+    assert.equal(agreement(n({ theory: 40.4, approximation: 'a finite-d value against the d → ∞ limit' })), 'no (11 SE): a finite-d value against the d → ∞ limit');
+    assert.equal(agreement(n({})), 'no closed form');
+    assert.equal(agreement(n({ theory: 37, se: NaN })), 'cannot say: no standard error (too few filters or images to estimate one)');
+    assert.equal(agreement(n({ theory: 36, se: 0 })), 'yes (equal)');
+  });
+
+  it('every hd number carries a positive finite se and names a figure the notebook shows', () => {
+    const notebook = readFileSync(join(__dirname, '..', 'notebooks', 'hd_figures.ipynb'), 'utf8');
+    const all = [
+      ...binarizationNumbers(binary), ...weightShapeNumbers(shapes), ...exponentialCovarianceNumbers(covariance), ...ternaryMedianNumbers(ternary),
+      ...ternaryDensityNumbers(ternary), ...zeroFractionNumbers(zeros, ternary), ...randomBinaryVectorNumbers(binaryPairs), ...angleSpreadNumbers(spreadBinary, spreadTernary),
+    ];
+    for (const number of all) {
+      assert.ok(Number.isFinite(number.se) && number.se > 0, `${number.key}: se = ${number.se}`);
+      assert.ok(notebook.includes(`name: '${number.figure}'`), `${number.key}: figure ${number.figure} is not shown by hd_figures.ipynb`);
     }
   });
 });

@@ -80,5 +80,10 @@ describe('npm run figures (tiny run through Jupyter)', function () {
       assert.ok(peak > 0 && peak < 90, `${layer}: peak angle ${peak}°`);
     }
     assert.ok(Number.isFinite(num('gen.spread.slope')));
+    for (const [key, value] of Object.entries(results)) {
+      const row = value as { se?: unknown; agrees?: unknown; theory?: unknown };
+      assert.ok(typeof row.se === 'number' || row.se === null, `${key}: no se`);
+      assert.match(String(row.agrees), row.theory === undefined ? /^no closed form$/ : /^(yes \(|no \(\d.*\): .+|cannot say: )/, `${key}: agrees = ${String(row.agrees)}`);
+    }
   });
 });

@@ -7,10 +7,11 @@
 import { NetworkConfig } from '../model/config';
 import { Network } from '../model/network';
 import { arange } from '../stats/grid';
-import { gaussianKde, peak } from '../stats/kde';
+import { gaussianKde, kdePeakStandardError, peak } from '../stats/kde';
 import { normalPdf } from '../stats/normal';
 import { LinearFit, linearRegression } from '../stats/regression';
 import { mean, standardDeviation } from '../stats/summary';
+import { meanStandardError, slopeStandardError, standardDeviationStandardError } from '../stats/standard-error';
 import { angle } from '../hd/vectors';
 import { BINARY_ANGLE_SPREAD_CONSTANT, BINARY_LIMIT_ANGLE } from '../hd/theory-binary';
 import { ternaryAngleSpreadConstant, ternaryLimitAngle } from '../hd/theory-ternary';
@@ -74,9 +75,15 @@ export interface LayerAngles {
   density: Float64Array;
   /** The KDE's argmax (radians). */
   peak: number;
+  /** Bootstrap standard error of the peak over the filters (NaN for a single filter). */
+  peakSe: number;
   mean: number;
+  /** Standard error of the mean, s/√filters (NaN for a single filter). */
+  meanSe: number;
   /** Population standard deviation of the angles (numpy's std). */
   sd: number;
+  /** Standard error of sd (NaN with fewer than four filters or no spread). */
+  sdSe: number;
   /** Standard deviation of the layer's latent weights (σ of the ternary theory). */
   latentSd: number;
   theory: AngleTheory;
@@ -139,8 +146,24 @@ export function filterAngles(latent: ArrayLike<number>, quantized: ArrayLike<num
 export function angleDensity(angles: ArrayLike<number>): { grid: Float64Array; density: Float64Array; peak: number } {
   const kde = gaussianKde(angles, { width: ANGLE_KDE_WIDTH });
   const grid = arange(0, Math.PI, ANGLE_GRID_STEP);
+  return { grid, density: kde.evaluate(grid), peak: peakAngle(angles) };
+}
+
+/** The argmax of the angles' KDE on the peak grid [0, π/2) in steps of ANGLE_PEAK_GRID_STEP. */
+function peakAngle(angles: ArrayLike<number>): number {
   const peakGrid = arange(0, Math.PI / 2, ANGLE_PEAK_GRID_STEP);
-  return { grid, density: kde.evaluate(grid), peak: peak(peakGrid, kde.evaluate(peakGrid)).x };
+  return peak(peakGrid, gaussianKde(angles, { width: ANGLE_KDE_WIDTH }).evaluate(peakGrid)).x;
+}
+
+/** Standard errors of a layer's angle statistics (the peak at `peakAt`); NaN where the filters are too few to have one. */
+function angleStandardErrors(angles: Float64Array, peakAt: number): { peakSe: number; meanSe: number; sdSe: number } {
+  if (angles.length < 2) return { peakSe: NaN, meanSe: NaN, sdSe: NaN };
+  const spread = standardDeviation(angles) > 0;
+  return {
+    peakSe: kdePeakStandardError(angles, ANGLE_KDE_WIDTH, peakAt, ANGLE_PEAK_GRID_STEP),
+    meanSe: meanStandardError(angles),
+    sdSe: angles.length >= 4 && spread ? standardDeviationStandardError(angles) : NaN,
+  };
 }
 
 /** A normal law N(μ, σ²) as a Gaussian KDE of width ANGLE_KDE_WIDTH shows it on average: N(μ, σ² + h²). */
@@ -158,15 +181,17 @@ export function weightAngles(net: Network): LayerAngles[] {
     const d = latent.length / filters;
     const { angles, zeroFilters } = filterAngles(latent, quantized, filters);
     if (angles.length === 0) {
-      throw new Error(`weightAngles: every filter of ${layer.name} has zero quantized weights; lower the ternary threshold (now ${net.config.threshold}).`);
+      throw new Error(latent.every((w) => w === 0)
+        ? `weightAngles: every latent weight of ${layer.name} is zero, so no filter has an angle, a kurtosis or a spread; load a trained or initialised network.`
+        : `weightAngles: every filter of ${layer.name} has zero quantized weights; lower the ternary threshold (now ${net.config.threshold}).`);
     }
-    const { grid, density, peak: peakAngle } = angleDensity(angles);
+    const { grid, density, peak: layerPeak } = angleDensity(angles);
     const latentSd = standardDeviation(latent);
     const theory = angleTheory(net.config, layer.quantizeWeights, latentSd);
     const theorySd = theory.spreadConstant / Math.sqrt(d);
     return {
       layer: layer.name, d, filters, angles, zeroFilters, grid, density,
-      peak: peakAngle, mean: mean(angles), sd: standardDeviation(angles),
+      peak: layerPeak, mean: mean(angles), sd: standardDeviation(angles), ...angleStandardErrors(angles, layerPeak),
       latentSd, theory, theorySd, theoryDensity: theory.angle > 0 ? smoothedNormalLaw(grid, theory.angle, theorySd) : null,
       weightShape: weightShapePrediction(net.config, layer.quantizeWeights, latent, d),
     };
@@ -182,6 +207,8 @@ export interface AngleSpread {
   theorySd: Float64Array;
   /** Least-squares line ln sd = slope·ln d + intercept (slope −½ under the law); null with fewer than two distinct d. */
   fit: LinearFit | null;
+  /** Standard error of fit.slope from each layer's sd error (NaN where a layer's sd has none); null without a fit. */
+  slopeSe: number | null;
 }
 
 /** Spread of the angles against d across layers, for the log–log figure (natural logs, as the original). */
@@ -191,12 +218,13 @@ export function angleSpread(layers: readonly LayerAngles[]): AngleSpread {
   const sd = Float64Array.from(kept, (l) => l.sd);
   const logD = d.map(Math.log);
   const logSd = sd.map(Math.log);
-  const distinct = new Set(d).size;
+  const fitted = new Set(d).size >= 2;
   return {
     layers: kept.map((l) => l.layer),
     d,
     sd,
     theorySd: Float64Array.from(kept, (l) => l.theorySd),
-    fit: distinct >= 2 ? linearRegression(logD, logSd) : null,
+    fit: fitted ? linearRegression(logD, logSd) : null,
+    slopeSe: fitted ? slopeStandardError(logD, Float64Array.from(kept, (l) => l.sdSe / l.sd)) : null,
   };
 }

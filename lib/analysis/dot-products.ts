@@ -59,8 +59,12 @@ export interface DotProductComparison {
   count: number;
   /** Pearson correlation of x and y. */
   r: number;
+  /** Standard error of r, by batch means over the batches of images (NaN with a single batch). */
+  rSe: number;
   /** Least-squares line y ≈ slope·x + intercept. */
   slope: number;
+  /** Standard error of slope, as rSe. */
+  slopeSe: number;
   intercept: number;
   /** Fraction of pairs with opposite signs (x·y < 0). */
   signDisagreement: number;
@@ -147,7 +151,7 @@ function comparisonResult(layer: string, kind: ComparisonKind, s: PairSummary, h
   }
   const { x, y } = COMPARISONS[kind];
   return {
-    layer, kind, x, y, count: s.count, r: s.fit.r, slope: s.fit.slope, intercept: s.fit.intercept,
+    layer, kind, x, y, count: s.count, r: s.fit.r, rSe: s.rSe, slope: s.fit.slope, slopeSe: s.slopeSe, intercept: s.fit.intercept,
     signDisagreement: s.disagreements / s.count,
     histogram: { xEdges: h.xEdges, yEdges: h.yEdges, counts: h.counts },
   };

@@ -7,13 +7,18 @@ export interface LayerSummaryRow {
   layer: string;
   /** Filter dimension k·k·C_in. */
   d: number;
-  /** Pearson r of A·W^b against A·W^c. */
+  /** Pearson r of A·W^b against A·W^c, and its standard error over batches of images. */
   r: number;
-  /** Slope of A·W^c on A·W^b. */
+  rSe: number;
+  /** Slope of A·W^c on A·W^b, and its standard error. */
   slope: number;
+  slopeSe: number;
   peakAngleDegrees: number;
+  /** Bootstrap standard error of the peak over the filters. */
+  peakAngleSeDegrees: number;
   theoryAngleDegrees: number;
   sdAngleDegrees: number;
+  sdAngleSeDegrees: number;
   /** C/√d from the closed form. */
   theorySdAngleDegrees: number;
   /** Dot products behind r and slope. */
@@ -30,10 +35,14 @@ export function layerSummary(weights: readonly DotProductComparison[], angles: r
       layer: a.layer,
       d: a.d,
       r: w.r,
+      rSe: w.rSe,
       slope: w.slope,
+      slopeSe: w.slopeSe,
       peakAngleDegrees: degrees(a.peak),
+      peakAngleSeDegrees: degrees(a.peakSe),
       theoryAngleDegrees: degrees(a.theory.angle),
       sdAngleDegrees: degrees(a.sd),
+      sdAngleSeDegrees: degrees(a.sdSe),
       theorySdAngleDegrees: degrees(a.theorySd),
       dotProducts: w.count,
     };

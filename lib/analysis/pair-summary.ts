@@ -5,6 +5,7 @@
  */
 import { linspace } from '../stats/grid';
 import { LinearFit, createRegressionAccumulator } from '../stats/regression';
+import { meanStandardError } from '../stats/standard-error';
 
 /** Bins per axis of the dot-product histograms (plotting.hist2d: `ax.hist2d(x, y, bins=50, …)`). */
 export const DOT_PRODUCT_BINS = 50;
@@ -18,6 +19,13 @@ export interface PairSummary {
   /** Pairs with x·y < 0 (opposite signs; a zero agrees with anything). */
   disagreements: number;
   fit: LinearFit;
+  /**
+   * Standard errors of fit.r and fit.slope by batch means: the sd of the batches' own r and slope over
+   * √batches (batches of images are independent; the dot products within one image are not). NaN
+   * with fewer than two batches.
+   */
+  rSe: number;
+  slopeSe: number;
 }
 
 export interface PairAccumulator {
@@ -29,11 +37,19 @@ export interface PairAccumulator {
 /** An empty first-pass accumulator. */
 export function createPairAccumulator(): PairAccumulator {
   const regression = createRegressionAccumulator();
+  const batchFits: LinearFit[] = [];
   let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
   let disagreements = 0;
   return {
     add(xs, ys) {
       regression.add(xs, ys);
+      const batch = createRegressionAccumulator();
+      batch.add(xs, ys);
+      try {
+        batchFits.push(batch.fit());
+      } catch {
+        // A batch too small or with constant x has no fit of its own; the batch-means error uses the others.
+      }
       for (let i = 0; i < xs.length; i++) {
         const x = xs[i];
         const y = ys[i];
@@ -51,7 +67,11 @@ export function createPairAccumulator(): PairAccumulator {
       } catch (err) {
         throw new Error(`${where}: ${(err as Error).message}`, { cause: err });
       }
-      return { count: regression.count, xMin, xMax, yMin, yMax, disagreements, fit };
+      const batchError = (of: (f: LinearFit) => number): number => (batchFits.length >= 2 ? meanStandardError(batchFits.map(of)) : NaN);
+      return {
+        count: regression.count, xMin, xMax, yMin, yMax, disagreements, fit,
+        rSe: batchError((f) => f.r), slopeSe: batchError((f) => f.slope),
+      };
     },
   };
 }

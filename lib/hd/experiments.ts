@@ -7,6 +7,7 @@
 import { createRng, type Rng } from '../stats/random';
 import { linearRegression, type LinearFit } from '../stats/regression';
 import { mean, median, standardDeviation } from '../stats/summary';
+import { standardDeviationStandardError } from '../stats/standard-error';
 import { requireInteger, requireNonEmpty, requireNonNegative } from '../stats/validate';
 import { randomRotation, rotatedBinarize } from './rotation';
 import { exponentialCovarianceVector, gaussianVector, generalizedNormalVector, randomSignVector } from './sampling';
@@ -234,6 +235,8 @@ export function angleSpreadExperiment(
   threshold: number | undefined;
   dims: Float64Array;
   sd: Float64Array;
+  /** Standard error of each sd, from its sample's own fourth moment. */
+  sdStandardError: Float64Array;
   theorySd: Float64Array;
   spreadConstant: number;
   logLogFit: LinearFit;
@@ -247,19 +250,18 @@ export function angleSpreadExperiment(
   const quantize = threshold === undefined ? binarize : (u: Float64Array) => ternarize(u, threshold);
   const spreadConstant = threshold === undefined ? BINARY_ANGLE_SPREAD_CONSTANT : ternaryAngleSpreadConstant(threshold);
   const root = createRng(seed);
-  const sd = Float64Array.from(dims, (d) => {
-    const angles = sampleAngles(root.fork(), samples, (r) => {
-      const u = gaussianVector(r, d);
-      return angle(u, quantize(u));
-    });
-    return standardDeviation(angles, 1);
-  });
+  const angles = dims.map((d) => sampleAngles(root.fork(), samples, (r) => {
+    const u = gaussianVector(r, d);
+    return angle(u, quantize(u));
+  }));
+  const sd = Float64Array.from(angles, (a) => standardDeviation(a, 1));
   return {
     samples,
     seed,
     threshold,
     dims: Float64Array.from(dims),
     sd,
+    sdStandardError: Float64Array.from(angles, standardDeviationStandardError),
     theorySd: Float64Array.from(dims, (d) => spreadConstant / Math.sqrt(d)),
     spreadConstant,
     logLogFit: linearRegression(Float64Array.from(dims, Math.log), sd.map(Math.log)),

@@ -11,7 +11,11 @@ import type { NotebookFigure } from './collect';
 export interface ReportRow {
   quantity: string;
   measured: string;
+  /** Standard error of the measurement. */
+  se: string;
   theory: string;
+  /** Within 3 standard errors of the closed form, or why not. */
+  agrees: string;
   paper: string;
 }
 
@@ -53,7 +57,8 @@ figure { margin: 2rem 0; } figcaption { color: #555; font-size: 0.85rem; }
 export function buildReportHtml(r: ReportInput): string {
   const facts = r.facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
   const rows = r.rows
-    .map((row) => `<tr><td>${escapeHtml(row.quantity)}</td><td class="num">${escapeHtml(row.measured)}</td><td class="num">${escapeHtml(row.theory)}</td><td>${escapeHtml(row.paper)}</td></tr>`)
+    .map((row) => `<tr><td>${escapeHtml(row.quantity)}</td><td class="num">${escapeHtml(row.measured)}</td><td class="num">${escapeHtml(row.se)}</td>` +
+      `<td class="num">${escapeHtml(row.theory)}</td><td>${escapeHtml(row.agrees)}</td><td>${escapeHtml(row.paper)}</td></tr>`)
     .join('\n');
   const figures = r.figures
     .map((f, i) => `<figure id="${escapeHtml(f.name)}"><div class="chart" id="chart-${i}"></div><figcaption>${escapeHtml(f.title)} <span class="notebook">(${escapeHtml(f.notebook)}: ${escapeHtml(f.name)})</span></figcaption></figure>`)
@@ -73,7 +78,7 @@ ${libraryScripts()}
 <table>${facts}</table>
 <h2>Reproduced numbers</h2>
 <table>
-<tr><th>quantity</th><th class="num">measured</th><th class="num">closed-form theory</th><th>the paper</th></tr>
+<tr><th>quantity</th><th class="num">measured</th><th class="num">± standard error</th><th class="num">closed-form theory</th><th>agrees (within 3 SE)</th><th>the paper</th></tr>
 ${rows}
 </table>
 <h2>Figures</h2>

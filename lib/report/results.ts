@@ -1,6 +1,6 @@
 /**
  * Rows of the report's table from the recorded results (lib/notebook/results): a value recorded as
- * { quantity?, measured, theory?, paper?, unit? } becomes one row (named by its quantity, else its key); plain numbers become rows with the
+ * { quantity?, measured, se?, theory?, agrees?, paper?, unit? } becomes one row (named by its quantity, else its key); plain numbers become rows with the
  * measurement only; nested objects are walked with dotted keys.
  */
 import type { RecordedNumber } from '../notebook/results';
@@ -27,9 +27,12 @@ export function resultRows(results: Record<string, unknown>, prefix = ''): Repor
   return Object.entries(results).flatMap(([key, value]): ReportRow[] => {
     const quantity = prefix + key;
     if (isRecordedRow(value)) {
-      return [{ quantity: value.quantity ?? quantity, measured: format(value.measured, value.unit), theory: format(value.theory, value.unit), paper: value.paper ?? '' }];
+      return [{
+        quantity: value.quantity ?? quantity, measured: format(value.measured, value.unit), se: format(value.se, value.unit),
+        theory: format(value.theory, value.unit), agrees: value.agrees ?? '', paper: value.paper ?? '',
+      }];
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) return resultRows(value as Record<string, unknown>, `${quantity}.`);
-    return [{ quantity, measured: format(value), theory: '', paper: '' }];
+    return [{ quantity, measured: format(value), se: '', theory: '', agrees: '', paper: '' }];
   });
 }

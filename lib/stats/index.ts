@@ -8,3 +8,4 @@ export * from './histogram';
 export * from './binned-kde';
 export * from './random';
 export * from './kernel-smoothing';
+export * from './standard-error';

@@ -8,6 +8,7 @@
  * O(n log n + grid · (log n + samples in window)); at worst O(n · grid), e.g. 1e5 samples × 512
  * points. The truncation changes each density value by less than φ(KERNEL_CUTOFF)/h ≈ 5e-32/h.
  */
+import { bootstrapStandardError } from './standard-error';
 import { argmax, standardDeviation } from './summary';
 import { requireNonEmpty, requirePositive, requireSameLength } from './validate';
 
@@ -105,4 +106,39 @@ export function peak(grid: ArrayLike<number>, density: ArrayLike<number>): { ind
   requireSameLength('peak', ['grid', 'density'], grid, density);
   const index = argmax(density);
   return { index, x: grid[index], value: density[index] };
+}
+
+/**
+ * The mode of the Gaussian KDE of `samples` with kernel width `width` that mean-shift iterations
+ * reach from `start` (Comaniciu & Meer 2002: x ← Σ xᵢφ((x − xᵢ)/h) / Σ φ((x − xᵢ)/h), which climbs
+ * the density to a stationary point), to within `tolerance`: a peak located without a grid.
+ */
+export function kdeMode(samples: ArrayLike<number>, width: number, start: number, tolerance = 1e-10): number {
+  requireNonEmpty('kdeMode', 'samples', samples);
+  requirePositive('kdeMode', 'width', width);
+  const maxIterations = 100_000;
+  let x = start;
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    let weights = 0;
+    let weighted = 0;
+    for (let i = 0; i < samples.length; i++) {
+      const z = (x - samples[i]) / width;
+      const w = Math.exp(-0.5 * z * z);
+      weights += w;
+      weighted += w * samples[i];
+    }
+    if (weights === 0) throw new Error(`kdeMode: no sample lies within reach of ${start} at width ${width}; start at a sample.`);
+    const next = weighted / weights;
+    if (Math.abs(next - x) <= tolerance) return next;
+    x = next;
+  }
+  throw new Error(`kdeMode: no convergence in ${maxIterations} iterations from ${start}; the density is flat there.`);
+}
+
+/**
+ * Standard error of the grid peak of a Gaussian KDE: the bootstrap error of the mode (kdeMode from
+ * `peakAt`) combined with the grid's rounding error, step/√12.
+ */
+export function kdePeakStandardError(samples: ArrayLike<number>, width: number, peakAt: number, gridStep: number): number {
+  return Math.hypot(bootstrapStandardError(samples, (resample) => kdeMode(resample, width, peakAt)), gridStep / Math.sqrt(12));
 }
