@@ -20,7 +20,7 @@ import { ArchitectureOptions, makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork, forward } from '../lib/model/network';
 import { ScheduledAdam } from '../lib/train/optimizer';
 import { trainStep } from '../lib/train/train';
-import { KernelsName, openEngine } from '../lib/packed/engine';
+import { KernelsName, openEngine } from '../lib/packed/open';
 import { packNetwork } from '../lib/packed/pack';
 
 const NETWORKS: Record<'small' | 'paper', ArchitectureOptions> = {

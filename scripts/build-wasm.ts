@@ -1,13 +1,14 @@
-/** `npm run build:wasm`: rebuilds wasm/packed-kernels.wasm from its AssemblyScript source (--check: only compare). */
+/** `npm run build:wasm`: regenerates wasm/plan-abi.ts and rebuilds wasm/packed-kernels.wasm from its AssemblyScript source (--check: only compare). */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildKernels } from '../lib/packed/build-wasm';
+import { buildKernels, writeKernelsAbi } from '../lib/packed/build-wasm';
 import { kernelsWasmPath } from '../lib/packed/wasm-engine';
 
 const check = process.argv.includes('--check');
 try {
   const target = kernelsWasmPath();
+  if (!check) writeKernelsAbi();
   const out = check ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-wasm-')), 'k.wasm') : target;
   const { version } = buildKernels(out);
   if (check) {

@@ -1,9 +1,10 @@
 /**
  * The native kernels under AddressSanitizer: built with -fsanitize=address and run, in a Node started
- * with libasan preloaded, over a corpus of packed files: the committed test/fixtures/packed-corpus/ (a
- * valid model and mutations of it that pass validation) and, from a seeded generator, valid models of
- * several shapes and their accepted header mutations: no out-of-bounds access. A model handed to the addon
- * without validation is caught, which shows the harness would see one.
+ * with libasan preloaded, on every instruction set this CPU has, over a corpus of packed files: the
+ * committed test/fixtures/packed-corpus/ (binary and ternary models and mutations of them that pass
+ * validation) and, from a seeded generator, valid models of several shapes and their accepted header
+ * mutations: no out-of-bounds access. A plan run without its checks (test/support/asan-overflow.cc)
+ * is caught, which shows the harness would see one.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { ArchitectureOptions, makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork } from '../lib/model/network';
 import { deserializePacked, serializePacked } from '../lib/packed/format';
 import { SANITIZE_ENV_VAR } from '../lib/packed/native';
+import { planAbiCpp } from '../lib/packed/plan-abi';
 import { packNetwork } from '../lib/packed/pack';
 import { createRng } from '../lib/stats/random';
 import { mutatePacked } from './support/packed-mutations';
@@ -81,12 +83,23 @@ describe('native packed kernels under AddressSanitizer', function () {
     const run = runChild(files);
     assert.doesNotMatch(run.stderr, /AddressSanitizer/, run.stderr);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`ran ${files.length} files`));
+    assert.match(run.stdout, new RegExp(`ran ${files.length} files on avx512, avx2, scalar|ran ${files.length} files on (avx2, )?scalar`));
   });
 
-  it('sees a model cut short and handed to the addon without validation', () => {
-    const run = runChild(['--unchecked', files.find((f) => f.endsWith('valid.bnnp'))!]);
-    assert.notEqual(run.status, 0);
-    assert.match(run.stderr, /ERROR: AddressSanitizer: (heap-buffer-overflow|SEGV|unknown-crash)/);
+  it('the addon it ran is instrumented, and a plan run without its checks is caught', () => {
+    const run = runChild(files.slice(0, 1));
+    assert.equal(run.status, 0, run.stderr);
+    const addon = /^addon (.*)$/m.exec(run.stdout)?.[1];
+    assert.ok(addon, run.stdout);
+    assert.ok(fs.readFileSync(addon).includes('__asan_report_load'), `${addon} is not built with AddressSanitizer (it calls no __asan_report_load)`);
+    fs.writeFileSync(path.join(dir, 'plan_abi.h'), planAbiCpp());
+    const exe = path.join(dir, 'asan-overflow');
+    const sources = ['test/support/asan-overflow.cc', 'native/plan.cc', 'native/kernels-scalar.cc'].map((f) => path.join(ROOT, f));
+    const build = spawnSync(process.env.CXX || 'g++', ['-std=c++17', '-O1', '-g', '-fno-omit-frame-pointer', '-fsanitize=address', `-I${dir}`, `-I${path.join(ROOT, 'native')}`, ...sources, '-o', exe], { encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+    const overflow = spawnSync(exe, [], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' } });
+    assert.match(overflow.stdout, /check: operation 0: weights \[0, \+256\) lies outside the constants/, 'checkPlan refuses the plan');
+    assert.notEqual(overflow.status, 0);
+    assert.match(overflow.stderr, /ERROR: AddressSanitizer: heap-buffer-overflow/);
   });
 });

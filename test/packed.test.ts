@@ -10,41 +10,23 @@ import { classify } from '../lib/model/evaluate';
 import { LayerTrace, Network, createNetwork, disposeNetwork, disposeTraces, forward } from '../lib/model/network';
 import { train } from '../lib/train/train';
 import { createRng } from '../lib/stats/random';
-import { classifyPacked, referenceEngine } from '../lib/packed/classify';
+import { classifyPacked } from '../lib/packed/classify';
 import { compareLogits } from '../lib/packed/compare';
 import { floatThreshold, integerThreshold, signIsPositive } from '../lib/packed/fold';
 import { deserializePacked, loadPacked, savePacked, serializePacked } from '../lib/packed/format';
-import { PackedModel } from '../lib/packed/model';
+import { PackedModel, outputItems, planesOf } from '../lib/packed/model';
 import { packNetwork } from '../lib/packed/pack';
 import { validatePackedModel } from '../lib/packed/validate';
-import { ReferenceTrace, outputItems, popcount32, runReference, unpackSigns } from '../lib/packed/reference';
+import { ReferenceTrace, popcount32, referenceEngine, runReference, unpackValues } from '../lib/packed/reference';
 import { buildKernels, findAssemblyScript } from '../lib/packed/build-wasm';
-import { openEngine } from '../lib/packed/engine';
-import { kernelsModule, kernelsWasmPath, wasmEngine } from '../lib/packed/wasm-engine';
-import { loadNative, nativeEngine } from '../lib/packed/native';
+import { openEngine } from '../lib/packed/open';
+import { kernelsModule, kernelsWasmPath } from '../lib/packed/wasm-engine';
+import { assertEnginesMatch } from './support/packed-engines';
 import { measureBinarizationGains } from '../lib/packed/gains';
 import { binarizationGainsChart, binarizationGainsTable } from '../lib/figures/packed';
 import { brightHalfImages, randomImages } from './support/synthetic';
+import { randomNetwork } from './support/packed-networks';
 import { joinPacked, mutatePacked, splitPacked } from './support/packed-mutations';
-
-/** A network with random weights and random batch-norm statistics (some at integer means, to hit thresholds exactly). */
-function randomNetwork(arch: Omit<ArchitectureOptions, 'classes'> & { classes?: number }, seed: number): Network {
-  const net = createNetwork(makeConfig({ classes: 3, ...arch }), seed);
-  const rng = createRng(seed + 100);
-  for (const l of net.layers) {
-    const shape = l.weights.shape;
-    const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    const units = shape[shape.length - 1];
-    const spread = Math.sqrt(fanIn);
-    const mean = Float32Array.from({ length: units }, (_, i) => (i % 3 === 0 ? Math.round(rng.normal() * spread) : rng.normal() * spread));
-    const variance = Float32Array.from({ length: units }, () => (0.2 + rng.uniform()) * fanIn);
-    const offset = Float32Array.from({ length: units }, (_, i) => (i % 3 === 0 ? 0 : rng.normal()));
-    l.movingMean.assign(tf.tensor1d(mean));
-    l.movingVariance.assign(tf.tensor1d(variance));
-    l.offset.assign(tf.tensor1d(offset));
-  }
-  return net;
-}
 
 function floatTraces(net: Network, images: Float32Array, n: number): LayerTrace[] {
   const traces: LayerTrace[] = [];
@@ -92,7 +74,7 @@ function compareLayers(net: Network, model: PackedModel, images: Float32Array, n
       const post = t.postAct.dataSync();
       const { items, channels } = outputItems(l);
       for (let i = 0; i < n; i++) {
-        const signs = unpackSigns(packedTraces[i][li].bits!, items, channels);
+        const signs = unpackValues(packedTraces[i][li].bits!, items, channels, planesOf(model.config.levels));
         for (let j = 0; j < signs.length; j++) {
           compared++;
           if (signs[j] !== post[i * signs.length + j]) {
@@ -386,28 +368,12 @@ describe('packed wasm kernels', () => {
     ['wide rows (1300 channels: byte counters flushed within a kernel row)', { inputShape: [3, 3, 3], conv: [17, 1300, 9], maxPool: [false, false, true], fc: [5] }],
   ];
   architectures.forEach(([label, arch], i) => {
-    it(`${label}: wasm and native logits equal the reference kernels' bit for bit, on 1, 2 and 3 threads`, async () => {
+    it(`${label}: wasm and native logits (every instruction set this CPU has) equal the reference kernels' bit for bit, on 1, 2 and 3 threads`, async () => {
       const net = randomNetwork(arch, 30 + i);
       try {
         const model = packNetwork(net);
         const data = randomImages(23, arch.inputShape, 3, 40 + i);
-        const expected = runReference(model, data.images, data.count);
-        const native = loadNative();
-        const engines = [1, 2, 3].flatMap((threads) => [
-          () => wasmEngine(model, threads),
-          ...('missing' in native ? [] : [() => Promise.resolve(nativeEngine(model, threads))]),
-        ]);
-        for (const open of engines) {
-          const engine = await open();
-          const threads = engine.description;
-          try {
-            const got = await engine.logits(data.images, data.count);
-            assert.equal(got.length, expected.length);
-            for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${threads}, logit ${j}: ${got[j]} vs ${expected[j]}`);
-          } finally {
-            await engine.close();
-          }
-        }
+        await assertEnginesMatch(model, data.images, data.count, runReference(model, data.images, data.count), [1, 2, 3], assert.fail);
       } finally {
         disposeNetwork(net);
       }
@@ -423,17 +389,7 @@ describe('packed wasm kernels', () => {
       const images = Float32Array.from({ length: 30 * 6 * 6 * 3 }, () => rng.int(5) - 2);
       const { bitDiffs } = compareLayers(net, model, images, 30);
       assert.equal(bitDiffs, 0);
-      const expected = runReference(model, images, 30);
-      const native = loadNative();
-      const engines = [await wasmEngine(model, 1), ...('missing' in native ? [] : [nativeEngine(model, 1)])];
-      for (const engine of engines) {
-        try {
-          const got = await engine.logits(images, 30);
-          for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${engine.description}, logit ${j}`);
-        } finally {
-          await engine.close();
-        }
-      }
+      await assertEnginesMatch(model, images, 30, runReference(model, images, 30), [1], assert.fail);
     } finally {
       disposeNetwork(net);
     }
@@ -447,7 +403,7 @@ describe('packed wasm kernels', () => {
       const rng = createRng(8);
       for (const l of model.layers) {
         if (l.kind === 'output') continue;
-        const channels = l.kind === 'binary-dense' ? l.units : l.cout;
+        const { channels } = outputItems(l);
         for (let o = 0; o < channels; o++) if (rng.uniform() < 0.5) l.flip[o >>> 5] |= 1 << (o & 31);
       }
       const data = randomImages(9, [7, 6, 2], 3, 8);
@@ -461,16 +417,7 @@ describe('packed wasm kernels', () => {
       const bits = flipped[0][0].bits!;
       const plainBits = unflipped[0][0].bits!;
       for (let j = 0; j < bits.length; j++) assert.equal(bits[j] >>> 0, (plainBits[j] ^ first.flip[j % first.flip.length]) >>> 0);
-      const native = loadNative();
-      const engines = [await wasmEngine(model, 1), ...('missing' in native ? [] : [nativeEngine(model, 2)])];
-      for (const engine of engines) {
-        try {
-          const got = await engine.logits(data.images, data.count);
-          for (let j = 0; j < got.length; j++) assert.ok(Object.is(got[j], expected[j]), `${engine.description}, logit ${j}`);
-        } finally {
-          await engine.close();
-        }
-      }
+      await assertEnginesMatch(model, data.images, data.count, expected, [2], assert.fail);
     } finally {
       disposeNetwork(net);
     }
@@ -495,14 +442,6 @@ describe('packed wasm kernels', () => {
     });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /ENGINE wasm SIMD, 1 thread \(native kernels unavailable: BNN_PACKED_NATIVE=0\)/);
-  });
-
-  it('native kernels: built and loaded here (optional for users; this machine has g++ and the Node headers)', function () {
-    const native = loadNative();
-    if ('missing' in native) {
-      console.log(`      native kernels unavailable: ${native.missing} (auto uses wasm)`);
-      this.skip();
-    }
   });
 
   it('classifyPacked on wasm: same as the float network, no tensors, memory flat over repeated calls', async () => {

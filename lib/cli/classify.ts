@@ -7,8 +7,9 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import { checkDatasetName } from '../data/datasets';
 import { loadDataset } from '../data';
-import { PackedEngine, classifyPacked } from '../packed/classify';
-import { KERNELS_NAMES, KernelsName, openEngine } from '../packed/engine';
+import { classifyPacked } from '../packed/classify';
+import { PackedEngine } from '../packed/engine';
+import { KERNELS_NAMES, KernelsName, openEngine } from '../packed/open';
 import { loadPacked } from '../packed/format';
 import { formatBinaryBytes } from '../display/format';
 import { initBackend } from '../backend';
@@ -20,7 +21,7 @@ import { loadCheckpoint } from '../train/checkpoint';
 import { accuracyPercent } from '../train/report';
 import { runCli } from './run-cli';
 
-export const CLASSIFY_USAGE = `Classify a dataset's test images with a packed binary network (npm run pack): accuracy and img/s.
+export const CLASSIFY_USAGE = `Classify a dataset's test images with a packed binary or ternary network (npm run pack): accuracy and img/s.
 
 Usage: npm run classify -- --model FILE --dataset NAME [flags]
 
@@ -29,12 +30,14 @@ Usage: npm run classify -- --model FILE --dataset NAME [flags]
   --data-dir DIR      folder holding the dataset's files (default: data/<dataset>, then system folders)
   --limit N           the first N test images only
   --batch-size N      images per batch (default 500)
-  --kernels NAME      ${KERNELS_NAMES.join(' | ')} (default auto)
-  --threads N         worker threads of the wasm kernels (default: one per core)
+  --kernels NAME      ${KERNELS_NAMES.join(' | ')} (default auto: native where it
+                      builds, on the best instruction set of this CPU, else wasm)
+  --threads N         threads of the native and wasm kernels (default: one per core)
   --compare DIR       also run the float network of checkpoint DIR (needs TensorFlow.js) and count
                       the images whose predictions or logits differ from the packed network's
   --layers            with --compare: also count, per layer, the activation bits that differ
                       (reference kernels: slow, minutes for 10 000 images)
+Environment: BNN_PACKED_ISA=avx512|avx2|scalar forces the native kernels' instruction set.
   -h, --help          this text
 `;
 

@@ -1,12 +1,14 @@
 /**
  * Builds wasm/packed-kernels.wasm from wasm/packed-kernels.ts with AssemblyScript (a devDependency:
  * `npm install` brings it; nothing else is needed). The build is reproducible: the same compiler
- * version and flags give the same bytes, which `npm test` checks against the committed binary.
+ * version and flags give the same bytes, which `npm test` checks against the committed binary. The
+ * kernels read the plan's fields from wasm/plan-abi.ts, generated from lib/packed/plan-abi.ts.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../util/package-root';
+import { planAbiAssemblyScript } from './plan-abi';
 
 /** The compiler version the committed binary was built with (package.json pins the same). */
 const ASSEMBLYSCRIPT_VERSION = '0.28.20';
@@ -16,6 +18,16 @@ const ASC_ENV_VAR = 'BNN_ASC';
 
 function kernelsSourcePath(): string {
   return path.join(packageRoot(), 'wasm', 'packed-kernels.ts');
+}
+
+/** The generated constants the kernels import. */
+function kernelsAbiPath(): string {
+  return path.join(packageRoot(), 'wasm', 'plan-abi.ts');
+}
+
+/** Writes wasm/plan-abi.ts from lib/packed/plan-abi.ts. */
+export function writeKernelsAbi(): void {
+  fs.writeFileSync(kernelsAbiPath(), planAbiAssemblyScript());
 }
 
 /** Path of asc.js and its version, or why it cannot be found. */
@@ -38,6 +50,9 @@ export function buildKernels(out: string): { version: string } {
   if ('missing' in found) throw new Error(found.missing);
   if (found.version !== ASSEMBLYSCRIPT_VERSION) {
     throw new Error(`AssemblyScript ${found.version} is installed; the kernels are built with ${ASSEMBLYSCRIPT_VERSION} (npm install assemblyscript@${ASSEMBLYSCRIPT_VERSION}).`);
+  }
+  if (fs.readFileSync(kernelsAbiPath(), 'utf8') !== planAbiAssemblyScript()) {
+    throw new Error(`${kernelsAbiPath()} differs from lib/packed/plan-abi.ts: run npm run build:wasm (it regenerates it) and commit both.`);
   }
   const source = kernelsSourcePath();
   const r = spawnSync(process.execPath, [found.asc, path.basename(source), ...ASC_FLAGS, '-o', path.resolve(out)], {

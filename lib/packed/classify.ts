@@ -3,27 +3,9 @@
  * `classify` (per-example correctness, 1 where the arg-max logit is the label). No TensorFlow.js.
  */
 import { LabeledImages, checkImageShape, checkLabels, forEachBatch } from '../model/batches';
+import { PackedEngine } from './engine';
 import { PackedModel } from './model';
-import { runReference } from './reference';
-
-/** Something that turns images into logits: the reference kernels, wasm (threads), or native. */
-export interface PackedEngine {
-  /** e.g. 'reference (TypeScript)', 'wasm SIMD, 2 threads'. */
-  description: string;
-  /** Logits [count][classes] of `count` NHWC float32 images. */
-  logits(images: Float32Array, count: number): Promise<Float32Array>;
-  /** Frees threads and memory. */
-  close(): Promise<void>;
-}
-
-/** The plain TypeScript kernels (reference.ts) as an engine: slow but the definition of exact. */
-export function referenceEngine(model: PackedModel): PackedEngine {
-  return {
-    description: 'reference (TypeScript)',
-    logits: (images, count) => Promise.resolve(runReference(model, images, count)),
-    close: () => Promise.resolve(),
-  };
-}
+import { referenceEngine } from './reference';
 
 /** Index of the largest logit (the first on ties, as tf.argMax). */
 export function argMax(logits: Float32Array, row: number, classes: number): number {

@@ -3,9 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { LabeledImages, forEachBatch, imageBatch } from '../model/batches';
 import { Network, forward } from '../model/network';
 import { inspectBatches } from '../model/evaluate';
-import { PackedEngine, argMax } from './classify';
-import { PackedModel } from './model';
-import { ReferenceTrace, outputItems, runReference, unpackSigns } from './reference';
+import { argMax } from './classify';
+import { PackedEngine } from './engine';
+import { PackedModel, outputItems, planesOf } from './model';
+import { ReferenceTrace, runReference, unpackValues } from './reference';
 
 export interface LogitComparison {
   floatPredictions: Int32Array;
@@ -46,12 +47,13 @@ export async function compareLogits(net: Network, engine: PackedEngine, set: Lab
 }
 
 /**
- * Per layer, the output bits of the packed network (reference kernels) that differ from the float
- * network's quantized activations on the same images. Only the float first layer can differ, where
+ * Per layer, the output values of the packed network (reference kernels) that differ from the float
+ * network's quantized activations on the same images (counted as 'bits', one per value). Only the float first layer can differ, where
  * its float32 sum lands on the threshold differently from the float network's own summation order.
  */
 export function compareLayerBits(net: Network, model: PackedModel, set: LabeledImages, batchSize = 100): { name: string; bits: number; differ: number }[] {
   const result = model.layers.filter((l) => l.kind !== 'output').map((l) => ({ name: l.name, bits: 0, differ: 0 }));
+  const planes = planesOf(model.config.levels);
   const [h, w, c] = set.shape;
   const size = h * w * c;
   inspectBatches(net, set, batchSize, (traces, start, end) => {
@@ -62,8 +64,8 @@ export function compareLayerBits(net: Network, model: PackedModel, set: LabeledI
       const { items, channels } = outputItems(model.layers[li]);
       const per = items * channels;
       for (let i = 0; i < end - start; i++) {
-        const signs = unpackSigns(packed[i][li].bits!, items, channels);
-        for (let j = 0; j < per; j++) if (signs[j] !== post[i * per + j]) r.differ++;
+        const values = unpackValues(packed[i][li].bits!, items, channels, planes);
+        for (let j = 0; j < per; j++) if (values[j] !== post[i * per + j]) r.differ++;
         r.bits += per;
       }
     });

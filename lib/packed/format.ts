@@ -4,7 +4,8 @@
  *   bytes 0–7   "BNNPACK\0"
  *   bytes 8–11  header length L (uint32, little-endian)
  *   bytes 12…   the JSON header (UTF-8): format, version, config, and per layer its sizes and, for
- *               each array, { dtype, offset, length } with offsets relative to the data section
+ *               each array, { dtype, offset, length } with offsets relative to the data section.
+ *               Version 1: binary networks; version 2 adds ternary ones (and reads version 1).
  *   then        the data section, starting at the next multiple of 8; every array 8-byte aligned,
  *               little-endian (Float32 / Int32 / Uint32 / Uint8)
  *
@@ -13,7 +14,7 @@
 import * as fs from 'node:fs';
 import { NetworkConfig, validateConfig } from '../model/config';
 import { writeFileAtomic } from '../util/atomic-write';
-import { PACKED_FORMAT, PACKED_VERSION, PackedLayer, PackedModel } from './model';
+import { PACKED_FORMAT, PACKED_VERSION, PACKED_VERSIONS_READ, PackedLayer, PackedModel } from './model';
 import { validatePackedModel } from './validate';
 import { sha256Hex } from '../util/sha256';
 
@@ -140,8 +141,11 @@ export function deserializePacked(bytes: Uint8Array, what = 'packed model'): { m
   } catch (err) {
     throw new Error(`${what} has a corrupt header: ${(err as Error).message}.`, { cause: err });
   }
-  if (header.format !== PACKED_FORMAT || header.version !== PACKED_VERSION) {
-    throw new Error(`${what} is format ${header.format} v${header.version}; this version reads ${PACKED_FORMAT} v${PACKED_VERSION}.`);
+  if (header.format !== PACKED_FORMAT || !PACKED_VERSIONS_READ.includes(header.version)) {
+    throw new Error(
+      `${what} is format ${header.format} v${header.version}; this version reads ${PACKED_FORMAT} v${PACKED_VERSIONS_READ.join(' and v')} ` +
+        '(a newer file needs a newer bnn-geometry; otherwise pack it again with npm run pack).',
+    );
   }
   const dataStart = align8(12 + jsonLength);
   if (!Number.isSafeInteger(header.dataBytes) || header.dataBytes < 0) throw new Error(`${what} is corrupt: dataBytes = ${JSON.stringify(header.dataBytes)}.`);
@@ -173,6 +177,7 @@ export function deserializePacked(bytes: Uint8Array, what = 'packed model'): { m
   if (next !== data.length) throw new Error(`${what} is corrupt: its arrays end at byte ${next} of ${data.length} of data.`);
   let model: PackedModel;
   try {
+    if (header.version === 1 && header.config?.levels !== 2) throw new Error('a version 1 file holds binary networks only');
     model = validatePackedModel({ config: validateConfig(header.config), layers });
   } catch (err) {
     throw new Error(`${what} is corrupt: ${(err as Error).message}`, { cause: err });

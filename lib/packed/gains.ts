@@ -8,7 +8,7 @@ import { classify } from '../model/evaluate';
 import { Network } from '../model/network';
 import { classifyPacked } from './classify';
 import { compareLogits } from './compare';
-import { openEngine } from './engine';
+import { openEngine } from './open';
 import { serializePacked } from './format';
 import { checkPackable, packNetwork } from './pack';
 import { floatWeightBytes } from './sizes';

@@ -1,4 +1,4 @@
-/** Packed (bit-level) inference of trained binary networks: packing, file format, kernels, classification. */
+/** Packed (bit-level) inference of trained binary and ternary networks: packing, file format, execution plan, engines, classification. */
 export * from './classify';
 export * from './compare';
 export * from './engine';
@@ -6,8 +6,11 @@ export * from './fold';
 export * from './format';
 export * from './gains';
 export * from './model';
+export * from './open';
 export * from './pack';
+export * from './plan';
 export * from './sizes';
 export * from './validate';
+export { referenceEngine, runReference } from './reference';
 export { nativeEngine, loadNative } from './native';
 export { wasmEngine, WasmCore } from './wasm-engine';

@@ -1,9 +1,8 @@
-/** Worker thread of the wasm engine: one WasmCore, logits for the images it is sent. */
+/** Worker thread of the wasm engine: one WasmCore on the plan it is given, logits for the images it is sent. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { deserializePacked } from './format';
-import { WasmCore } from './wasm-engine';
+import { EncodedPlan, WasmCore } from './wasm-engine';
 
-const core = new WasmCore(deserializePacked((workerData as { modelBytes: Uint8Array }).modelBytes).model);
+const core = new WasmCore(workerData as EncodedPlan);
 parentPort!.on('message', (m: { id: number; images: Float32Array; count: number }) => {
   try {
     const logits = core.logits(m.images, m.count);

@@ -1,0 +1,151 @@
+// The native engine's N-API glue (node-addon-api): which instruction sets this CPU has, a checked
+// execution plan per model, and runs of it on a worker thread of libuv's pool (an AsyncWorker), split
+// between `threads` threads inside, so that Node's event loop stays free while the kernels run.
+//
+//   isas: string[]                       the instruction sets this CPU can run, best first
+//   new Plan(header: Int32Array, constants: Uint32Array, isa: string)
+//   plan.run(images: Float32Array, count: number, threads: number): Promise<Float32Array>
+#include <napi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "plan.h"
+
+namespace packed {
+namespace {
+
+struct Isa {
+  const char* name;
+  const Kernels* kernels;
+  bool (*available)();
+};
+
+bool hasAvx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("popcnt");
+}
+bool hasAvx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("popcnt");
+}
+bool always() { return true; }
+
+// Best first (lib/packed/native.ts names them the same).
+const Isa ISAS[] = {{"avx512", &AVX512_KERNELS, hasAvx512}, {"avx2", &AVX2_KERNELS, hasAvx2}, {"scalar", &SCALAR_KERNELS, always}};
+
+template <typename T>
+std::vector<T> copyOf(const Napi::TypedArrayOf<T>& a) {
+  return std::vector<T>(a.Data(), a.Data() + a.ElementLength());
+}
+
+class RunWorker : public Napi::AsyncWorker {
+ public:
+  RunWorker(Napi::Env env, std::shared_ptr<const Plan> plan, std::vector<float> images, int count, int threads)
+      : Napi::AsyncWorker(env), plan_(std::move(plan)), images_(std::move(images)), count_(count), threads_(threads), deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      logits_.assign(static_cast<size_t>(count_) * plan_->header(plan_abi::H_CLASSES), 0.0f);
+      // Images are handed out one at a time, so a thread slowed by other work on its core takes fewer.
+      std::atomic<int> next{0};
+      std::vector<std::thread> pool;
+      const int threads = std::max(1, std::min(threads_, count_));
+      try {
+        for (int t = 1; t < threads; t++) pool.emplace_back(runImages, std::cref(*plan_), images_.data(), logits_.data(), &next, count_);
+      } catch (const std::system_error&) {
+        // Fewer threads than asked: the ones started, and this one, share the images.
+      }
+      runImages(*plan_, images_.data(), logits_.data(), &next, count_);
+      for (auto& th : pool) th.join();
+    } catch (const std::exception& e) {
+      SetError(std::string("packed native: ") + e.what());
+    }
+  }
+
+  void OnOK() override {
+    Napi::Float32Array out = Napi::Float32Array::New(Env(), logits_.size());
+    std::copy(logits_.begin(), logits_.end(), out.Data());
+    deferred_.Resolve(out);
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::shared_ptr<const Plan> plan_;
+  std::vector<float> images_;  // a copy: the caller's buffer may change or be transferred while this runs
+  std::vector<float> logits_;
+  int count_, threads_;
+  Napi::Promise::Deferred deferred_;
+};
+
+class PlanWrap : public Napi::ObjectWrap<PlanWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) { return DefineClass(env, "Plan", {InstanceMethod("run", &PlanWrap::Run)}); }
+
+  explicit PlanWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PlanWrap>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 3 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+        !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array || !info[2].IsString()) {
+      throw Napi::TypeError::New(env, "new Plan(header: Int32Array, constants: Uint32Array, isa: string)");
+    }
+    const std::string isa = info[2].As<Napi::String>().Utf8Value();
+    const Isa* chosen = nullptr;
+    for (const Isa& i : ISAS) {
+      if (isa == i.name) chosen = &i;
+    }
+    if (!chosen) throw Napi::Error::New(env, "packed native: unknown instruction set '" + isa + "'");
+    if (!chosen->available()) throw Napi::Error::New(env, "packed native: this CPU cannot run the " + std::string(chosen->kernels->name) + " kernels");
+    auto plan = std::make_shared<Plan>();
+    plan->fields = copyOf(info[0].As<Napi::Int32Array>());
+    plan->constants = copyOf(info[1].As<Napi::Uint32Array>());
+    const std::string problem = checkPlan(*plan, *chosen->kernels);
+    if (!problem.empty()) throw Napi::Error::New(env, "packed native: invalid plan: " + problem);
+    plan->kernels = chosen->kernels;
+    plan_ = plan;
+  }
+
+ private:
+  Napi::Value Run(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 3 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+        !info[1].IsNumber() || !info[2].IsNumber()) {
+      throw Napi::TypeError::New(env, "plan.run(images: Float32Array, count: number, threads: number)");
+    }
+    const Napi::Float32Array images = info[0].As<Napi::Float32Array>();
+    const int64_t count = info[1].As<Napi::Number>().Int64Value(), threads = info[2].As<Napi::Number>().Int64Value();
+    const int64_t imageSize = plan_->header(plan_abi::H_IMAGE_SIZE);
+    if (count < 0 || count > (int64_t{1} << 24) || threads < 1 || threads > 1024) throw Napi::RangeError::New(env, "packed native: count or threads out of range");
+    if (static_cast<int64_t>(images.ElementLength()) < count * imageSize) throw Napi::RangeError::New(env, "packed native: images has fewer than count images");
+    std::vector<float> copy(images.Data(), images.Data() + count * imageSize);
+    auto* worker = new RunWorker(env, plan_, std::move(copy), static_cast<int>(count), static_cast<int>(threads));
+    worker->Queue();
+    return worker->Promise();
+  }
+
+  std::shared_ptr<const Plan> plan_;
+};
+
+}  // namespace
+}  // namespace packed
+
+Napi::Object InitPacked(Napi::Env env, Napi::Object exports) {
+  using namespace packed;
+  Napi::Array isas = Napi::Array::New(env);
+  for (const Isa& i : ISAS) {
+    if (i.available()) isas.Set(isas.Length(), Napi::String::New(env, i.name));
+  }
+  exports.Set("isas", isas);
+  exports.Set("Plan", PlanWrap::Define(env));
+  return exports;
+}
+
+NODE_API_MODULE(packed_native, InitPacked)
