@@ -104,7 +104,8 @@ describe('charts', () => {
       // 360 px wide over [0, π]: the rule sits at 360·arccos(√(2/π))/π ≈ 74.69 px.
       closeTo(rule.item.x, (360 * BINARY_ANGLE) / Math.PI, 1e-3, 'rule x');
       assert.deepEqual(rule.item.strokeDash, [6, 4]);
-      assert.deepEqual(marks(scene, 'text').map((t) => t.item.text), ['arccos √(2/π)']);
+      // The label, over its white halo.
+      assert.deepEqual(marks(scene, 'text').map((t) => [t.item.text, t.item.fill]), [['arccos √(2/π)', 'white'], ['arccos √(2/π)', 'black']]);
       assert.deepEqual(texts(scene, 'axis-label').slice(0, 3), ['0', 'π/2', 'π']);
     });
 
@@ -374,6 +375,64 @@ describe('charts', () => {
       assert.ok(spec.$schema !== undefined && spec.config !== undefined);
       const scene = await sceneItems(spec);
       assert.deepEqual(texts(scene, 'title-text').sort(), ['All layers', 'Layer 1', 'Layer 2']);
+    });
+  });
+
+  describe('chart text: labels, legends and tooltips a reader can use', () => {
+    const x = grid(0, 1, 201);
+    const bump = (at: number) => x.map((v) => 10 * Math.exp(-(((v - at) / 0.05) ** 2)));
+
+    it('labels of neighbouring rules stack one line apart instead of printing over each other, each over a white halo', async () => {
+      const scene = await sceneItems(densityChart({
+        title: 't', xLabel: 'w', series: [{ label: 'conv1', x, y: bump(0.5) }],
+        verticalRules: [{ at: 0.52, label: 't = 0.02' }, { at: 0.48, label: '−t = −0.02' }],
+      }));
+      const labels = marks(scene, 'text').filter((t) => t.item.fill === 'black');
+      assert.deepEqual(labels.map((t) => [t.item.text, t.item.y]).sort(), [['t = 0.02', 18], ['−t = −0.02', 4]]);
+      assert.equal(marks(scene, 'text').filter((t) => t.item.fill === 'white').length, 2);
+    });
+
+    it('a density with labelled rules leaves headroom above its highest curve, where the labels sit', () => {
+      const spec = densityChart({ title: 't', xLabel: 'w', series: [{ label: 'a', x, y: bump(0.5) }], verticalRules: [{ at: 0.5, label: 'θ*' }] });
+      const y = (spec as unknown as { layer: { encoding: { y: { scale: { domain: number[] } } } }[] }).layer[0].encoding.y;
+      assert.deepEqual(y.scale.domain, [0, 20], '1.25 × 10, rounded up to a round tick');
+    });
+
+    it('the legend lists only styles drawn in it: dashed theory, not a solid black entry that matches no line', async () => {
+      const scene = await sceneItems(densityChart({
+        title: 't', xLabel: 'w', dataLabel: 'Monte Carlo (KDE)',
+        series: [{ label: 'd = 3', x, y: bump(0.4) }, { label: 'd = 10', x, y: bump(0.6) }],
+        theory: [{ label: 'exact', x, y: bump(0.5) }],
+      }));
+      assert.deepEqual(texts(scene, 'legend-label'), ['d = 3', 'd = 10', 'theory']);
+    });
+
+    it('density curves carry a tooltip per point: series, panel, x and y', () => {
+      const spec = densityChart({
+        title: 't', xLabel: 'angle', yLabel: 'density', series: [{ label: 'filters', panel: 'conv1', x, y: bump(0.5) }],
+      }) as unknown as { spec: { layer: { mark: { point: unknown }; encoding: { tooltip: { field: string; title: string }[] } }[] } };
+      const data = spec.spec.layer[0];
+      assert.equal(data.mark.point, 'transparent');
+      assert.deepEqual(data.encoding.tooltip.map((t) => [t.field, t.title]), [['series', 'series'], ['panel', 'panel'], ['x', 'angle'], ['y', 'density']]);
+    });
+
+    it('a bar chart with one category draws each bar centred on its axis label', async () => {
+      const scene = await sceneItems(barChart({
+        title: 't', xLabel: '', yLabel: 'MiB', width: 200,
+        bars: [{ group: 'float', category: 'size', value: 6.5 }, { group: 'packed', category: 'size', value: 0.2 }],
+      }));
+      const bars = marks(scene, 'rect').map((b) => (b.item.x as number) + (b.item.width as number) / 2);
+      const ticks = scene.filter((s) => s.role === 'axis-label' && ['float', 'packed'].includes(String(s.item.text))).map((s) => s.item.x as number);
+      bars.forEach((centre, i) => closeTo(centre, ticks[i], 0.5, `bar ${i} centre`));
+    });
+
+    it('heatmap x labels never touch: a tick per 50 px at most, overlapping labels dropped', () => {
+      const spec = heatmap2d({
+        title: 'conv3', xLabel: 'A·Wᵇ', yLabel: 'A·Wᶜ', width: 200, height: 200,
+        histogram: { xEdges: grid(-250, 250, 11), yEdges: grid(-50, 50, 11), counts: new Float64Array(100).fill(1) },
+      }) as unknown as { layer: { encoding: { x: { axis: { tickCount: number; labelOverlap: string } } } }[] };
+      const axis = spec.layer.find((l) => l.encoding?.x?.axis !== undefined)!.encoding.x.axis;
+      assert.deepEqual([axis.tickCount, axis.labelOverlap], [4, 'greedy']);
     });
   });
 });

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
+import * as vega from 'vega';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatCharts, heatmap2d, lineChart } from '../lib/charts';
 import {
   chartTitle, htmlTable, markdownTable, PNG_MIME, PNG_SIGNATURE, renderSvg, saveFigure,
-  setDisplayWriter, show, showTable, SVG_FALLBACK_LIMIT_BYTES, SVG_MIME, svgSize, svgToPng, type DisplayBundle, VEGA_LITE_MIME,
+  setDisplayWriter, show, showTable, SVG_MIME, svgSize, svgToPng, type DisplayBundle, VEGA_LITE_MIME,
 } from '../lib/display';
 
 const spec = lineChart({
@@ -44,24 +45,26 @@ describe('display', () => {
   afterEach(() => setDisplayWriter(undefined));
 
   describe('show', () => {
-    it('sends one bundle with the Vega-Lite spec, its SVG and the title', async () => {
+    it('sends one bundle with the Vega-Lite spec, a palette PNG of it (no SVG, which JupyterLab would save beside a PNG of its own) and the title', async () => {
       const record = recordingWriter();
       await show(spec);
       assert.equal(record.sent.length, 1);
       const { bundle, update } = record.sent[0];
       assert.equal(update, false);
-      assert.deepEqual(Object.keys(bundle.data).sort(), [VEGA_LITE_MIME, 'image/svg+xml', 'text/plain'].sort());
+      assert.deepEqual(Object.keys(bundle.data).sort(), [VEGA_LITE_MIME, PNG_MIME, 'text/plain'].sort());
       assert.equal(VEGA_LITE_MIME, 'application/vnd.vegalite.v5+json');
       assert.deepEqual(bundle.data[VEGA_LITE_MIME], spec);
-      // Equal to a fresh rendering up to vega's global clip-path counter.
-      const withoutClipIds = (svg: unknown): string => String(svg).replace(/clip\d+/g, 'clip');
-      assert.equal(withoutClipIds(bundle.data['image/svg+xml']), withoutClipIds(await renderSvg(spec)));
-      assert.match(String(bundle.data['image/svg+xml']), /^<svg [^>]*width="\d+"/);
+      const png = Buffer.from(String(bundle.data[PNG_MIME]), 'base64');
+      assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
+      assert.equal(png[25], 3, 'IHDR colour type 3: a palette image');
+      const size = svgSize(await renderSvg(spec));
+      assert.deepEqual(bundle.metadata[PNG_MIME], size, 'shown at the SVG\'s size');
+      assert.deepEqual(pngSize(png), [2 * size.width, 2 * size.height]);
       assert.equal(bundle.data['text/plain'], 'Smoke — r = 0.98');
       assert.deepEqual(bundle.transient, {});
     });
 
-    it('sends a dense heatmap figure with a PNG of at most 200 kB instead of its 2 MB SVG', async () => {
+    it('sends a dense heatmap figure as a PNG of at most 200 kB where its SVG would take 2 MB', async () => {
       // Three 50×50 histograms with every bin filled, as gen_plots' dot-product figures: a <rect> per bin in SVG.
       const edges = Array.from({ length: 51 }, (_, i) => -1 + i / 25);
       const counts = Array.from({ length: 2500 }, (_, k) => 1 + Math.round(1e5 * Math.exp(-(((k % 50) - Math.floor(k / 50)) ** 2) / 50)));
@@ -70,7 +73,7 @@ describe('display', () => {
       }));
       const dense = concatCharts(panels, { title: 'Weight binarization' });
       const svg = await renderSvg(dense);
-      assert.ok(Buffer.byteLength(svg) > 10 * SVG_FALLBACK_LIMIT_BYTES, `the SVG is ${svg.length} bytes`);
+      assert.ok(Buffer.byteLength(svg) > 1_000_000, `the SVG is ${svg.length} bytes`);
       const record = recordingWriter();
       await show(dense);
       const { data, metadata } = record.sent[0].bundle;
@@ -101,6 +104,19 @@ describe('display', () => {
     it('is outside a notebook under mocha (tslab kernel not loaded)', () => {
       const lines = captureLog(() => showTable([{ a: 1 }]));
       assert.deepEqual(lines, ['| a |\n| ---: |\n| 1 |']);
+    });
+  });
+
+  describe('headless text layout', () => {
+    it('measures text with DejaVu Sans advance widths, not vega\'s 0.8 em per character', async () => {
+      await renderSvg(spec); // installs the measure
+      const { textMetrics } = vega as unknown as { textMetrics: { width: (item: object, text: string) => number } };
+      const width = (text: string, more: object = {}) => textMetrics.width({ fontSize: 10, ...more }, text);
+      assert.equal(width('iiii'), 4 * width('i'));
+      assert.ok(width('MMMM') > 2.5 * width('iiii'), 'a proportional font: M is wider than i');
+      // DejaVu Sans: 2048 units per em, "M" advances 1767, so 4 of them at 10 px are 34.5 px (the estimate: 32).
+      assert.ok(Math.abs(width('MMMM') - (4 * 10 * 1767) / 2048) < 1e-9);
+      assert.ok(width('MMMM', { fontWeight: 'bold' }) > width('MMMM'), 'bold is measured with the bold face');
     });
   });
 

@@ -49,8 +49,12 @@ describe('figures/hd: experiment results to charts with theory', () => {
       assert.equal(y, Math.abs(x) < 0.02 ? 0 : Math.sign(x), `τ(${x})`);
     }
     assert.ok(ternarized.some((p) => p.x !== 0 && Math.abs(p.x) < 0.02), 'grid points inside the dead zone');
-    const clip = curve(spec, 'data', 'clip(x, −1, 1)');
+    const clip = curve(spec, 'data', 'clip(x, −1, 1)', 't = 0.02');
     assert.deepEqual([clip[0].y, clip[clip.length - 1].y], [-1, 1]);
+    // The zoom: x within ±5t, where the dead zone spans a fifth of the panel.
+    const zoom = curve(spec, 'data', 'ternarize(x, 0.02)', 'zoom: |x| ≤ 0.1');
+    assert.deepEqual([zoom[0].x, zoom[zoom.length - 1].x], [-0.1, 0.1]);
+    assert.ok(zoom.filter((p) => p.y === 0).length > 200, 'the dead zone is drawn with many points');
     assert.ok((await render(spec)).includes('ternarize(x, 0.02)'));
   });
 
@@ -175,7 +179,7 @@ describe('figures/hd: experiment results to charts with theory', () => {
 });
 
 describe('figures/hd: every figure of hd_figures fits the notebook', () => {
-  it('renders each, with the panels and curves of the default parameters, at most 900 px wide', async function () {
+  it('renders each, with the panels and curves of the default parameters, within the figure width (540 px)', async function () {
     this.timeout(60_000);
     // The parameter cell's dimensions, lengths and thresholds, with few samples.
     const notebookBinary = binarizationExperiment({ dims: [3, 10, 27], samples: 200, seed: 1 });

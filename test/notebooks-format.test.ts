@@ -114,3 +114,22 @@ describe('committed notebooks are stored as JupyterLab 4 writes them', () => {
     });
   }
 });
+
+describe('the parameters cells read without scrolling', () => {
+  /** Characters a code cell shows without scrolling in a 1400 px JupyterLab window with the file browser open. */
+  const VISIBLE_CHARACTERS = 120;
+  for (const name of ['hd_figures', 'gen_plots']) {
+    it(`${name}: each parameter has its comment on a line of its own above it, and no line is wider than the cell`, () => {
+      const notebook = JSON.parse(fs.readFileSync(path.join(NOTEBOOKS, `${name}.ipynb`), 'utf8')) as { cells: { cell_type: string; source: string[] }[] };
+      const cell = notebook.cells.find((c) => c.cell_type === 'code' && c.source.join('').includes('notebookParameters({'))!;
+      const lines = cell.source.join('').split('\n');
+      const parameters = lines.filter((l) => /^ {2}[a-zA-Z]+: /.test(l));
+      assert.ok(parameters.length >= 9, `${parameters.length} parameters`);
+      for (const line of parameters) {
+        assert.ok(!line.includes('//'), `a comment trails the parameter: ${line}`);
+        assert.match(lines[lines.indexOf(line) - 1], /^ {2}\/\/ /, `no comment above: ${line}`);
+      }
+      for (const line of lines) assert.ok(line.length <= VISIBLE_CHARACTERS, `${line.length} characters: ${line}`);
+    });
+  }
+});

@@ -84,16 +84,18 @@ function piLabel(fraction: number): string {
 
 /** Share of a log axis left empty beyond the data on each side, so no point sits on the frame. */
 const LOG_DOMAIN_PADDING = 0.05;
+/** Least padding of a log axis, in decades: points at the ends of a short axis still clear its frame by their radius. */
+const LOG_DOMAIN_MIN_PADDING = 0.08;
 
 /**
  * The range of the positive `values` (a log axis drops the others), widened on a log scale by
- * LOG_DOMAIN_PADDING of its span (half a decade when all are equal).
+ * LOG_DOMAIN_PADDING of its span, at least LOG_DOMAIN_MIN_PADDING decades (half a decade when all are equal).
  */
 export function logDomain(values: readonly number[]): [number, number] {
   const logs = values.filter((v) => v > 0).map(Math.log10);
   const lo = Math.min(...logs);
   const hi = Math.max(...logs);
-  const pad = hi > lo ? LOG_DOMAIN_PADDING * (hi - lo) : 0.5;
+  const pad = hi > lo ? Math.max(LOG_DOMAIN_PADDING * (hi - lo), LOG_DOMAIN_MIN_PADDING) : 0.5;
   return [10 ** (lo - pad), 10 ** (hi + pad)];
 }
 

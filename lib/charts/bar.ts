@@ -52,8 +52,8 @@ export function barChart(options: BarChartOptions): TopLevelSpec {
       axis: { tickCount: VALUE_TICKS, ...(options.percent === true ? { format: '.0%' } : {}) },
     },
     color: { ...category, title: options.categoryTitle ?? null, scale: { domain: categories }, ...(categories.length === 1 ? { legend: null } : {}) },
-    // Stack order follows the category order of the legend.
-    ...(stacked ? { order: { field: 'rank', type: 'ordinal' } } : { xOffset: category }),
+    // Stack order follows the category order of the legend; one category needs no offset (it would push the bars off-centre).
+    ...(stacked ? { order: { field: 'rank', type: 'ordinal' } } : categories.length > 1 ? { xOffset: category } : {}),
     ...(options.tooltips ?? true
       ? {
           tooltip: [

@@ -12,6 +12,8 @@ export interface FunctionPanel {
   /** Panel header, e.g. "forward: sign(x)". */
   title: string;
   curves: readonly FunctionCurve[];
+  /** This panel's own x range (e.g. a zoom on a detail); its x axis is then its own, and y keeps the shared range. */
+  domain?: readonly [number, number];
 }
 
 export interface FunctionPlotOptions {
@@ -49,10 +51,12 @@ export function functionPlot(options: FunctionPlotOptions): TopLevelSpec {
       throw new Error(`${BUILDER}: panel "${panel.title}" has no curves; give it at least one`);
     }
   }
-  const grid = Float64Array.from({ length: samples }, (_, i) => domain[0] + ((domain[1] - domain[0]) * i) / (samples - 1));
-  const series: Series[] = options.panels.flatMap((panel) =>
-    panel.curves.map((curve) => ({ label: curve.label, panel: panel.title, x: grid, y: grid.map((x) => curve.fn(x)) })),
-  );
+  const gridOver = ([lo, hi]: readonly [number, number]) => Float64Array.from({ length: samples }, (_, i) => lo + ((hi - lo) * i) / (samples - 1));
+  const series: Series[] = options.panels.flatMap((panel) => {
+    const grid = gridOver(panel.domain ?? domain);
+    return panel.curves.map((curve) => ({ label: curve.label, panel: panel.title, x: grid, y: grid.map((x) => curve.fn(x)) }));
+  });
+  const ownRanges = options.panels.some((panel) => panel.domain !== undefined);
   const size = options.size ?? DEFAULT_PANEL_SIZE;
   return buildLineChart(BUILDER, {
     title: options.title,
@@ -60,7 +64,7 @@ export function functionPlot(options: FunctionPlotOptions): TopLevelSpec {
     xLabel: options.xLabel ?? 'x',
     yLabel: options.yLabel ?? 'f(x)',
     series,
-    xDomain: domain,
+    ...(ownRanges ? { independentX: true } : { xDomain: domain }),
     yDomain: domain,
     width: size,
     height: size,

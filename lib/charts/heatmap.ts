@@ -38,6 +38,8 @@ export interface Heatmap2dOptions extends ChartText, ChartSize {
 
 const BUILDER = 'heatmap2d';
 const DEFAULT_SIDE = 260;
+/** Fewest pixels between x ticks: room for a label such as "−1,000". */
+const X_TICK_SPACING = 50;
 
 /** 2-D histogram heatmap (log colour; empty bins left blank) with optional fit line and sign quadrants. */
 export function heatmap2d(options: Heatmap2dOptions): TopLevelSpec {
@@ -52,7 +54,10 @@ export function heatmap2d(options: Heatmap2dOptions): TopLevelSpec {
   assertFinite(BUILDER, 'counts', counts);
   const xDomain: [number, number] = [xEdges[0], xEdges[nx]];
   const yDomain: [number, number] = [yEdges[0], yEdges[ny]];
+  const width = options.width ?? DEFAULT_SIDE;
   const x = positionChannel('x', { title: options.xLabel, domain: xDomain });
+  // A tick per X_TICK_SPACING pixels at most, and none whose label would touch its neighbour's (−200 beside −100).
+  x.axis = { ...(x.axis as object), tickCount: Math.max(2, Math.floor(width / X_TICK_SPACING)), labelOverlap: 'greedy', labelSeparation: 4 };
   const y = positionChannel('y', { title: options.yLabel, domain: yDomain });
   const tooltips = options.tooltips ?? true;
 
@@ -62,7 +67,7 @@ export function heatmap2d(options: Heatmap2dOptions): TopLevelSpec {
     ...(options.fit === undefined ? [] : [fitLayer(options.fit, xDomain, x, y)]),
     ...(options.zeroLines === true ? zeroLineLayers(x, y) : []),
   ];
-  const body = { width: options.width ?? DEFAULT_SIDE, height: options.height ?? DEFAULT_SIDE, layer };
+  const body = { width, height: options.height ?? DEFAULT_SIDE, layer };
   return checkedSize(BUILDER, withTheme(body, options.title, statsSubtitle(options)));
 }
 

@@ -13,3 +13,4 @@ export { heatmap2d, type Heatmap2dOptions, type FitLine, type Histogram2d } from
 export { lineChart, type LineChartOptions } from './lineChart';
 export { logLogChart, type LogLogChartOptions, type PowerLawGuide } from './logLog';
 export type { ChartSize, ChartText, NumericArray, ReferenceRule, ScaleType, Series, TickSpec } from './types';
+export { FIGURE_WIDTH, panelWidth } from './theme';

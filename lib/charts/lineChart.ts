@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { positionChannel } from './axes';
 import { assertFinite, assertSeries, checkedSize, compactNumber, csvData, uniqueInOrder } from './data';
 import {
-  DEFAULT_HEIGHT, DEFAULT_WIDTH, REFERENCE_COLOR, REFERENCE_DASH, SOLID, THEORY_COLOR, THEORY_DASH, withTheme,
+  DEFAULT_HEIGHT, DEFAULT_WIDTH, panelWidth, REFERENCE_COLOR, REFERENCE_DASH, SOLID, THEORY_COLOR, THEORY_DASH, withTheme,
 } from './theme';
 import type { ChartSize, ChartText, ReferenceRule, ScaleType, Series, TickSpec } from './types';
 
@@ -36,17 +36,21 @@ export interface LineChartOptions extends ChartText, ChartSize {
   /** Legend entries for the solid and dashed line styles (default "Monte Carlo", "theory"). */
   dataLabel?: string;
   theoryLabel?: string;
-  /** Panels per row when faceting (default: all in one row). */
+  /** Panels per row when faceting (default: all in one row, up to MAX_FACET_COLUMNS). */
   facetColumns?: number;
+  /** Each facet panel fits its own x range and draws its own x axis (default: one shared x scale). */
+  independentX?: boolean;
 }
 
-/** Legends of a faceted chart go below the panels, so the figure is no wider than its panels. */
-const FACET_LEGEND = { orient: 'bottom', direction: 'horizontal' };
+/** Legends go below the plot, so a figure is no wider than its panels. */
+const LEGEND_BELOW = { orient: 'bottom', direction: 'horizontal' };
+/** Most facet panels in a row by default: more would be too narrow within FIGURE_WIDTH. */
+const MAX_FACET_COLUMNS = 3;
 
 type Kind = 'data' | 'theory' | 'reference' | 'vrule' | 'hrule';
 
 /** What one curve or rule is; its points refer to it by `item` (so point rows stay short). */
-interface Item { item: number; kind: Kind; series?: string; line?: string; label?: string; dashed?: boolean; panel?: string }
+interface Item { item: number; kind: Kind; series?: string; line?: string; label?: string; dashed?: boolean; panel?: string; labelOffset?: number }
 type PointRow = { item: number; x: number; y: number; text?: string };
 type RuleRow = { item: number; at: number };
 
@@ -102,12 +106,16 @@ export function buildLineChart(builder: string, options: LineChartOptions): TopL
   });
   // One strokeDash scale shared by all curve layers gives one legend of line styles.
   const styles = lineStyles(options, dataLabel, theoryLabel, references);
-  const legend = panels === undefined ? {} : FACET_LEGEND;
+  const legend = LEGEND_BELOW;
+  // The legend lists the dashed and dotted styles only: the colour legend already names the solid series.
   const strokeDash = styles.some((s) => s.dash !== SOLID)
     ? {
         field: 'line', type: 'nominal', title: null,
         scale: { domain: styles.map((s) => s.label), range: styles.map((s) => s.dash) },
-        legend: { symbolType: 'stroke', symbolSize: LEGEND_STROKE_SYMBOL_SIZE, symbolStrokeColor: THEORY_COLOR, ...legend },
+        legend: {
+          symbolType: 'stroke', symbolSize: LEGEND_STROKE_SYMBOL_SIZE, symbolStrokeColor: THEORY_COLOR, ...legend,
+          values: styles.filter((s) => s.dash !== SOLID).map((s) => s.label),
+        },
       }
     : undefined;
   const tooltips = options.tooltips ?? true;
@@ -122,12 +130,13 @@ export function buildLineChart(builder: string, options: LineChartOptions): TopL
     // Last, so that no curve is drawn over the labels.
     ...(options.series.some((s) => s.labels !== undefined) ? pointLabelLayers(x, y) : []),
   ];
-  const size = { width: options.width ?? DEFAULT_WIDTH, height: options.height ?? DEFAULT_HEIGHT };
+  const columns = panels === undefined ? 1 : (options.facetColumns ?? Math.min(panels.length, MAX_FACET_COLUMNS));
+  const size = { width: options.width ?? (panels === undefined ? DEFAULT_WIDTH : panelWidth(columns)), height: options.height ?? DEFAULT_HEIGHT };
   const inline = {
     data: csvData(data.rows),
     transform: [{
       lookup: 'item',
-      from: { data: { values: data.items }, key: 'item', fields: ['kind', 'series', 'line', 'label', 'dashed', 'panel'] },
+      from: { data: { values: data.items }, key: 'item', fields: ['kind', 'series', 'line', 'label', 'dashed', 'panel', 'labelOffset'] },
     }],
   };
   const body = panels === undefined
@@ -135,7 +144,8 @@ export function buildLineChart(builder: string, options: LineChartOptions): TopL
     : {
         ...inline,
         facet: { field: 'panel', type: 'nominal', title: null, sort: panels },
-        columns: options.facetColumns ?? panels.length,
+        columns,
+        ...(options.independentX === true ? { resolve: { scale: { x: 'independent' } } } : {}),
         spec: { ...size, layer },
       };
   return checkedSize(builder, withTheme(body, options.title, options.subtitle));
@@ -189,6 +199,32 @@ function addRules(
       data.rows.push({ item, at: compactNumber(rule.at) });
     }
   }
+  staggerRuleLabels(data, kind);
+}
+
+/** Pixels between stacked rule labels (one line of 11 px text). */
+const RULE_LABEL_LINE = 14;
+/** Distance of the first rule label from the plot's edge. */
+const RULE_LABEL_INSET = 4;
+
+/**
+ * Labelled vertical rules in one panel, in order of position, get their labels one line further
+ * down from the plot's top each, so labels of neighbouring rules never print on top of each other;
+ * a horizontal rule's label sits above its own line.
+ */
+function staggerRuleLabels(data: ChartData, kind: Kind): void {
+  const labelled = data.items.filter((i) => i.kind === kind && i.label !== '');
+  if (kind === 'hrule') {
+    for (const item of labelled) item.labelOffset = RULE_LABEL_INSET;
+    return;
+  }
+  const position = (i: Item): number => (data.rows.find((r) => r.item === i.item) as RuleRow).at;
+  for (const panel of uniqueInOrder(labelled.map((i) => String(i.panel)))) {
+    labelled
+      .filter((i) => String(i.panel) === panel)
+      .sort((a, b) => position(a) - position(b))
+      .forEach((item, row) => (item.labelOffset = RULE_LABEL_INSET + row * RULE_LABEL_LINE));
+  }
 }
 
 function lineStyles(
@@ -224,14 +260,13 @@ function dataLayer(
   const swatch = marks === 'line' ? { symbolSize: LEGEND_STROKE_SYMBOL_SIZE } : {};
   const color = { field: 'series', type: 'nominal', title: options.legendTitle ?? null, scale: { domain: seriesLabels, ...(options.colors ? { range: [...options.colors] } : {}) }, legend: { ...swatch, ...legend } };
   const pointsDrawn = marks !== 'line';
+  // A line alone would show its first point's tooltip wherever it is hovered: transparent points carry each point's own.
   const mark = marks === 'points'
     ? { type: 'point', filled: true, size: 45, clip: true }
-    : { type: 'line', clip: true, point: pointsDrawn ? { filled: true, size: 45 } : false };
-  // A line's tooltip shows its first point, so lines without point marks only name their series.
+    : { type: 'line', clip: true, point: pointsDrawn ? { filled: true, size: 45 } : tooltips ? 'transparent' : false };
   const seriesTip = { field: 'series', type: 'nominal', title: options.legendTitle ?? 'series' };
-  const tooltip = pointsDrawn
-    ? [seriesTip, numberTooltip('x', options.xLabel), numberTooltip('y', options.yLabel)]
-    : [seriesTip];
+  const panelTip = options.series.some((s) => s.panel !== undefined) ? [{ field: 'panel', type: 'nominal', title: 'panel' }] : [];
+  const tooltip = [seriesTip, ...panelTip, numberTooltip('x', options.xLabel), numberTooltip('y', options.yLabel)];
   return {
     transform: [kindFilter('data')],
     mark,
@@ -262,7 +297,7 @@ function pointLabelLayers(x: object, y: object): Record<string, unknown>[] {
     mark: { type: 'text', align: 'center', baseline: 'bottom', dy: -7, fontSize: 11, ...style },
     encoding: { x, y, text: { field: 'text', type: 'nominal' } },
   });
-  return [label({ color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' }), label({})];
+  return [label(LABEL_HALO), label({})];
 }
 
 /** Rules along one axis (a layer per dash style in use), and their labels. */
@@ -282,14 +317,20 @@ function ruleLayers(
   if (!rules.some((r) => (r.label ?? '') !== '')) {
     return lines;
   }
-  const labels = {
+  // Each label sits labelOffset pixels from the plot's top (vertical rules) or left edge (horizontal
+  // rules), over a white halo that keeps it legible where it crosses a curve or another rule.
+  const offset = { field: 'labelOffset', type: 'quantitative', scale: null };
+  const label = (style: object): Record<string, unknown> => ({
     transform: [{ filter: `datum.kind === '${kind}' && datum.label !== ''` }],
     mark: kind === 'vrule'
-      ? { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, fontSize: 11 }
-      : { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11 },
+      ? { type: 'text', align: 'left', baseline: 'top', dx: 4, fontSize: 11, ...style }
+      : { type: 'text', align: 'left', baseline: 'bottom', dy: -3, fontSize: 11, ...style },
     encoding: kind === 'vrule'
-      ? { x: at, y: { value: 0 }, text: { field: 'label', type: 'nominal' } }
-      : { y: at, x: { value: 0 }, text: { field: 'label', type: 'nominal' } },
-  };
-  return [...lines, labels];
+      ? { x: at, y: offset, text: { field: 'label', type: 'nominal' } }
+      : { y: at, x: offset, text: { field: 'label', type: 'nominal' } },
+  });
+  return [...lines, label(LABEL_HALO), label({})];
 }
+
+/** A white outline drawn under a label. */
+const LABEL_HALO = { color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' };

@@ -9,8 +9,25 @@ const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 /** CSS font list: DejaVu Sans first so the browser view matches the saved PNG/SVG. */
 const CHART_FONT = 'DejaVu Sans, Verdana, Helvetica, Arial, sans-serif';
 
+/**
+ * The widest a figure may be drawn, axes, legends and titles included: a notebook's output column is
+ * 584 px in JupyterLab at 1024 px with the file browser open, less the 38 px vega-embed keeps for its
+ * actions button. Builders size their panels to fit it (legends go below the plot).
+ */
+export const FIGURE_WIDTH = 540;
+/** Room left of a panel for the y axis's labels and title. */
+const Y_AXIS_ROOM = 65;
+/** Gap between facet panels or concatenated charts (vega-lite's default spacing). */
+const PANEL_SPACING = 20;
+
 export const DEFAULT_WIDTH = 360;
 export const DEFAULT_HEIGHT = 240;
+
+/** Width of each of `columns` panels in a row so the row fits FIGURE_WIDTH; `axisEach`: every panel draws its own y axis. */
+export function panelWidth(columns: number, axisEach = false): number {
+  const axes = axisEach ? columns : 1;
+  return Math.floor((FIGURE_WIDTH - axes * Y_AXIS_ROOM - (columns - 1) * PANEL_SPACING) / columns);
+}
 
 /** Colours of measured (Monte-Carlo) series, in order of appearance (Tableau 10). */
 const SERIES_COLORS: readonly string[] = [
@@ -42,30 +59,35 @@ const CHART_CONFIG: Config = {
 };
 
 /**
- * Longest subtitle line in characters. Headless vega (no canvas) sizes text at 0.8 em per
- * character, so 90 characters at 11 px stay under 800 px there, and shorter in a browser.
+ * Longest title and subtitle lines in characters: DejaVu Sans averages about 0.6 em, so 52 bold
+ * characters at 14 px and 78 at 11 px stay within FIGURE_WIDTH.
  */
-const SUBTITLE_LINE_CHARS = 90;
+const TITLE_LINE_CHARS = 52;
+const SUBTITLE_LINE_CHARS = 78;
 
-/** The text in lines of at most SUBTITLE_LINE_CHARS characters, broken after a ";" where a clause fits, else at spaces. */
-function wrapLine(text: string): string[] {
+/** The text in lines of at most `width` characters, broken after a ";" where a clause fits, else at spaces. */
+function wrapLine(text: string, width: number): string[] {
   const lines: string[] = [];
   for (const clause of text.split(/(?<=;) /)) {
-    for (const piece of clause.length <= SUBTITLE_LINE_CHARS ? [clause] : clause.split(' ')) {
+    for (const piece of clause.length <= width ? [clause] : clause.split(' ')) {
       const last = lines.length - 1;
-      if (last >= 0 && lines[last].length + 1 + piece.length <= SUBTITLE_LINE_CHARS) lines[last] += ` ${piece}`;
+      if (last >= 0 && lines[last].length + 1 + piece.length <= width) lines[last] += ` ${piece}`;
       else lines.push(piece);
     }
   }
   return lines;
 }
 
-/** Adds the schema, the theme and the title to a spec body; long subtitle lines are wrapped. */
+/** One line as a string, several as an array (vega-lite's forms of a title). */
+const oneOrMany = (lines: string[]): string | string[] => (lines.length === 1 ? lines[0] : lines);
+
+/** Adds the schema, the theme and the title to a spec body; long title and subtitle lines are wrapped. */
 export function withTheme(body: object, title: string, subtitle?: string | readonly string[]): TopLevelSpec {
-  const lines = [subtitle ?? []].flat().filter((line) => line !== '').flatMap(wrapLine);
+  const lines = [subtitle ?? []].flat().filter((line) => line !== '').flatMap((line) => wrapLine(line, SUBTITLE_LINE_CHARS));
+  const text = oneOrMany(wrapLine(title, TITLE_LINE_CHARS));
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
-    title: lines.length === 0 ? title : { text: title, subtitle: lines.length === 1 ? lines[0] : lines },
+    title: lines.length === 0 ? text : { text, subtitle: oneOrMany(lines) },
     config: CHART_CONFIG,
     ...body,
   };

@@ -11,7 +11,7 @@ export {
 export { renderSvg, svgSize, type RenderOptions } from './render';
 export { saveFigure, type SavedFigure } from './save';
 export {
-  chartTitle, FIGURE_METADATA_KEY, FIGURES_DIR_ENV, PNG_MIME, show, staticFallback, SVG_FALLBACK_LIMIT_BYTES, SVG_MIME, TEXT_MIME,
+  chartTitle, FIGURE_METADATA_KEY, FIGURES_DIR_ENV, PNG_MIME, show, staticFallback, SVG_MIME, TEXT_MIME,
   VEGA_LITE_MIME, type ShowOptions,
 } from './show';
 export { escapeHtml, HTML_MIME, htmlTable, markdownTable, showTable, type TableCell, type TableOptions, type TableRow } from './tables';

@@ -2,6 +2,7 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
+import { measureTextWithChartFont } from './text-metrics';
 
 export interface RenderOptions {
   /** Receives each compiler/runtime warning (default: console.warn). */
@@ -17,6 +18,7 @@ function warningLogger(onWarning: (message: string) => void): vega.LoggerInterfa
 
 /** The SVG text of the chart, as vega 5's headless renderer draws it. */
 export async function renderSvg(spec: TopLevelSpec, options: RenderOptions = {}): Promise<string> {
+  measureTextWithChartFont();
   const logger = warningLogger(options.onWarning ?? ((message) => console.warn(message)));
   const runtime = vega.parse(compile(spec, { logger }).spec);
   const view = new vega.View(runtime, { renderer: 'none', logger, logLevel: vega.Warn });

@@ -11,18 +11,15 @@ import { saveFigure } from './save';
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
 export const SVG_MIME = 'image/svg+xml';
 export const PNG_MIME = 'image/png';
-/**
- * Largest SVG sent as the static fallback. Denser drawings (a heatmap draws a <rect> per bin,
- * 0.5–1.7 MB) go as a PNG, which stays near 100–200 kB however many marks there are.
- */
-export const SVG_FALLBACK_LIMIT_BYTES = 100_000;
 export const TEXT_MIME = 'text/plain';
 /** When set (by `npm run figures`), every named chart is also written there as SVG and PNG. */
 export const FIGURES_DIR_ENV = 'BNN_FIGURES_DIR';
 /** Output metadata key that carries a chart's figure name. */
 export const FIGURE_METADATA_KEY = 'bnn-geometry';
-/** Pixels per SVG unit of a PNG fallback: sharp on high-density screens; shown at the SVG's size. */
+/** Pixels per SVG unit of the PNG fallback: sharp on high-density screens; shown at the SVG's size. */
 const FALLBACK_PNG_SCALE = 2;
+/** Palette of the PNG fallback: a chart's colours and their antialiasing fit, at a third of a full-colour PNG's bytes. */
+const FALLBACK_PNG_COLORS = 256;
 
 export interface ShowOptions extends RenderOptions {
   /** File-friendly figure name (e.g. 'hd-binarization-angles'): recorded in the output's metadata and used for saved files. */
@@ -50,25 +47,19 @@ export async function show(spec: TopLevelSpec, options: ShowOptions = {}): Promi
 }
 
 /**
- * The static image for viewers without Vega (GitHub, nbconvert): the SVG up to
- * SVG_FALLBACK_LIMIT_BYTES, else a PNG of it.
+ * The static image for viewers without Vega (GitHub, nbconvert): a palette PNG, shown at the SVG's
+ * size. A PNG because JupyterLab's Vega renderer adds a PNG of its own to every chart output that has
+ * none when the notebook is saved, so an SVG fallback would be saved beside a second picture. Without
+ * the chart fonts (the PNG would have no text) the SVG goes instead.
  */
 export function staticFallback(svg: string): Pick<DisplayBundle, 'data' | 'metadata'> {
-  return (Buffer.byteLength(svg) > SVG_FALLBACK_LIMIT_BYTES ? pngFallback(svg) : undefined) ?? { data: { [SVG_MIME]: svg }, metadata: {} };
-}
-
-/**
- * The SVG as a base64 PNG, with the SVG's size in the metadata so it is shown at that size;
- * undefined without the chart fonts (the PNG would have no text).
- */
-function pngFallback(svg: string): Pick<DisplayBundle, 'data' | 'metadata'> | undefined {
   let fontFiles: string[];
   try {
     fontFiles = chartFontFiles();
   } catch {
-    return undefined;
+    return { data: { [SVG_MIME]: svg }, metadata: {} };
   }
-  const png = svgToPng(svg, { scale: FALLBACK_PNG_SCALE, fontFiles });
+  const png = svgToPng(svg, { scale: FALLBACK_PNG_SCALE, fontFiles, colors: FALLBACK_PNG_COLORS });
   return { data: { [PNG_MIME]: png.toString('base64') }, metadata: { [PNG_MIME]: svgSize(svg) } };
 }
 

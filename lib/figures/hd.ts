@@ -4,7 +4,7 @@
  * and takes a style (title, subtitle, size, colours) so a figure can be restyled from a notebook.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { densityChart, functionPlot, lineChart, logLogChart, piTicks, type ChartSize, type ReferenceRule } from '../charts';
+import { densityChart, functionPlot, lineChart, logLogChart, panelWidth, piTicks, type ChartSize, type ReferenceRule } from '../charts';
 import type { FigureData, Marker } from '../hd/figure-data';
 import { clipSte, binarize, ternarize } from '../hd/vectors';
 import { WEIGHT_SHAPE_LIMIT_RULES } from './limit-rules';
@@ -19,8 +19,10 @@ export interface FigureStyle extends ChartSize {
 const QUANTIZER_SAMPLES = 1201;
 /** Axis range of the ternarize illustration (the original's xlim/ylim ±1.5). */
 const QUANTIZER_DOMAIN: readonly [number, number] = [-1.5, 1.5];
-/** Panel size when a density figure has one panel per dimension. */
-const PANEL = { width: 250, height: 180 };
+/** Half-width of the zoomed panel of the ternarize figure, in thresholds. */
+const ZOOM_THRESHOLDS = 5;
+/** Panel height when a density figure has one panel per dimension (widths fit the figure width). */
+const PANEL = { height: 180 };
 
 const ANGLE_TICKS = piTicks([0, 1 / 4, 1 / 2, 3 / 4, 1]);
 const ANGLE_DOMAIN: readonly [number, number] = [0, Math.PI];
@@ -49,21 +51,23 @@ const ANGLE_DENSITY = {
   xTicks: ANGLE_TICKS,
 };
 
-/** ternarize(x, t) against the straight-through clip, on one square panel (the original's first figure). */
+/** ternarize(x, t) against the straight-through clip (the original's first figure), and a zoom on the dead zone |x| ≤ t. */
 export function ternarizeQuantizerChart(threshold: number): TopLevelSpec {
+  const curves = [
+    { label: `ternarize(x, ${threshold})`, fn: (x: number) => ternarize([x], threshold)[0] },
+    { label: 'clip(x, −1, 1)', fn: (x: number) => clipSte([x])[0] },
+  ];
+  const zoom = ZOOM_THRESHOLDS * threshold;
   return functionPlot({
     title: `Ternarization with threshold ${threshold} and the straight-through clip`,
-    subtitle: 'forward: τ(x) = sign(x)·1{|x| > t}; backward: the gradient of clip(x, −1, 1)',
+    subtitle: `forward: τ(x) = sign(x)·1{|x| > t}; backward: the gradient of clip(x, −1, 1); right: zoom on |x| ≤ ${zoom}, where τ is 0 inside ±t`,
     domain: QUANTIZER_DOMAIN,
     samples: QUANTIZER_SAMPLES,
-    size: 260,
-    panels: [{
-      title: `t = ${threshold}`,
-      curves: [
-        { label: `ternarize(x, ${threshold})`, fn: (x) => ternarize([x], threshold)[0] },
-        { label: 'clip(x, −1, 1)', fn: (x) => clipSte([x])[0] },
-      ],
-    }],
+    size: panelWidth(2, true),
+    panels: [
+      { title: `t = ${threshold}`, curves },
+      { title: `zoom: |x| ≤ ${zoom}`, curves, domain: [-zoom, zoom] },
+    ],
   });
 }
 
@@ -102,7 +106,7 @@ export function ternaryAngleDensityChart(data: FigureData, style: FigureStyle = 
     ...ANGLE_DENSITY,
     xDomain: TERNARY_DENSITY_DOMAIN,
     xTicks: piTicks([1 / 8, 1 / 4, 3 / 8, 1 / 2, 5 / 8]),
-    ...figure(data, style, { width: 440 }),
+    ...figure(data, style),
   });
 }
 

@@ -9,7 +9,7 @@ import type { AngleSpread, LayerAngles } from '../analysis/angles';
 import type { DotProductComparison } from '../analysis/dot-products';
 import type { QuantizationImpact } from '../analysis/quantization-impact';
 import type { WeightDistribution } from '../analysis/weight-distributions';
-import { barChart, concatCharts, densityChart, heatmap2d, lineChart, logLogChart, type ReferenceRule, type Series } from '../charts';
+import { barChart, concatCharts, densityChart, heatmap2d, lineChart, logLogChart, panelWidth, type ReferenceRule, type Series } from '../charts';
 import { formatAmount } from '../display/format';
 import type { NetworkConfig } from '../model/config';
 import { ANGLE_SPREAD_SLOPE } from '../paper-constants';
@@ -18,9 +18,17 @@ import type { LayerGeometry } from '../analysis/geometry';
 import { WEIGHT_SHAPE_LIMIT_RULES } from './limit-rules';
 import { DEGREES_PER_RADIAN, degrees } from '../util/degrees';
 
-/** Heatmap side when one figure holds a panel per layer (three side by side fit a 900 px notebook). */
-const HEATMAP_SIDE = 200;
-const PANEL = { width: 230, height: 180 };
+/** Heatmaps per row when one figure holds a panel per layer, each with its own axes. */
+const HEATMAP_COLUMNS = 2;
+/** Heatmap side: HEATMAP_COLUMNS of them fit the figure width. */
+const HEATMAP_SIDE = panelWidth(HEATMAP_COLUMNS, true);
+/** Panel height of the per-layer angle densities (their widths fit the figure width). */
+const PANEL = { height: 180 };
+/** Room beyond the first and last epoch, so their points are drawn whole. */
+const EPOCH_MARGIN = 0.3;
+/** The epoch axis with EPOCH_MARGIN on both sides. */
+const epochDomain = (epochs: readonly number[]): readonly [number, number] => [epochs[0] - EPOCH_MARGIN, epochs[epochs.length - 1] + EPOCH_MARGIN];
+
 /** Normal quantile of a two-sided 95% interval. */
 const Z_95 = 1.96;
 /** Angle axis of the filter-angle figure: quantization angles of trained layers stay below 90°. */
@@ -49,7 +57,7 @@ export function dotProductChart(comparisons: readonly DotProductComparison[], ti
     }),
   );
   const total = comparisons.reduce((n, c) => n + c.count, 0).toLocaleString('en-US');
-  return concatCharts(panels, { title, subtitle: [subtitle, `${total} dot products`].filter(Boolean).join('; '), columns: 3 });
+  return concatCharts(panels, { title, subtitle: [subtitle, `${total} dot products`].filter(Boolean).join('; '), columns: HEATMAP_COLUMNS });
 }
 
 const anglePanel = (a: LayerAngles): string => `${a.layer}, d = ${a.d}`;
@@ -86,7 +94,6 @@ export function filterAngleChart(layers: readonly LayerAngles[]): TopLevelSpec {
     verticalRules: rules,
     dataLabel: 'trained network',
     ...PANEL,
-    facetColumns: 3,
   });
 }
 
@@ -159,8 +166,9 @@ export function quantizationImpactChart(impact: QuantizationImpact): TopLevelSpe
   const percent = (fraction: number): string => `${(100 * fraction).toFixed(1)}%`;
   return barChart({
     title: 'Accuracy when layers use their continuous weights Wᶜ',
-    subtitle: `difference from the all-Wᵇ network (${percent(quantized.accuracy)}) on ${impact.testImages} test images, 95% intervals; ` +
-      `batch norm re-estimated on ${impact.trainImages} training images per variant (stored network: ${percent(impact.storedAccuracy)})`,
+    subtitle: `on the first ${impact.testImages} test images (the accuracy printed above is on the whole test set): ` +
+      `the stored network scores ${percent(impact.storedAccuracy)} there, and ${percent(quantized.accuracy)} as all-Wᵇ with batch norm ` +
+      `re-estimated on ${impact.trainImages} training images, as every variant is; bars: difference from that, 95% intervals`,
     xLabel: 'layers with continuous weights Wᶜ',
     yLabel: 'Δ accuracy (points)',
     bars: variants.map((row) => ({
@@ -180,6 +188,7 @@ export function trainingHistoryChart(history: readonly EpochMetrics[]): TopLevel
     xLabel: 'epoch',
     yLabel: 'accuracy (%)',
     xTicks: { values: epochs, labels: epochs.map(String) },
+    xDomain: epochDomain(epochs),
     series: [
       { label: 'training', x: epochs, y: history.map((h) => 100 * h.trainAccuracy) },
       { label: 'validation', x: epochs, y: history.map((h) => 100 * h.validationAccuracy) },
@@ -213,6 +222,7 @@ export function geometryHistoryChart(initial: readonly LayerGeometry[], history:
     xLabel: 'epoch',
     yLabel: 'mean filter angle (°)',
     xTicks: { values: epochs, labels: epochs.map(String) },
+    xDomain: epochDomain(epochs),
     yDomain: [25, 50],
     series,
     marks: 'line+points',

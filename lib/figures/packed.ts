@@ -1,6 +1,6 @@
 /** "What binarization buys": the float network against its packed form, as a table and a chart. */
 import type { TopLevelSpec } from 'vega-lite';
-import { barChart, concatCharts } from '../charts';
+import { barChart, concatCharts, panelWidth } from '../charts';
 import type { TableRow } from '../display/tables';
 import type { BinarizationGains } from '../packed/gains';
 import { accuracyPercent } from '../train/report';
@@ -38,7 +38,7 @@ export function binarizationGainsChart(g: BinarizationGains): TopLevelSpec {
       { group: 'float', category: 'size', value: g.floatBytes / MIB },
       { group: 'packed', category: 'size', value: g.packedBytes / MIB },
     ],
-    width: 260,
+    width: panelWidth(2, true),
     height: 220,
   });
   const speed = barChart({
@@ -49,7 +49,7 @@ export function binarizationGainsChart(g: BinarizationGains): TopLevelSpec {
       { group: 'float', category: 'speed', value: g.floatImagesPerSecond },
       { group: 'packed', category: 'speed', value: g.packedImagesPerSecond },
     ],
-    width: 260,
+    width: panelWidth(2, true),
     height: 220,
   });
   return concatCharts([size, speed], {

@@ -2,8 +2,10 @@
  * Both notebooks as a user meets them: `npm run lab` serves a copy of them (see workspace.ts), and
  * headless Chromium opens each one, checks that opening does not mark it modified, runs all cells
  * from the Run menu, checks every chart rendered as Vega (one per `show` call), that no cell wrote to
- * stderr or failed and that the backend is tfjs-node; then edits the parameters cell, reruns it and a
- * later cell that depends on it, and finally restarts the kernel and runs all again.
+ * stderr or failed and that the backend is tfjs-node, that every chart fits its output area at
+ * 1400 × 900 and at 1024 × 768 with the file browser open, and that a save from the browser keeps one
+ * picture per chart under 0.8 MB; then edits the parameters cell, reruns it and a later cell that
+ * depends on it, and finally restarts the kernel and runs all again.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -132,6 +134,36 @@ function checkRun(v: NotebookView, expectedCharts: number, when: string): void {
   assert.match(v.stdout, /backend: tensorflow \(tfjs-node/, `${when}: the backend line does not name tfjs-node`);
 }
 
+/** No chart is wider than its output area: none scrolls horizontally or is cut. */
+async function checkChartsFit(page: Page, when: string): Promise<void> {
+  await page.waitForTimeout(500); // JupyterLab lays the panel out again after a resize
+  const tooWide = await page.evaluate(() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output'))
+    .filter((o) => o.querySelector('.jp-RenderedVegaCommon5') !== null)
+    .map((o) => ({ area: o.clientWidth, chart: o.scrollWidth }))
+    .filter((o) => o.chart > o.area));
+  assert.deepEqual(tooWide, [], `${when}: charts wider than their output area`);
+}
+
+/** Largest executed notebook JupyterLab may save: specs and one static picture per chart. */
+const SAVED_NOTEBOOK_LIMIT_BYTES = 800_000;
+
+/** Saves from the browser (Ctrl+S) and checks the file: one picture per chart (JupyterLab adds none), under the size limit. */
+async function checkSavedNotebook(page: Page, file: string, charts: number): Promise<void> {
+  await page.locator(CODE_CELLS).first().locator('.cm-content').click();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+S');
+  await page.waitForFunction(() => !document.querySelector('.lm-TabBar-tab.jp-mod-current')?.classList.contains('jp-mod-dirty'));
+  await page.waitForTimeout(1000);
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+  const chartOutputs = saved.cells.flatMap((cell) => cell.outputs ?? []).filter((o) => o.data?.['application/vnd.vegalite.v5+json'] !== undefined);
+  assert.equal(chartOutputs.length, charts, 'saved chart outputs');
+  for (const o of chartOutputs) {
+    assert.deepEqual(Object.keys(o.data!).filter((m) => m.startsWith('image/')), ['image/png'], 'one static picture per chart');
+  }
+  const bytes = fs.statSync(file).size;
+  assert.ok(bytes < SAVED_NOTEBOOK_LIMIT_BYTES, `the saved notebook is ${bytes} bytes, over ${SAVED_NOTEBOOK_LIMIT_BYTES}`);
+}
+
 describe('JupyterLab end to end: npm run lab in headless Chromium', function () {
   this.timeout(40 * 60 * 1000);
   let workspace: string;
@@ -188,6 +220,12 @@ describe('JupyterLab end to end: npm run lab in headless Chromium', function () 
 
         await menu(page, 'Run', 'Run All Cells');
         checkRun(await waitForRun(page), charts, 'Run All');
+        await checkChartsFit(page, 'at 1400 × 900');
+        await page.setViewportSize({ width: 1024, height: 768 });
+        assert.ok(await page.locator('.jp-FileBrowser').isVisible(), 'the file browser is open beside the notebook');
+        await checkChartsFit(page, 'at 1024 × 768 with the file browser open');
+        await page.setViewportSize({ width: 1400, height: 900 });
+        await checkSavedNotebook(page, path.join(workspace, 'notebooks', `${c.name}.ipynb`), charts);
         const codeSources = (JSON.parse(source) as { cells: { cell_type: string; source: string | string[] }[] }).cells
           .filter((cell) => cell.cell_type === 'code').map((cell) => [cell.source].flat().join(''));
         const rerunCells = c.rerun.cells.map((piece) => {

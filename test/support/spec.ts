@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import type { CsvData } from '../../lib/charts/data';
+import { FIGURE_WIDTH } from '../../lib/charts/theme';
 import { renderSvg, svgSize } from '../../lib/display';
 
 export interface SpecItem { item: number; kind: string; series?: string; label?: string; panel?: string }
@@ -48,8 +49,8 @@ export async function render(spec: TopLevelSpec): Promise<string> {
   return svg;
 }
 
-/** Width of a notebook's output area with JupyterLab's file browser open (~960 px), less a margin. */
-const NOTEBOOK_WIDTH_PX = 900;
+/** The widest a figure may be: JupyterLab's output column at 1024 px with the file browser open, less vega-embed's actions button. */
+const NOTEBOOK_WIDTH_PX = FIGURE_WIDTH;
 
 /** Renders every figure and fails naming each one wider than NOTEBOOK_WIDTH_PX; resolves to the widths. */
 export async function assertFitNotebook(figures: Readonly<Record<string, TopLevelSpec>>): Promise<Record<string, number>> {
