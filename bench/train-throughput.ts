@@ -1,9 +1,10 @@
 /**
  * Training and inference throughput (images/s, batch 50) of the two reference networks on every
- * backend that loads (tensorflow, wasm), and inference of their packed form (XNOR–popcount
- * kernels, lib/packed/; 'packed' as an argument selects it), side by side with a PyTorch reference of the same
- * networks (bench/pytorch_reference.py) measured in the same run: speeds differ between machines
- * of one kind, so only ratios measured together mean anything.
+ * backend that loads (tensorflow, wasm), and inference of their packed form, binary and ternary
+ * (XNOR–popcount kernels, lib/packed/, on native for each instruction set the CPU has and on wasm;
+ * 'packed' as an argument selects it), side by side with a PyTorch reference of the same networks
+ * (bench/pytorch_reference.py; its float inference is the ratio's base for both) measured in the
+ * same run: speeds differ between machines of one kind, so only ratios measured together mean anything.
  *
  *   npm run bench -- train-throughput            all networks, all backends
  *   … bench/train-throughput.ts small wasm       only those
@@ -20,6 +21,7 @@ import { ArchitectureOptions, makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork, forward } from '../lib/model/network';
 import { ScheduledAdam } from '../lib/train/optimizer';
 import { trainStep } from '../lib/train/train';
+import { loadNative } from '../lib/packed/native';
 import { KernelsName, openEngine } from '../lib/packed/open';
 import { packNetwork } from '../lib/packed/pack';
 
@@ -97,10 +99,13 @@ async function timePerCallAsync(fn: () => Promise<unknown>, minSeconds: number):
   return (performance.now() - start) / 1000 / calls;
 }
 
-/** Inference img/s of the packed network (same architecture and seed) on the packed kernels, all cores. */
-async function measurePacked(name: NetworkName, kernels: KernelsName): Promise<{ rate: number; kernels: string }> {
+/** The ternary networks' threshold (run_bnn.py's default for --levels 3). */
+const TERNARY_THRESHOLD = 0.02;
+
+/** Inference img/s of the packed network (same architecture and seed; binary or ternary) on the packed kernels, all cores. */
+async function measurePacked(name: NetworkName, ternary: boolean, kernels: KernelsName): Promise<{ rate: number; kernels: string }> {
   const arch = NETWORKS[name];
-  const net = createNetwork(makeConfig(arch), 0);
+  const net = createNetwork(makeConfig(ternary ? { ...arch, levels: 3, threshold: TERNARY_THRESHOLD } : arch), 0);
   const model = packNetwork(net);
   disposeNetwork(net);
   const engine = await openEngine(model, { kernels });
@@ -149,11 +154,16 @@ export async function run(args: string[] = []): Promise<void> {
       }
     }
     if (packed) {
-      // The kernels 'auto' picks (native where it builds), then the wasm ones that need no compiler.
-      for (const [label, choice] of [['packed', 'auto'], ['packed-wasm', 'wasm']] as const) {
-        const { rate, kernels } = await measurePacked(name, choice);
-        const versus = 'missing' in reference ? '' : ` (${(rate / reference.inference).toFixed(2)}x ${reference.label} ${format(reference.inference)}, same run)`;
-        console.log(`${name} inference ${label} ${format(rate)} img/s${versus} [${kernels}]`);
+      // Native on each instruction set this CPU has (where it builds), then the wasm kernels that need no compiler.
+      const native = loadNative();
+      if ('missing' in native) console.log(`${name}: no native packed kernels (${native.missing})`);
+      const choices: KernelsName[] = [...('missing' in native ? [] : native.addon.isas.map((isa) => `native-${isa}` as const)), 'wasm'];
+      for (const ternary of [false, true]) {
+        for (const choice of choices) {
+          const { rate, kernels } = await measurePacked(name, ternary, choice);
+          const versus = 'missing' in reference ? '' : ` (${(rate / reference.inference).toFixed(2)}x ${reference.label} ${format(reference.inference)}, same run)`;
+          console.log(`${name} inference packed${ternary ? '-ternary' : ''}-${choice.replace('native-', '')} ${format(rate)} img/s${versus} [${kernels}]`);
+        }
       }
     }
   }

@@ -27,6 +27,8 @@ const ARCHITECTURES: Omit<ArchitectureOptions, 'classes'>[] = [
   { inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33] },
   { inputShape: [6, 6, 2], conv: [64, 65, 130], maxPool: [false, true, true], fc: [] },
   { inputShape: [5, 4, 1], conv: [3, 7], maxPool: [true, true], fc: [10], filterSize: 5 },
+  { inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33], levels: 3, threshold: 0.02 },
+  { inputShape: [6, 6, 2], conv: [64, 65, 130], maxPool: [false, true, true], fc: [], levels: 3, threshold: 0.02 },
 ];
 
 /** libasan for LD_PRELOAD, from the compiler that builds the addon; undefined without one. */

@@ -12,7 +12,7 @@ import { train } from '../lib/train/train';
 import { createRng } from '../lib/stats/random';
 import { classifyPacked } from '../lib/packed/classify';
 import { compareLogits } from '../lib/packed/compare';
-import { floatThreshold, integerThreshold, signIsPositive } from '../lib/packed/fold';
+import { batchNormFloat32, floatThreshold, floatThresholds, integerThreshold, integerThresholds, signIsPositive } from '../lib/packed/fold';
 import { deserializePacked, loadPacked, savePacked, serializePacked } from '../lib/packed/format';
 import { PackedModel, outputItems, planesOf } from '../lib/packed/model';
 import { packNetwork } from '../lib/packed/pack';
@@ -25,7 +25,7 @@ import { assertEnginesMatch } from './support/packed-engines';
 import { measureBinarizationGains } from '../lib/packed/gains';
 import { binarizationGainsChart, binarizationGainsTable } from '../lib/figures/packed';
 import { brightHalfImages, randomImages } from './support/synthetic';
-import { randomNetwork } from './support/packed-networks';
+import { packRandom, randomNetwork } from './support/packed-networks';
 import { joinPacked, mutatePacked, splitPacked } from './support/packed-mutations';
 
 function floatTraces(net: Network, images: Float32Array, n: number): LayerTrace[] {
@@ -56,7 +56,7 @@ function compareLayers(net: Network, model: PackedModel, images: Float32Array, n
   try {
     model.layers.forEach((l, li) => {
       const t = traces[li];
-      if (l.kind === 'binary-conv' || l.kind === 'binary-dense' || l.kind === 'output') {
+      if (l.kind !== 'float-conv') {
         const z = floatDotProducts(t);
         const per = z.length / n;
         for (let i = 0; i < n; i++) {
@@ -90,7 +90,15 @@ function compareLayers(net: Network, model: PackedModel, images: Float32Array, n
   return { bitDiffs, compared };
 }
 
-describe('packed binary inference', () => {
+/** Ternary networks (T = 0.3: about a quarter of the activations are 0) of the shapes the binary tests use. */
+const TERNARY_ARCHITECTURES: [string, Omit<ArchitectureOptions, 'classes'>][] = [
+  ['ternary, odd widths, pooling 7×5', { inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33], levels: 3, threshold: 0.3 }],
+  ['ternary, 64, 65, 130 channels', { inputShape: [6, 6, 2], conv: [64, 65, 130], maxPool: [false, true, true], fc: [], levels: 3, threshold: 0.3 }],
+  ['ternary, 5×5 kernels', { inputShape: [5, 4, 1], conv: [3, 7], maxPool: [true, true], fc: [10], filterSize: 5, levels: 3, threshold: 0.3 }],
+  ['ternary, 1×1 kernels', { inputShape: [1, 1, 4], conv: [31, 97], maxPool: [false, true], fc: [129, 7], levels: 3, threshold: 0.3 }],
+];
+
+describe('packed binary and ternary inference', () => {
   before(() => initBackend());
 
   describe('batch norm + sign folded into thresholds', () => {
@@ -120,17 +128,42 @@ describe('packed binary inference', () => {
       }
     });
 
+    it('ternary: two thresholds reproduce the float network\'s ternarize (|x| > T in float32) of the batch norm, for every integer z and float32 probes', () => {
+      const rng = createRng(7);
+      const ternarize = (pre: number, t: number) => (pre > Math.fround(t) ? 1 : pre < -Math.fround(t) ? -1 : 0);
+      const level = (z: number, t: number[], flip: boolean) => {
+        const c = (z >= t[0] ? 1 : 0) + (z >= t[1] ? 1 : 0);
+        return flip ? 1 - c : c - 1;
+      };
+      for (let trial = 0; trial < 300; trial++) {
+        const bound = 1 + rng.int(200);
+        const mean = Math.fround(trial % 4 === 0 ? rng.int(2 * bound) - bound : (rng.uniform() * 2 - 1) * bound);
+        const scale = Math.fround((trial % 5 === 0 ? -1 : 1) * (0.01 + rng.uniform()));
+        const offset = trial % 4 === 0 ? 0 : Math.fround(rng.normal());
+        const threshold = trial % 3 === 0 ? 0.02 : rng.uniform();
+        const { t, flip } = integerThresholds(3, threshold, mean, scale, offset, bound);
+        assert.ok(t[0] <= t[1], `trial ${trial}: thresholds ${t} out of order`);
+        for (let z = -bound; z <= bound; z++) {
+          assert.equal(level(z, t, flip), ternarize(batchNormFloat32(z, mean, scale, offset), threshold), `trial ${trial}, z = ${z}`);
+        }
+        const float = floatThresholds(3, threshold, mean, scale, offset);
+        const probes = [...float.t.flatMap((x) => [x, Math.fround(x * (1 + 2 ** -23)), Math.fround(x * (1 - 2 ** -23))]), 0, -0, mean, rng.normal() * 5].map(Math.fround);
+        for (const z of probes.filter(Number.isFinite)) {
+          assert.equal(level(z, float.t, float.flip), ternarize(batchNormFloat32(z, mean, scale, offset), threshold), `trial ${trial}, float z = ${z}`);
+        }
+      }
+    });
+
     it('refuses non-finite batch-norm parameters', () => {
       assert.throws(() => integerThreshold(0, NaN, 0, 10), /must be finite/);
     });
   });
 
   describe('packNetwork', () => {
-    it('refuses continuous, ternary and conv-less networks, naming what is supported', () => {
+    it('refuses continuous and conv-less networks, naming what is supported', () => {
       const base = { inputShape: [8, 8, 1] as [number, number, number], classes: 3, conv: [4], maxPool: [true], fc: [8] };
       const cases: [Parameters<typeof makeConfig>[0], RegExp][] = [
-        [{ ...base, continuous: true }, /continuous.*Packing supports binary networks/],
-        [{ ...base, levels: 3, threshold: 0.02 }, /ternary.*two bit-planes.*Packing supports/],
+        [{ ...base, continuous: true }, /continuous.*Packing supports binary and ternary networks/],
         [{ ...base, conv: [], maxPool: [] }, /no conv layer.*first layer/],
       ];
       for (const [arch, message] of cases) {
@@ -209,6 +242,29 @@ describe('packed binary inference', () => {
       assert.deepEqual(deserializePacked(joinPacked(header, body)).model, deserializePacked(bytes).model, 'a file without a checksum loads');
     });
 
+    it('reads version 1 files (binary, written before ternary packing) and ternary files it writes; refuses an unknown version', async () => {
+      const bytes = new Uint8Array(fs.readFileSync(path.resolve(__dirname, 'fixtures', 'packed-corpus', 'valid.bnnp')));
+      const { header, body } = splitPacked(bytes);
+      assert.equal(header.version, 1);
+      const { model } = deserializePacked(bytes);
+      assert.equal(splitPacked(serializePacked(model)).header.version, 2);
+      assert.deepEqual(deserializePacked(serializePacked(model)).model, model);
+      const images = randomImages(5, model.config.inputShape, 3, 1).images;
+      await assertEnginesMatch(model, images, 5, runReference(model, images, 5), [1], assert.fail);
+      delete header.fileSha256;
+      header.version = 3;
+      assert.throws(() => deserializePacked(joinPacked(header, body)), /^Error: packed model is format bnn-geometry-packed v3; this version reads bnn-geometry-packed v1 and v2 \(a newer file needs a newer bnn-geometry/);
+      Object.assign(header, { version: 1, config: { ...(header.config as object), levels: 3, threshold: 0.02 } });
+      assert.throws(() => deserializePacked(joinPacked(header, body)), /packed model is corrupt: a version 1 file holds binary networks only/);
+      const ternary = packRandom({ inputShape: [7, 5, 3], conv: [5, 70], maxPool: [true, false], fc: [33], levels: 3, threshold: 0.3 }, 2);
+      assert.deepEqual(deserializePacked(serializePacked(ternary)).model, ternary);
+      const swapped = structuredClone(ternary);
+      const conv2 = swapped.layers[1];
+      assert.equal(conv2.kind, 'ternary-conv');
+      if (conv2.kind === 'ternary-conv') conv2.thresholds.set([5, 4], 0);
+      assert.throws(() => validatePackedModel(swapped), /layer 1 \(conv2\): thresholds of channel 0 \(5, 4\) are not in order/);
+    });
+
     it('200 seeded mutations of header values and body bytes: all refused; without the checksum, each header change is refused by name or predicts as the original', () => {
       const n = net();
       const model = packNetwork(n);
@@ -242,9 +298,10 @@ describe('packed binary inference', () => {
       ['64, 65, 130 channels, no fc layer', { inputShape: [6, 6, 2], conv: [64, 65, 130], maxPool: [false, true, true], fc: [] }],
       ['5×5 kernels on a 5×4 image', { inputShape: [5, 4, 1], conv: [3, 7], maxPool: [true, true], fc: [10], filterSize: 5 }],
       ['1×1 kernels, 1×1 image', { inputShape: [1, 1, 4], conv: [31, 97], maxPool: [false, true], fc: [129, 7] }],
+      ...TERNARY_ARCHITECTURES,
     ];
     architectures.forEach(([label, arch], i) => {
-      it(`${label}: A·W^b and every layer's bits equal, logits bit for bit`, () => {
+      it(`${label}: A·W^b and every layer's values equal, logits bit for bit`, () => {
         const net = randomNetwork(arch, 10 + i);
         try {
           const model = packNetwork(net);
@@ -277,28 +334,32 @@ describe('packed binary inference', () => {
       }
     });
 
-    it('a trained network: identical predictions and bit-identical logits on real inputs', async () => {
-      const data = brightHalfImages(400);
-      const net = createNetwork(makeConfig({ inputShape: [12, 12, 1], classes: 2, conv: [8, 16], maxPool: [true, true], fc: [24] }), 0);
-      try {
-        await train(net, {
-          train: data,
-          validation: data,
-          options: { epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 1 },
-        });
-        const model = packNetwork(net);
-        const { bitDiffs } = compareLayers(net, model, data.images, 100);
-        const r = await compareLogits(net, referenceEngine(model), data);
-        // The bound: the float first layer may flip a sign where its float32 sum sits exactly on the
-        // threshold; none occur here (and none in the 10 000 Fashion-MNIST test images, see README).
-        assert.equal(bitDiffs, 0);
-        assert.equal(r.predictionDifferences, 0);
-        assert.equal(r.logitDifferences, 0);
-        const packedCorrect = await classifyPacked(model, data, { batchSize: 64 });
-        assert.deepEqual(packedCorrect, classify(net, data));
-      } finally {
-        disposeNetwork(net);
-      }
+    (['binary', 'ternary'] as const).forEach((mode) => {
+      it(`a trained ${mode} network: identical predictions, values of every layer and bit-identical logits on real inputs, on every engine`, async () => {
+        const data = brightHalfImages(400);
+        const levels = mode === 'ternary' ? { levels: 3 as const, threshold: 0.02 } : {};
+        const net = createNetwork(makeConfig({ inputShape: [12, 12, 1], classes: 2, conv: [8, 16], maxPool: [true, true], fc: [24], ...levels }), 0);
+        try {
+          await train(net, {
+            train: data,
+            validation: data,
+            options: { epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 1 },
+          });
+          const model = packNetwork(net);
+          const { bitDiffs } = compareLayers(net, model, data.images, 100);
+          const r = await compareLogits(net, referenceEngine(model), data);
+          // The bound: the float first layer may flip a value where its float32 sum sits exactly on a
+          // threshold; none occur here (and none in the 10 000 Fashion-MNIST test images, see README).
+          assert.equal(bitDiffs, 0);
+          assert.equal(r.predictionDifferences, 0);
+          assert.equal(r.logitDifferences, 0);
+          const packedCorrect = await classifyPacked(model, data, { batchSize: 64 });
+          assert.deepEqual(packedCorrect, classify(net, data));
+          await assertEnginesMatch(model, data.images, data.count, runReference(model, data.images, data.count), [2], assert.fail);
+        } finally {
+          disposeNetwork(net);
+        }
+      });
     });
   });
 
@@ -366,6 +427,8 @@ describe('packed wasm kernels', () => {
     ['5×5 kernels', { inputShape: [5, 4, 1], conv: [3, 7], maxPool: [true, true], fc: [10], filterSize: 5 }],
     ['1×1 kernels', { inputShape: [1, 1, 4], conv: [31, 97], maxPool: [false, true], fc: [129, 7] }],
     ['wide rows (1300 channels: byte counters flushed within a kernel row)', { inputShape: [3, 3, 3], conv: [17, 1300, 9], maxPool: [false, false, true], fc: [5] }],
+    ...TERNARY_ARCHITECTURES,
+    ['ternary, wide rows (1300 channels)', { inputShape: [3, 3, 3], conv: [17, 1300, 9], maxPool: [false, false, true], fc: [5], levels: 3, threshold: 0.4 }],
   ];
   architectures.forEach(([label, arch], i) => {
     it(`${label}: wasm and native logits (every instruction set this CPU has) equal the reference kernels' bit for bit, on 1, 2 and 3 threads`, async () => {
@@ -395,32 +458,44 @@ describe('packed wasm kernels', () => {
     }
   });
 
-  it('flip flags (a negative batch-norm scale): applied after pooling, the same on every kernel', async () => {
-    const net = randomNetwork({ inputShape: [7, 6, 2], conv: [9, 40, 33], maxPool: [true, false, true], fc: [20] }, 8);
-    try {
-      const model = packNetwork(net);
-      const plain = packNetwork(net);
-      const rng = createRng(8);
-      for (const l of model.layers) {
-        if (l.kind === 'output') continue;
-        const { channels } = outputItems(l);
-        for (let o = 0; o < channels; o++) if (rng.uniform() < 0.5) l.flip[o >>> 5] |= 1 << (o & 31);
+  ([[], { levels: 3, threshold: 0.3 }] as const).forEach((levels, case_) => {
+    it(`flip flags (a negative batch-norm scale), ${case_ ? 'ternary' : 'binary'}: the values reversed after pooling, the same on every kernel`, async () => {
+      const net = randomNetwork({ inputShape: [7, 6, 2], conv: [9, 40, 33], maxPool: [true, false, true], fc: [20], ...levels }, 8);
+      try {
+        const model = packNetwork(net);
+        const plain = packNetwork(net);
+        const rng = createRng(8);
+        for (const l of model.layers) {
+          if (l.kind === 'output') continue;
+          const { channels } = outputItems(l);
+          for (let o = 0; o < channels; o++) if (rng.uniform() < 0.5) l.flip[o >>> 5] |= 1 << (o & 31);
+        }
+        const data = randomImages(9, [7, 6, 2], 3, 8);
+        // The first layer's values are the plain ones negated where the flag is set.
+        const flipped: ReferenceTrace[][] = [];
+        const unflipped: ReferenceTrace[][] = [];
+        const expected = runReference(model, data.images, data.count, flipped);
+        runReference(plain, data.images, 1, unflipped);
+        const first = model.layers[0];
+        assert.equal(first.kind, 'float-conv');
+        if (first.kind !== 'float-conv') return;
+        const { items, channels } = outputItems(first);
+        const planes = planesOf(model.config.levels);
+        const values = unpackValues(flipped[0][0].bits!, items, channels, planes);
+        const plainValues = unpackValues(unflipped[0][0].bits!, items, channels, planes);
+        let reversed = 0;
+        for (let j = 0; j < values.length; j++) {
+          const o = j % channels;
+          const flag: number = (first.flip[o >>> 5] >>> (o & 31)) & 1;
+          assert.equal(values[j], flag ? -plainValues[j] || 0 : plainValues[j], `value ${j}`);
+          if (flag && plainValues[j] !== 0) reversed++;
+        }
+        assert.ok(reversed > 20);
+        await assertEnginesMatch(model, data.images, data.count, expected, [2], assert.fail);
+      } finally {
+        disposeNetwork(net);
       }
-      const data = randomImages(9, [7, 6, 2], 3, 8);
-      // Layer by layer, the flipped bits are the complement of the plain ones where the flag is set.
-      const flipped: ReferenceTrace[][] = [];
-      const unflipped: ReferenceTrace[][] = [];
-      const expected = runReference(model, data.images, data.count, flipped);
-      runReference(plain, data.images, 1, unflipped);
-      const first = model.layers[0];
-      assert.equal(first.kind, 'float-conv');
-      const bits = flipped[0][0].bits!;
-      const plainBits = unflipped[0][0].bits!;
-      for (let j = 0; j < bits.length; j++) assert.equal(bits[j] >>> 0, (plainBits[j] ^ first.flip[j % first.flip.length]) >>> 0);
-      await assertEnginesMatch(model, data.images, data.count, expected, [2], assert.fail);
-    } finally {
-      disposeNetwork(net);
-    }
+    });
   });
 
   it('auto falls back to wasm, saying why, when the native kernels are unavailable (BNN_PACKED_NATIVE=0, fresh process)', () => {
@@ -471,9 +546,10 @@ describe('packed wasm kernels', () => {
 describe('what binarization buys (gen_plots section)', () => {
   before(() => initBackend());
 
-  it('measures size, speed and accuracy of both networks and draws the table and chart; says why for a ternary network', async () => {
+  it('measures size, speed and accuracy of both networks and draws the table and chart, for binary and ternary networks; says why for a continuous one', async () => {
     const net = randomNetwork({ inputShape: [8, 8, 1], conv: [8, 16], maxPool: [true, true], fc: [16] }, 6);
-    const ternary = createNetwork(makeConfig({ inputShape: [8, 8, 1], classes: 3, conv: [4], maxPool: [true], fc: [], levels: 3, threshold: 0.02 }), 0);
+    const ternary = randomNetwork({ inputShape: [8, 8, 1], conv: [8, 16], maxPool: [true, true], fc: [16], levels: 3, threshold: 0.3 }, 6);
+    const continuous = createNetwork(makeConfig({ inputShape: [8, 8, 1], classes: 3, conv: [4], maxPool: [true], fc: [], continuous: true }), 0);
     try {
       const gains = await measureBinarizationGains(net, randomImages(40, [8, 8, 1], 3, 6), 16);
       assert.ok(!('unsupported' in gains));
@@ -484,11 +560,17 @@ describe('what binarization buys (gen_plots section)', () => {
       assert.deepEqual(table.map((r) => r.quantity), ['model size', 'inference (img/s)', 'test accuracy (40 images)']);
       const spec = JSON.stringify(binarizationGainsChart(gains));
       assert.match(spec, /What binarization buys/);
-      const refused = await measureBinarizationGains(ternary, randomImages(4, [8, 8, 1], 3, 6));
-      assert.ok('unsupported' in refused && /ternary/.test(refused.unsupported));
+      const ternaryGains = await measureBinarizationGains(ternary, randomImages(40, [8, 8, 1], 3, 6), 16);
+      assert.ok(!('unsupported' in ternaryGains));
+      assert.equal(ternaryGains.predictionDifferences, 0);
+      assert.equal(ternaryGains.floatAccuracy, ternaryGains.packedAccuracy);
+      assert.ok(ternaryGains.packedBytes > gains.packedBytes, 'two bit-planes take more room than one');
+      const refused = await measureBinarizationGains(continuous, randomImages(4, [8, 8, 1], 3, 6));
+      assert.ok('unsupported' in refused && /continuous/.test(refused.unsupported));
     } finally {
       disposeNetwork(net);
       disposeNetwork(ternary);
+      disposeNetwork(continuous);
     }
   });
 });

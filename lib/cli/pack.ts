@@ -1,6 +1,6 @@
 /**
- * `npm run pack -- --checkpoint DIR --out FILE`: a trained binary network → a packed model file
- * (weights as bits, batch norm + sign as integer thresholds), with the sizes before and after.
+ * `npm run pack -- --checkpoint DIR --out FILE`: a trained binary or ternary network → a packed model
+ * file (weights as bits, batch norm + activation as integer thresholds), with the sizes before and after.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,11 +16,12 @@ import { ensureDir } from '../util/ensure-dir';
 import { pathFlag } from './flag-values';
 import { runCli } from './run-cli';
 
-export const PACK_USAGE = `Pack a trained binary network for fast inference: weights as bits, batch norm and sign as integer thresholds.
+export const PACK_USAGE = `Pack a trained binary or ternary network for fast inference: weights as bits (ternary: two bit-planes),
+batch norm and activation as integer thresholds.
 
 Usage: npm run pack -- --checkpoint DIR --out FILE
 
-  --checkpoint DIR   checkpoint folder of a binary network (npm run train -- --mode binary)
+  --checkpoint DIR   checkpoint folder of a binary or ternary network (npm run train -- --mode binary|ternary)
   --out FILE         packed model file to write (e.g. checkpoints/fashion-mnist-quick-binary.bnnp)
   --backend NAME     tensorflow | wasm | cpu: the backend that reads the checkpoint (default: as npm run train)
   -h, --help         this text
