@@ -55,16 +55,18 @@ class RunWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       logits_.assign(static_cast<size_t>(count_) * plan_->header(plan_abi::H_CLASSES), 0.0f);
+      // One arena per thread, allocated here so that a failure is an error, not a crash in a thread.
+      std::vector<std::vector<uint64_t>> arenas;
+      for (int t = 0; t < std::max(1, std::min(threads_, count_)); t++) arenas.push_back(newArena(*plan_));
       // Images are handed out one at a time, so a thread slowed by other work on its core takes fewer.
       std::atomic<int> next{0};
       std::vector<std::thread> pool;
-      const int threads = std::max(1, std::min(threads_, count_));
       try {
-        for (int t = 1; t < threads; t++) pool.emplace_back(runImages, std::cref(*plan_), images_.data(), logits_.data(), &next, count_);
+        for (size_t t = 1; t < arenas.size(); t++) pool.emplace_back(runImages, std::cref(*plan_), arenas[t].data(), images_.data(), logits_.data(), &next, count_);
       } catch (const std::system_error&) {
         // Fewer threads than asked: the ones started, and this one, share the images.
       }
-      runImages(*plan_, images_.data(), logits_.data(), &next, count_);
+      runImages(*plan_, arenas[0].data(), images_.data(), logits_.data(), &next, count_);
       for (auto& th : pool) th.join();
     } catch (const std::exception& e) {
       SetError(std::string("packed native: ") + e.what());

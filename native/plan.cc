@@ -243,9 +243,10 @@ std::string checkPlan(const Plan& plan, const Kernels& kernels) {
   return checker.problem;
 }
 
-void runImages(const Plan& plan, const float* images, float* logits, std::atomic<int>* next, int count) {
-  std::vector<uint64_t> storage((plan.header(H_ARENA_WORDS) + 1) / 2, 0);  // 8-byte aligned, zero: the convs' borders stay zero
-  uint32_t* arena = reinterpret_cast<uint32_t*>(storage.data());
+std::vector<uint64_t> newArena(const Plan& plan) { return std::vector<uint64_t>((plan.header(H_ARENA_WORDS) + 1) / 2, 0); }
+
+void runImages(const Plan& plan, uint64_t* storage, const float* images, float* logits, std::atomic<int>* next, int count) {
+  uint32_t* arena = reinterpret_cast<uint32_t*>(storage);
   const int64_t imageSize = plan.header(H_IMAGE_SIZE), classes = plan.header(H_CLASSES);
   for (int img = next->fetch_add(1); img < count; img = next->fetch_add(1)) {
     std::memcpy(arena + plan.header(H_IMAGE), images + img * imageSize, imageSize * 4);

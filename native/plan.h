@@ -23,7 +23,10 @@ struct Plan {
 /** What is wrong with a plan for `kernels`, or an empty string: every size, offset and code it holds is checked. */
 std::string checkPlan(const Plan& plan, const Kernels& kernels);
 
-/** Runs images taken one by one from `next` (shared by the threads) until `count`, with this thread's own arena. */
-void runImages(const Plan& plan, const float* images, float* logits, std::atomic<int>* next, int count);
+/** A zeroed arena for one thread (8-byte aligned; the convs' borders stay zero). Throws std::bad_alloc. */
+std::vector<uint64_t> newArena(const Plan& plan);
+
+/** Runs images taken one by one from `next` (shared by the threads) until `count`, in this thread's own arena. */
+void runImages(const Plan& plan, uint64_t* arena, const float* images, float* logits, std::atomic<int>* next, int count);
 
 }  // namespace packed

@@ -22,11 +22,13 @@
 import { Layout, LAYOUTS, HEADER_FIELDS, KernelKind, KERNEL_KINDS, OP_FIELDS, OpField, PLAN_ABI_VERSION, PLAN_MAGIC, TRANSFORM_KINDS, TransformKind } from './plan-abi';
 import {
   BinaryConvLayer,
+  BinaryDenseLayer,
   ConvLayer,
   DenseLayer,
   FloatConvLayer,
   PackedModel,
   TernaryConvLayer,
+  TernaryDenseLayer,
   isConv,
   outputWords,
   planesOf,
@@ -264,13 +266,9 @@ function denseKernel(l: DenseLayer, levels: number, layout: Layout, c: Allocator
 }
 
 /** Thresholds of a hidden dense layer on z: [planes][units] (binary: count ≤ t ⇔ z = inputs − 2·count ≥ inputs − 2t). */
-function denseZThresholds(l: DenseLayer): Int32Array {
-  if (l.kind === 'binary-dense') return l.thresholds.map((t) => (t < 0 ? NEVER : l.inputs - 2 * t));
-  if (l.kind === 'ternary-dense') return planeMajor(l.thresholds, 2);
-  throw new Error(`${l.name}: the output layer has no thresholds`);
+function denseZThresholds(l: BinaryDenseLayer | TernaryDenseLayer): Int32Array {
+  return l.kind === 'binary-dense' ? l.thresholds.map((t) => (t < 0 ? NEVER : l.inputs - 2 * t)) : planeMajor(l.thresholds, 2);
 }
-
-const KERNEL_OF_CONV = { 'float-conv': 'float-conv', 'binary-conv': 'binary-conv', 'ternary-conv': 'ternary-conv' } as const;
 
 /** The execution plan of a validated model, with the weight layouts of `layout`. */
 export function buildPlan(model: PackedModel, layout: Layout): ExecutionPlan {
@@ -335,7 +333,7 @@ function convOp(l: ConvLayer, x: ConvContext): PlanOp {
     ...blankOp(),
     ...kernelFields,
     name: l.name,
-    kernel: KERNEL_OF_CONV[l.kind],
+    kernel: l.kind,
     transform: 'finish',
     height: l.height,
     width: l.width,

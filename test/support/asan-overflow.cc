@@ -47,6 +47,7 @@ int main() {
   std::fflush(stdout);
   std::vector<float> image(inputWords, 0.0f), logits(units);
   std::atomic<int> next{0};
-  packed::runImages(plan, image.data(), logits.data(), &next, 1);
+  std::vector<uint64_t> arena = packed::newArena(plan);
+  packed::runImages(plan, arena.data(), image.data(), logits.data(), &next, 1);
   return 0;
 }
