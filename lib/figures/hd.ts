@@ -15,8 +15,8 @@ export interface FigureStyle extends ChartSize {
   subtitle?: string;
 }
 
-/** Grid points of the ternarize illustration: step 0.0025 on [−1.5, 1.5], so the ±0.02 dead zone shows. */
-const QUANTIZER_SAMPLES = 1201;
+/** Grid points per panel of the ternarize illustration: step 0.0075 on [−1.5, 1.5], 0.0005 in the zoom on the dead zone. */
+const QUANTIZER_SAMPLES = 401;
 /** Axis range of the ternarize illustration (the original's xlim/ylim ±1.5). */
 const QUANTIZER_DOMAIN: readonly [number, number] = [-1.5, 1.5];
 /** Half-width of the zoomed panel of the ternarize figure, in thresholds. */

@@ -94,9 +94,16 @@ async function menu(page: Page, top: string, item: string): Promise<void> {
   await page.getByRole('menuitem', { name: item, exact: true }).click();
 }
 
-/** The source of a code cell's editor (CodeMirror draws each line as a .cm-line). */
-function cellSource(page: Page, cell: number): Promise<string> {
-  return page.locator(CODE_CELLS).nth(cell).locator('.cm-line').allTextContents().then((l) => l.join('\n'));
+/**
+ * The source of a code cell as saved: Ctrl+S, then the file. (The editor's DOM holds only the lines
+ * CodeMirror has drawn, which a long cell scrolled out of view lacks.)
+ */
+async function savedCellSource(page: Page, file: string, cell: number): Promise<string> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+S');
+  await page.waitForFunction(() => !document.querySelector('.lm-TabBar-tab.jp-mod-current')?.classList.contains('jp-mod-dirty'));
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: { cell_type: string; source: string | string[] }[] };
+  return [saved.cells.filter((c) => c.cell_type === 'code')[cell].source].flat().join('');
 }
 
 const CODE_CELLS = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell';
@@ -236,12 +243,13 @@ describe('JupyterLab end to end: npm run lab in headless Chromium', function () 
         const checked = rerunCells.at(-1)!;
         assert.match(await outputText(page, checked), c.rerun.before);
 
-        const parameters = await cellSource(page, 1);
+        const file = path.join(workspace, 'notebooks', `${c.name}.ipynb`);
+        const parameters = codeSources[1];
         assert.ok(parameters.includes(c.edit.from), `the parameters cell lacks '${c.edit.from}'`);
         await page.locator(CODE_CELLS).nth(1).locator('.cm-content').click();
         await page.keyboard.press('Control+A');
         await page.keyboard.insertText(parameters.replace(c.edit.from, c.edit.to));
-        assert.equal(await cellSource(page, 1), parameters.replace(c.edit.from, c.edit.to), 'the edit did not land as typed');
+        assert.equal(await savedCellSource(page, file, 1), parameters.replace(c.edit.from, c.edit.to), 'the edit did not land as typed');
         await runCell(page, 1);
         for (const cell of rerunCells) await runCell(page, cell);
         const edited = await waitForRun(page);
