@@ -9,7 +9,7 @@ import { initBackend } from '../lib/backend';
 import { packageRoot } from '../lib/util/package-root';
 import { ExperimentParameters, experimentPlan, prepareNetwork, prepareNotebookNetwork } from '../lib/experiment';
 import {
-  claimCheck, dotProductChart, recordNumbers, testAccuracyNumber, type ReproducedNumber, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,
+  claimCheck, dotProductChart, recordNumbers, weightShapePredictionChart, testAccuracyNumber, type ReproducedNumber, filterAngleChart, layerAngleSpreadChart, layerNumbers, layerTable, productLabel,
   quantizationImpactChart, quantizedLevelChart, trainingHistoryChart, weightDistributionChart,
   geometryHistoryChart,
 } from '../lib/figures';
@@ -158,11 +158,28 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
       'gen-activation-binarization': dotProductChart(analysis.activationBinarization, 'Activation binarization: Aᶜ·Wᵇ against A·Wᵇ', 'layers ≥ 2'),
       'gen-permutation-control': dotProductChart(analysis.permutationControl, 'Control: permuted activations, Aᵖᵉʳᵐ·Wᵇ against Aᵖᵉʳᵐ·Wᶜ', 'activations permuted within each image'),
       'gen-filter-angles': filterAngleChart(analysis.angles),
+      'gen-weight-shape-prediction': weightShapePredictionChart(analysis.angles),
       'gen-angle-spread': layerAngleSpreadChart(analysis.angleSpread),
       'gen-weight-distributions': weightDistributionChart(analysis.weightDistributions, net.config),
       'gen-quantized-levels': quantizedLevelChart(analysis.weightDistributions),
       'gen-quantization-impact': quantizationImpactChart(analysis.quantizationImpact!),
     });
+  });
+
+  it('what the weights\' shape predicts: per layer the filters\' density, the law of its own weights, that angle and the Gaussian one', () => {
+    const spec = weightShapePredictionChart(analysis.angles);
+    for (const a of analysis.angles) {
+      const panel = `${a.layer}, d = ${a.d}`;
+      const law = curve(spec, 'theory', "law of the layer's weights", panel);
+      const mass = law.slice(1).reduce((sum, p, i) => sum + (p.x - law[i].x) * p.y, 0);
+      assert.ok(Math.abs(mass - 1) < 0.02, `${a.layer}: the predicted law has mass ${mass} per degree`);
+      const peak = law.reduce((best, p) => (p.y > best.y ? p : best));
+      assert.ok(Math.abs(peak.x - (a.weightShape!.angle * 180) / Math.PI) < 0.5, `${a.layer}: the law peaks at its mean`);
+      const rules = verticalRules(spec).filter((r) => r.panel === panel).map((r) => r.label);
+      assert.deepEqual(rules, [`${((a.weightShape!.angle * 180) / Math.PI).toFixed(1)}°`, 'Gaussian']);
+    }
+    const ternaryAngles = analysis.angles.map((a) => ({ ...a, weightShape: null }));
+    assert.throws(() => weightShapePredictionChart(ternaryAngles), /no binary layer \(the prediction is for sign-quantized weights\)/);
   });
 
   it('geometry history: each layer\'s mean filter angle from initialisation (Glorot-uniform: near 30°) through training', () => {
@@ -236,7 +253,7 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
   it('angle figure: theory rule at arccos √(2/π) in degrees and a theory density of unit mass', () => {
     const spec = filterAngleChart(analysis.angles);
     const rules = verticalRules(spec);
-    assert.deepEqual(rules.map((r) => [r.label, r.panel]), [['arccos √(2/π)', 'conv1, d = 9'], ['arccos √(2/π)', 'conv2, d = 36'], ['arccos √(2/π)', 'conv3, d = 72']]);
+    assert.deepEqual(rules.map((r) => [r.label, r.panel]), [['θ* 37.1°', 'conv1, d = 9'], ['θ* 37.1°', 'conv2, d = 36'], ['θ* 37.1°', 'conv3, d = 72']]);
     for (const r of rules) assert.ok(Math.abs(r.at - (BINARY_LIMIT_ANGLE * 180) / Math.PI) < 1e-3, `rule at ${r.at}`);
     const theory = curve(spec, 'theory', 'large-d law N(θ*, C²/d)', 'conv3, d = 72');
     assert.ok(theory.length > 100);

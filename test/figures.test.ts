@@ -49,7 +49,7 @@ describe('npm run figures (tiny run through Jupyter)', function () {
     ]);
     assert.deepEqual(names('gen_plots'), [
       'gen-training-history', 'gen-geometry-history', 'gen-weight-binarization', 'gen-activation-binarization', 'gen-permutation-control',
-      'gen-filter-angles', 'gen-angle-spread', 'gen-weight-distributions', 'gen-quantized-levels', 'gen-quantization-impact',
+      'gen-filter-angles', 'gen-weight-shape-prediction', 'gen-angle-spread', 'gen-weight-distributions', 'gen-quantized-levels', 'gen-quantization-impact',
       'gen-binarization-gains',
     ]);
     for (const f of outcome.figures) {

@@ -41,14 +41,21 @@ export interface WeightShapePrediction {
   /** Mean angle (radians) of i.i.d. weights with this marginal at the layer's d, and its sd. */
   angle: number;
   sd: number;
+  /** N(angle, sd²) smoothed by the KDE's kernel on the layer's grid: the density the angles show on average if the weights' shape explains them. */
+  density: Float64Array;
 }
 
 /** The prediction for binary weights; null where the layer's weights are ternary or full precision. */
-function weightShapePrediction(config: NetworkConfig, quantizesWeights: boolean, latent: ArrayLike<number>, d: number): WeightShapePrediction | null {
+function weightShapePrediction(
+  config: NetworkConfig, quantizesWeights: boolean, latent: ArrayLike<number>, d: number, grid: Float64Array,
+): WeightShapePrediction | null {
   if (!quantizesWeights || config.levels !== 2) return null;
   const moments = empiricalMoments(latent);
   const { mean: predicted, sd } = marginalAngle(moments, d);
-  return { kurtosis: marginalKurtosis(moments), shape: fitGeneralizedNormalShape(marginalLimitCosine(moments)), angle: predicted, sd };
+  return {
+    kurtosis: marginalKurtosis(moments), shape: fitGeneralizedNormalShape(marginalLimitCosine(moments)), angle: predicted, sd,
+    density: smoothedNormalLaw(grid, predicted, sd),
+  };
 }
 
 export interface AngleTheory {
@@ -193,7 +200,7 @@ export function weightAngles(net: Network): LayerAngles[] {
       layer: layer.name, d, filters, angles, zeroFilters, grid, density,
       peak: layerPeak, mean: mean(angles), sd: standardDeviation(angles), ...angleStandardErrors(angles, layerPeak),
       latentSd, theory, theorySd, theoryDensity: theory.angle > 0 ? smoothedNormalLaw(grid, theory.angle, theorySd) : null,
-      weightShape: weightShapePrediction(net.config, layer.quantizeWeights, latent, d),
+      weightShape: weightShapePrediction(net.config, layer.quantizeWeights, latent, d, grid),
     };
   });
 }

@@ -50,7 +50,11 @@ const MAX_FACET_COLUMNS = 3;
 type Kind = 'data' | 'theory' | 'reference' | 'vrule' | 'hrule';
 
 /** What one curve or rule is; its points refer to it by `item` (so point rows stay short). */
-interface Item { item: number; kind: Kind; series?: string; line?: string; label?: string; dashed?: boolean; panel?: string; labelOffset?: number }
+interface Item {
+  item: number; kind: Kind; series?: string; line?: string; label?: string; dashed?: boolean; panel?: string;
+  /** Rule labels: pixels from the plot's edge, and 'right' for a label drawn left of its rule (near the axis end). */
+  labelOffset?: number; labelAlign?: 'left' | 'right';
+}
 type PointRow = { item: number; x: number; y: number; text?: string };
 type RuleRow = { item: number; at: number };
 
@@ -94,7 +98,10 @@ export function buildLineChart(builder: string, options: LineChartOptions): TopL
   addCurves(data, 'data', options.series, () => dataLabel, panels, xLog, yLog);
   addCurves(data, 'theory', theory, () => theoryLabel, panels, xLog, yLog);
   addCurves(data, 'reference', references, (s) => s.label, panels, xLog, yLog);
-  addRules(builder, data, 'vrule', options.verticalRules ?? [], panels, xLog);
+  const columns = panels === undefined ? 1 : (options.facetColumns ?? Math.min(panels.length, MAX_FACET_COLUMNS));
+  const size = { width: options.width ?? (panels === undefined ? DEFAULT_WIDTH : panelWidth(columns)), height: options.height ?? DEFAULT_HEIGHT };
+  const axis = options.xDomain === undefined || xLog ? undefined : { domain: options.xDomain, width: size.width };
+  addRules(builder, data, 'vrule', options.verticalRules ?? [], panels, xLog, axis);
   addRules(builder, data, 'hrule', options.horizontalRules ?? [], panels, yLog);
 
   const x = positionChannel('x', {
@@ -125,18 +132,16 @@ export function buildLineChart(builder: string, options: LineChartOptions): TopL
     ...(has('data') ? [dataLayer(options, x, y, marks, strokeDash, legend, tooltips)] : []),
     ...(has('theory') ? [styledCurveLayer('theory', THEORY_COLOR, x, y, strokeDash, tooltips)] : []),
     ...(has('reference') ? [styledCurveLayer('reference', REFERENCE_COLOR, x, y, strokeDash, tooltips)] : []),
-    ...ruleLayers('vrule', options.verticalRules ?? [], options.xLabel, x, tooltips),
-    ...ruleLayers('hrule', options.horizontalRules ?? [], options.yLabel, y, tooltips),
+    ...ruleLayers('vrule', options.verticalRules ?? [], options.xLabel, x, tooltips, labelAligns(data, 'vrule')),
+    ...ruleLayers('hrule', options.horizontalRules ?? [], options.yLabel, y, tooltips, labelAligns(data, 'hrule')),
     // Last, so that no curve is drawn over the labels.
     ...(options.series.some((s) => s.labels !== undefined) ? pointLabelLayers(x, y) : []),
   ];
-  const columns = panels === undefined ? 1 : (options.facetColumns ?? Math.min(panels.length, MAX_FACET_COLUMNS));
-  const size = { width: options.width ?? (panels === undefined ? DEFAULT_WIDTH : panelWidth(columns)), height: options.height ?? DEFAULT_HEIGHT };
   const inline = {
     data: csvData(data.rows),
     transform: [{
       lookup: 'item',
-      from: { data: { values: data.items }, key: 'item', fields: ['kind', 'series', 'line', 'label', 'dashed', 'panel', 'labelOffset'] },
+      from: { data: { values: data.items }, key: 'item', fields: ['kind', 'series', 'line', 'label', 'dashed', 'panel', 'labelOffset', 'labelAlign'] },
     }],
   };
   const body = panels === undefined
@@ -186,8 +191,12 @@ function addCurves(
   }
 }
 
+/** Width of a rule label at 11 px: DejaVu Sans averages about 0.6 em a character, plus the gap to its rule. */
+const ruleLabelWidth = (label: string): number => 6.6 * label.length + 4;
+
 function addRules(
   builder: string, data: ChartData, kind: Kind, rules: readonly ReferenceRule[], panels: string[] | undefined, log: boolean,
+  axis?: { domain: readonly [number, number]; width: number },
 ): void {
   assertFinite(builder, `${kind === 'vrule' ? 'vertical' : 'horizontal'} rule positions`, rules.map((r) => r.at));
   for (const rule of rules) {
@@ -195,7 +204,10 @@ function addRules(
       throw new Error(`${builder}: rule at ${rule.at} cannot be drawn on a log axis; use a positive position`);
     }
     for (const panel of panelsOf(rule.panel, panels)) {
-      const item = addItem(data, { kind, label: rule.label ?? '', dashed: rule.dashed ?? true, panel });
+      // A label that would run past the plot's right edge goes to the rule's left (on a known linear axis).
+      const room = axis === undefined ? Infinity : ((axis.domain[1] - rule.at) / (axis.domain[1] - axis.domain[0])) * axis.width;
+      const nearEnd = room < ruleLabelWidth(rule.label ?? '');
+      const item = addItem(data, { kind, label: rule.label ?? '', dashed: rule.dashed ?? true, panel, labelAlign: nearEnd ? 'right' : 'left' });
       data.rows.push({ item, at: compactNumber(rule.at) });
     }
   }
@@ -257,7 +269,7 @@ function dataLayer(
 ): Record<string, unknown> {
   const seriesLabels = uniqueInOrder(options.series.map((s) => s.label));
   // Line swatches as long as the line-style legend's, so legends side by side have rows of one height.
-  const swatch = marks === 'line' ? { symbolSize: LEGEND_STROKE_SYMBOL_SIZE } : {};
+  const swatch = marks === 'line' ? { symbolType: 'stroke', symbolSize: LEGEND_STROKE_SYMBOL_SIZE } : {};
   const color = { field: 'series', type: 'nominal', title: options.legendTitle ?? null, scale: { domain: seriesLabels, ...(options.colors ? { range: [...options.colors] } : {}) }, legend: { ...swatch, ...legend } };
   const pointsDrawn = marks !== 'line';
   // A line alone would show its first point's tooltip wherever it is hovered: transparent points carry each point's own.
@@ -303,7 +315,7 @@ function pointLabelLayers(x: object, y: object): Record<string, unknown>[] {
 /** Rules along one axis (a layer per dash style in use), and their labels. */
 function ruleLayers(
   kind: 'vrule' | 'hrule', rules: readonly ReferenceRule[], axisTitle: string, position: Record<string, unknown>,
-  tooltips: boolean,
+  tooltips: boolean, aligns: readonly ('left' | 'right')[],
 ): Record<string, unknown>[] {
   const channel = kind === 'vrule' ? 'x' : 'y';
   const at = { ...position, field: 'at' };
@@ -320,16 +332,21 @@ function ruleLayers(
   // Each label sits labelOffset pixels from the plot's top (vertical rules) or left edge (horizontal
   // rules), over a white halo that keeps it legible where it crosses a curve or another rule.
   const offset = { field: 'labelOffset', type: 'quantitative', scale: null };
-  const label = (style: object): Record<string, unknown> => ({
-    transform: [{ filter: `datum.kind === '${kind}' && datum.label !== ''` }],
+  const label = (align: 'left' | 'right', style: object): Record<string, unknown> => ({
+    transform: [{ filter: `datum.kind === '${kind}' && datum.label !== '' && datum.labelAlign === '${align}'` }],
     mark: kind === 'vrule'
-      ? { type: 'text', align: 'left', baseline: 'top', dx: 4, fontSize: 11, ...style }
+      ? { type: 'text', align, baseline: 'top', dx: align === 'left' ? 4 : -4, fontSize: 11, ...style }
       : { type: 'text', align: 'left', baseline: 'bottom', dy: -3, fontSize: 11, ...style },
     encoding: kind === 'vrule'
       ? { x: at, y: offset, text: { field: 'label', type: 'nominal' } }
       : { y: at, x: offset, text: { field: 'label', type: 'nominal' } },
   });
-  return [...lines, label(LABEL_HALO), label({})];
+  return [...lines, ...aligns.flatMap((align) => [label(align, LABEL_HALO), label(align, {})])];
+}
+
+/** The alignments the labelled rules of one kind use (a label layer for an alignment no rule uses would have no data). */
+function labelAligns(data: ChartData, kind: Kind): ('left' | 'right')[] {
+  return uniqueInOrder(data.items.filter((i) => i.kind === kind && i.label !== '').map((i) => i.labelAlign ?? 'left')) as ('left' | 'right')[];
 }
 
 /** A white outline drawn under a label. */

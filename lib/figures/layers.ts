@@ -31,6 +31,8 @@ const epochDomain = (epochs: readonly number[]): readonly [number, number] => [e
 
 /** Normal quantile of a two-sided 95% interval. */
 const Z_95 = 1.96;
+/** Room around the filters' angles on the axis of the weight-shape figure. */
+const SHAPE_AXIS_MARGIN_DEGREES = 5;
 /** Angle axis of the filter-angle figure: quantization angles of trained layers stay below 90°. */
 const ANGLE_AXIS_DEGREES: readonly [number, number] = [0, 90];
 /** Densities below this are left out of log-scale plots (log 0 is undefined; the tails carry no information). */
@@ -62,8 +64,15 @@ export function dotProductChart(comparisons: readonly DotProductComparison[], ti
 
 const anglePanel = (a: LayerAngles): string => `${a.layer}, d = ${a.d}`;
 
-function theoryRuleLabel(a: LayerAngles): string {
-  return a.theory.thresholdOverSigma === null ? 'arccos √(2/π)' : `ternary, t/σ = ${a.theory.thresholdOverSigma.toFixed(3)}`;
+/** The closed-form angle's rule label: its value, short enough for a narrow panel (the subtitle names the law). */
+const theoryRuleLabel = (a: LayerAngles): string => `θ* ${degrees(a.theory.angle).toFixed(1)}°`;
+
+/** What the dashed rule is: arccos √(2/π) for sign, the ternary closed form at each layer's t/σ. */
+function theoryRuleMeaning(quantized: readonly LayerAngles[]): string {
+  const ternary = quantized.filter((a) => a.theory.thresholdOverSigma !== null);
+  if (ternary.length === 0) return 'θ* = arccos √(2/π), the closed-form angle of Gaussian weights, and its large-d spread';
+  const ratios = ternary.map((a) => `${a.layer} ${a.theory.thresholdOverSigma!.toFixed(3)}`).join(', ');
+  return `θ*, the ternary closed form at each layer's t/σ (${ratios}), and its large-d spread`;
 }
 
 /** Density of ∠(W^b_j, W^c_j) over the filters of each layer, one panel per layer, with the theory. */
@@ -84,7 +93,7 @@ export function filterAngleChart(layers: readonly LayerAngles[]): TopLevelSpec {
   const predicted = layers.filter((a) => a.weightShape !== null).map((a) => `${a.layer} ${degrees(a.weightShape!.angle).toFixed(1)}°`).join(', ');
   return densityChart({
     title: 'Angles between binarized and continuous filters, ∠(Wᵇ, Wᶜ)',
-    subtitle: `peaks: ${peaks}; dashed: the closed-form angle (Gaussian weights) and its large-d spread` +
+    subtitle: `peaks: ${peaks}; dashed: ${theoryRuleMeaning(quantized)}` +
       (predicted === '' ? '' : `; mean angle the layers' own weights predict: ${predicted}`),
     xLabel: 'angle (degrees)',
     yLabel: 'density (per degree)',
@@ -93,6 +102,50 @@ export function filterAngleChart(layers: readonly LayerAngles[]): TopLevelSpec {
     theory,
     verticalRules: rules,
     dataLabel: 'trained network',
+    ...PANEL,
+  });
+}
+
+/**
+ * "What the weights' shape predicts" (beyond the paper): per binary layer, the density of the filter
+ * angles against the law its own weight marginal predicts at its d (lib/hd/theory-marginal.ts,
+ * smoothed by the plot's kernel), with that angle and the Gaussian arccos √(2/π) as rules.
+ */
+export function weightShapePredictionChart(layers: readonly LayerAngles[]): TopLevelSpec {
+  const shaped = layers.filter((a) => a.weightShape !== null);
+  if (shaped.length === 0) {
+    throw new Error('weightShapePredictionChart: no binary layer (the prediction is for sign-quantized weights); analyse a binary network.');
+  }
+  // The axis spans every filter's angle, both rules and the predicted law's mean ± 3 sd, with SHAPE_AXIS_MARGIN_DEGREES to spare, in whole 5° steps.
+  const ends = shaped.flatMap((a) => {
+    const { angle, sd } = a.weightShape!;
+    return [...a.angles, angle - 3 * sd, angle + 3 * sd, a.theory.angle].map(degrees);
+  });
+  const domain: [number, number] = [
+    Math.max(0, 5 * Math.floor((Math.min(...ends) - SHAPE_AXIS_MARGIN_DEGREES) / 5)),
+    Math.min(ANGLE_AXIS_DEGREES[1], 5 * Math.ceil((Math.max(...ends) + SHAPE_AXIS_MARGIN_DEGREES) / 5)),
+  ];
+  const inDegrees = (a: LayerAngles, density: Float64Array): { x: Float64Array; y: Float64Array } => {
+    const keep = Array.from(a.grid, degrees).map((deg) => deg >= domain[0] && deg <= domain[1]);
+    return { x: a.grid.map(degrees).filter((_, i) => keep[i]), y: density.filter((_, i) => keep[i]).map((p) => p / DEGREES_PER_RADIAN) };
+  };
+  const panel = anglePanel;
+  const kurtoses = shaped.map((a) => `${a.layer} ${a.weightShape!.kurtosis.toFixed(2)}`).join(', ');
+  return densityChart({
+    title: "What the weights' shape predicts",
+    subtitle: 'dashed: the angle law of i.i.d. weights with each layer\'s own marginal at its d; ' +
+      `rules: that angle and arccos √(2/π), the angle of Gaussian weights; kurtosis of the weights (Gaussian: 3): ${kurtoses}`,
+    xLabel: 'angle (degrees)',
+    yLabel: 'density (per degree)',
+    xDomain: domain,
+    series: shaped.map((a) => ({ label: 'filters', panel: panel(a), ...inDegrees(a, a.density) })),
+    theory: shaped.map((a) => ({ label: 'law of the layer\'s weights', panel: panel(a), ...inDegrees(a, a.weightShape!.density) })),
+    verticalRules: shaped.flatMap((a): ReferenceRule[] => [
+      { at: degrees(a.weightShape!.angle), label: `${degrees(a.weightShape!.angle).toFixed(1)}°`, panel: panel(a), dashed: false },
+      { at: degrees(a.theory.angle), label: 'Gaussian', panel: panel(a) },
+    ]),
+    dataLabel: 'trained network',
+    theoryLabel: 'law of the layer\'s weights',
     ...PANEL,
   });
 }
