@@ -2,14 +2,16 @@
  * Training and inference throughput (images/s, batch 50) of the two reference networks on every
  * backend that loads (tensorflow, wasm), and inference of their packed form, binary and ternary
  * (XNOR–popcount kernels, lib/packed/, on native for each instruction set the CPU has and on wasm;
- * 'packed' as an argument selects it), side by side with a PyTorch reference of the same networks
- * (bench/pytorch_reference.py; its float inference is the ratio's base for both) measured in the
- * same run: speeds differ between machines of one kind, so only ratios measured together mean anything.
+ * 'packed' as an argument selects it), side by side with two references of the same networks and
+ * step measured in the same run: PyTorch (bench/pytorch_reference.py; its float inference is also the
+ * packed rows' base) and TensorFlow from Python with the whole step in one graph
+ * (bench/tensorflow_reference.py: the engine tfjs-node runs, without tfjs's per-op dispatch). Speeds
+ * differ between machines of one kind, so only ratios measured together mean anything.
  *
  *   npm run bench -- train-throughput            all networks, all backends
  *   … bench/train-throughput.ts small wasm       only those
  *
- * BNN_PYTHON names the Python with torch (default python3).
+ * BNN_PYTHON names the Python with torch and tensorflow (default python3); see REFERENCE_SETUP.
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -55,20 +57,38 @@ function timePerCall(fn: () => void, minSeconds: number): number {
 
 type Rates = Record<Phase, number>;
 interface Reference extends Rates {
+  /** e.g. "PyTorch 2.13", "TF-graph 2.21". */
   label: string;
 }
 
-/** PyTorch's rates for one network, or why there are none (no Python, no torch). */
-function pytorchReference(name: NetworkName): Reference | { missing: string } {
+/** How to get a Python with both references (system Pythons refuse pip install outside a venv, PEP 668). */
+const REFERENCE_SETUP = `python3 -m venv .bench-venv && .bench-venv/bin/pip install --retries 0 --timeout 5 torch tensorflow-cpu==2.21.0, ` +
+  `then ${PYTHON_ENV}=.bench-venv/bin/python npm run bench`;
+
+/** The Python scripts measuring the same networks and step on another engine. */
+const REFERENCES = [
+  { name: 'PyTorch', script: 'pytorch_reference.py', versionKey: 'torch', package: 'torch' },
+  { name: 'TF-graph', script: 'tensorflow_reference.py', versionKey: 'tensorflow', package: 'tensorflow' },
+] as const;
+
+/** One reference's rates for one network, or why there are none (no Python, no package). */
+function pythonReference(reference: (typeof REFERENCES)[number], name: NetworkName): Reference | { missing: string } {
   const python = pythonCommand();
   const spec = { name, ...makeConfig(NETWORKS[name]), batch: BATCH, seconds: SECONDS[name], threads: os.cpus().length };
-  const run = spawnSync(python, [path.join(__dirname, 'pytorch_reference.py'), JSON.stringify(spec)], { encoding: 'utf8' });
+  const run = spawnSync(python, [path.join(__dirname, reference.script), JSON.stringify(spec)], { encoding: 'utf8' });
   if (run.status !== 0) {
-    const why = run.error ? `${python} not found` : run.stderr.trim().split('\n').pop();
-    return { missing: `${why}: for ratios against PyTorch, pip install torch (or set ${PYTHON_ENV} to a Python that has it)` };
+    const why = run.error ? `${python} not found` : (run.stderr.trim().split('\n').pop() ?? `exit ${run.status}`);
+    return { missing: `no ${reference.name} reference for ${name} (${why}); for it: ${REFERENCE_SETUP}` };
   }
-  const result = JSON.parse(run.stdout) as { torch: string; threads: number; train: number; inference: number };
-  return { label: `PyTorch ${result.torch.split('+')[0]}`, train: result.train, inference: result.inference };
+  const result = JSON.parse(run.stdout) as Record<string, string | number>;
+  const version = String(result[reference.versionKey]).split('.').slice(0, 2).join('.');
+  return { label: `${reference.name} ${version}`, train: Number(result.train), inference: Number(result.inference) };
+}
+
+/** " (0.51x PyTorch 2.13 1992, 0.52x TF-graph 2.21 1952, same run)", or nothing without references. */
+function versus(rate: number, references: readonly Reference[], phase: Phase): string {
+  if (references.length === 0) return '';
+  return ` (${references.map((r) => `${(rate / r[phase]).toFixed(2)}x ${r.label} ${format(r[phase])}`).join(', ')}, same run)`;
 }
 
 function measure(name: NetworkName): Rates {
@@ -142,16 +162,20 @@ export async function run(args: string[] = []): Promise<void> {
   }
   if (packed && loaded.length === 0) await initBackend(); // packing reads the weights through tfjs
   for (const name of networks) {
-    const reference = pytorchReference(name);
-    if ('missing' in reference) console.log(`${name}: no PyTorch reference (${reference.missing})`);
-    else console.log(`${name} ${reference.label}: train ${format(reference.train)} img/s, inference ${format(reference.inference)} img/s`);
+    const references: Reference[] = [];
+    for (const reference of REFERENCES) {
+      const result = pythonReference(reference, name);
+      if ('missing' in result) console.log(result.missing);
+      else {
+        references.push(result);
+        console.log(`${name} ${result.label}: train ${format(result.train)} img/s, inference ${format(result.inference)} img/s`);
+      }
+    }
+    const pytorch = references.filter((r) => r.label.startsWith('PyTorch'));
     for (const backend of loaded) {
       await initBackend(backend);
       const rates = measure(name);
-      for (const phase of ['train', 'inference'] as const) {
-        const versus = 'missing' in reference ? '' : ` (${(rates[phase] / reference[phase]).toFixed(2)}x ${reference.label} ${format(reference[phase])}, same run)`;
-        console.log(`${name} ${phase} ${backend} ${format(rates[phase])} img/s${versus}`);
-      }
+      for (const phase of ['train', 'inference'] as const) console.log(`${name} ${phase} ${backend} ${format(rates[phase])} img/s${versus(rates[phase], references, phase)}`);
     }
     if (packed) {
       // Native on each instruction set this CPU has (where it builds), then the wasm kernels that need no compiler.
@@ -161,8 +185,7 @@ export async function run(args: string[] = []): Promise<void> {
       for (const ternary of [false, true]) {
         for (const choice of choices) {
           const { rate, kernels } = await measurePacked(name, ternary, choice);
-          const versus = 'missing' in reference ? '' : ` (${(rate / reference.inference).toFixed(2)}x ${reference.label} ${format(reference.inference)}, same run)`;
-          console.log(`${name} inference packed${ternary ? '-ternary' : ''}-${choice.replace('native-', '')} ${format(rate)} img/s${versus} [${kernels}]`);
+          console.log(`${name} inference packed${ternary ? '-ternary' : ''}-${choice.replace('native-', '')} ${format(rate)} img/s${versus(rate, pytorch, 'inference')} [${kernels}]`);
         }
       }
     }
