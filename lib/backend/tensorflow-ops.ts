@@ -151,3 +151,13 @@ export function resourceApplyAdam(w: tf.Tensor, m: tf.Tensor, v: tf.Tensor, step
   ];
   b.executeMultipleOutputs('ResourceApplyAdam', attrs, [w, m, v, ...stepScalars, gradient], 0);
 }
+
+/**
+ * clip(x, lo, hi) as TensorFlow's single ClipByValue kernel, with the bounds given as scalar tensors
+ * the caller makes once per step: tfjs-node's clipByValue runs Minimum then Maximum, two passes over
+ * x, and uploads two new scalars on every call.
+ */
+export function clipByValueKernel(x: tf.Tensor, bounds: readonly [tf.Scalar, tf.Scalar]): tf.Tensor {
+  const b = nodeBackend();
+  return b.executeMultipleOutputs('ClipByValue', [floatType(b, 'T')], [x, ...bounds], 1)[0];
+}

@@ -4,6 +4,7 @@
  * step, per-epoch validation, periodic checkpoints, and resume.
  */
 import * as tf from '@tensorflow/tfjs';
+import { clipByValueKernel, runsTensorflowOps } from '../backend/tensorflow-ops';
 import { CheckpointContents, EpochMetrics, NamedTensor, RunRecord, portableName, saveCheckpoint } from './checkpoint';
 import { LabeledImages, checkFinite, checkImageShape, checkLabels, gatherImageBatch } from '../model/batches';
 import { evaluate } from '../model/evaluate';
@@ -79,6 +80,13 @@ export function divergenceBound(loss: TrainOptions['loss'], classes: number): nu
 /** Seconds between batch events, so progress displays are not flooded. */
 const BATCH_EVENT_INTERVAL_S = 0.25;
 
+/** clip(·, −1, 1) for one step: on tfjs-node one TensorFlow kernel per tensor with bounds made once (inside the caller's tidy). */
+function unitClip(): (x: tf.Tensor) => tf.Tensor {
+  if (!runsTensorflowOps()) return (x) => tf.clipByValue(x, -1, 1);
+  const bounds = [tf.scalar(-1), tf.scalar(1)] as const;
+  return (x) => clipByValueKernel(x, bounds);
+}
+
 /**
  * One optimisation step on a batch; returns the loss, the number of correct predictions and whether
  * every output was finite (the hinge's relu can hide NaN outputs from the loss). Gradients are clipped
@@ -99,10 +107,11 @@ export function trainStep(
       logits = tf.keep(forward(net, x, 'train'));
       return lossFn(logits, labels, net.config.classes);
     }, variables);
+    const clip = unitClip();
     const clipped: tf.NamedTensorMap = {};
-    for (const name of Object.keys(grads)) clipped[name] = tf.clipByValue(grads[name], -1, 1);
+    for (const name of Object.keys(grads)) clipped[name] = clip(grads[name]);
     optimizer.applyGradients(clipped);
-    for (const l of net.layers) l.weights.assign(tf.clipByValue(l.weights, -1, 1));
+    for (const l of net.layers) l.weights.assign(clip(l.weights));
     const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), labels), 'float32'));
     const sum = tf.sum(logits!);
     logits!.dispose();
