@@ -208,6 +208,9 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
     assert.match(JSON.stringify(spec), /3 epochs, 600 s of training/);
     const one = trainingHistoryChart([epoch(1, 0.83, 0.862)]).title as { subtitle: string | string[] };
     assert.match([one.subtitle].flat()[0], /^1 epoch, 200 s of training/);
+    // The first and last points drawn whole: the axis runs 0.3 epoch beyond them.
+    const x = (spec as unknown as { layer: { encoding: { x: { scale: { domain: number[] } } } }[] }).layer[0].encoding.x;
+    assert.deepEqual(x.scale.domain, [0.7, 3.3]);
   });
 
   it('angle spread: each point labelled with its layer', async () => {
@@ -218,6 +221,10 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
     const svg = await render(spec);
     for (const layer of ['conv1', 'conv2', 'conv3']) assert.match(svg, new RegExp(`<text[^>]*>${layer}</text>`), `${layer} drawn`);
     assert.doesNotMatch(JSON.stringify(spec.title), /labels:/);
+    // No point on the frame: the y axis reaches at least 0.08 decade beyond the lowest and highest values.
+    const y = (spec as unknown as { layer: { encoding: { y: { scale: { domain: number[] } } } }[] }).layer[0].encoding.y;
+    const values = [...analysis.angleSpread.sd, ...analysis.angleSpread.theorySd].map((v) => (v * 180) / Math.PI);
+    assert.ok(Math.log10(Math.min(...values) / y.scale.domain[0]) >= 0.08 - 1e-9 && Math.log10(y.scale.domain[1] / Math.max(...values)) >= 0.08 - 1e-9);
   });
 
   it('accuracy impact: each variant as its difference from the all-Wᵇ network in points, ±1.96 paired standard errors', async () => {
@@ -237,6 +244,8 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
     // The axis spans the differences (a few points), not 0–100%.
     const ticks = [...(await render(spec)).matchAll(/<text[^>]*>(−?[\d.]+)<\/text>/g)].map((m) => Number(m[1].replace('−', '-')));
     assert.ok(ticks.length >= 3 && Math.max(...ticks.map(Math.abs)) <= 4, `y tick labels ${ticks.join(', ')}`);
+    // Every accuracy says which images it is on: the variants and the stored network on the same 500, the headline on all.
+    assert.match([(spec.title as { subtitle: string | string[] }).subtitle].flat().join(' '), /on the first 500 test images \(the accuracy printed above is on the whole test set\): the stored network scores 90\.2% there, and 90\.0% as all-Wᵇ/);
     assert.throws(() => quantizationImpactChart({ ...impact, rows: impact.rows.slice(1) }), /the first row must be the quantized network/);
   });
 
