@@ -112,7 +112,7 @@ void binaryConv(const Op& op) {
 }
 
 /** Ternary z of 8 channels (lanes) over `pairs` (sign, non-zero) input words from `a` (pair j at a[2j], a[2j + 1]), weights [pair][plane][8]. */
-inline __m512i ternaryLanes(const uint64_t* a, const uint64_t* w, int64_t pairs, __m512i acc) {
+inline __m512i ternaryLanes(const uint64_t* a, const uint64_t* w, int64_t pairs) {
   __m512i nonzero = _mm512_setzero_si512(), negative = nonzero;
   for (int64_t j = 0; j < pairs; j++) {
     const __m512i m = _mm512_and_si512(_mm512_set1_epi64(static_cast<long long>(a[2 * j + 1])), _mm512_loadu_si512(w + 16 * j + 8));
@@ -120,7 +120,7 @@ inline __m512i ternaryLanes(const uint64_t* a, const uint64_t* w, int64_t pairs,
     nonzero = _mm512_add_epi64(nonzero, _mm512_popcnt_epi64(m));
     negative = _mm512_add_epi64(negative, _mm512_popcnt_epi64(_mm512_and_si512(s, m)));
   }
-  return _mm512_add_epi64(acc, _mm512_sub_epi64(nonzero, _mm512_add_epi64(negative, negative)));
+  return _mm512_sub_epi64(nonzero, _mm512_add_epi64(negative, negative));
 }
 
 /** Each plane's bits z ≥ t of 8 channels from 8g into a pixel's words. */
@@ -131,26 +131,76 @@ inline void ternaryBits(__m512i z, const int64_t* thresholds, int64_t coutPadded
   }
 }
 
-void ternaryConv(const Op& op) {
-  const int h = op[F_HEIGHT], w = op[F_WIDTH], k = op[F_K];
-  const int64_t wpp64 = wordsPerPixel(op[F_CIN], 2) / 2, pw = w + k - 1, rowLen = k * wpp64, K = k * rowLen;
-  const int64_t coutPadded = op[F_COUT_PADDED];
-  const int groups = static_cast<int>(coutPadded / 8);
-  const int64_t outWords = wordsPerPixel(op[F_COUT], 2);
-  const uint64_t* inp = op.arenaAt<uint64_t>(F_SRC);
-  const uint64_t* w8 = op.constAt<uint64_t>(F_WEIGHTS);
-  const int64_t* thresholds = op.constAt<int64_t>(F_THRESHOLDS);
-  for (int y = 0; y < h; y++) {
-    for (int x = 0; x < w; x++) {
-      uint32_t* out = op.arenaAt<uint32_t>(F_OUT) + (static_cast<int64_t>(y) * w + x) * outWords;
-      std::memset(out, 0, outWords * 4);
-      const uint64_t* base = inp + (y * pw + x) * wpp64;
-      for (int g = 0; g < groups; g++) {
-        __m512i z = _mm512_setzero_si512();
-        for (int dy = 0; dy < k; dy++) z = ternaryLanes(base + dy * pw * wpp64, w8 + (g * K + dy * rowLen) * 8, rowLen / 2, z);
-        ternaryBits(z, thresholds, coutPadded, g, out);
+/** A ternary conv's sizes, in 64-bit words: per input pixel, per kernel row, per output channel. */
+struct TernaryShape {
+  int k;
+  int64_t wpp64, rowLen, K, inRow, coutPadded;
+  const uint64_t* w8;
+  const int64_t* thresholds;
+};
+
+/**
+ * Q neighbouring pixels (windows from `base`, outputs `out[q]`) × R groups from g: each weight load
+ * serves Q pixels and each input broadcast R groups. The bits z ≥ t of each plane go into out[q].
+ */
+template <int Q, int R>
+inline void ternaryBlock(const TernaryShape& c, const uint64_t* base, int g, uint32_t* const* out) {
+  __m512i nonzero[Q][R], negative[Q][R];
+  for (int q = 0; q < Q; q++) for (int r = 0; r < R; r++) nonzero[q][r] = negative[q][r] = _mm512_setzero_si512();
+  const uint64_t* wg = c.w8 + g * c.K * 8;
+  for (int dy = 0; dy < c.k; dy++) {
+    const uint64_t* a = base + dy * c.inRow;
+    const uint64_t* wr = wg + dy * c.rowLen * 8;
+    for (int64_t j = 0; j < c.rowLen; j += 2) {
+      __m512i sign[R], mask[R];
+      for (int r = 0; r < R; r++) {
+        sign[r] = _mm512_loadu_si512(wr + 8 * (r * c.K + j));
+        mask[r] = _mm512_loadu_si512(wr + 8 * (r * c.K + j + 1));
+      }
+      for (int q = 0; q < Q; q++) {
+        const __m512i as = _mm512_set1_epi64(static_cast<long long>(a[q * c.wpp64 + j]));
+        const __m512i am = _mm512_set1_epi64(static_cast<long long>(a[q * c.wpp64 + j + 1]));
+        for (int r = 0; r < R; r++) {
+          const __m512i m = _mm512_and_si512(am, mask[r]);
+          nonzero[q][r] = _mm512_add_epi64(nonzero[q][r], _mm512_popcnt_epi64(m));
+          // (as ^ ws) & m in one instruction
+          negative[q][r] = _mm512_add_epi64(negative[q][r], _mm512_popcnt_epi64(_mm512_ternarylogic_epi64(as, sign[r], m, 0x28)));
+        }
       }
     }
+  }
+  for (int q = 0; q < Q; q++) {
+    for (int r = 0; r < R; r++) {
+      const __m512i z = _mm512_sub_epi64(nonzero[q][r], _mm512_add_epi64(negative[q][r], negative[q][r]));
+      ternaryBits(z, c.thresholds, c.coutPadded, g + r, out[q]);
+    }
+  }
+}
+
+/** Q pixels from (y, x): zeroed outputs, then every group, two at a time. */
+template <int Q>
+inline void ternaryPixels(const Op& op, const TernaryShape& c, int y, int x) {
+  const int w = op[F_WIDTH], groups = static_cast<int>(c.coutPadded / 8);
+  const int64_t outWords = wordsPerPixel(op[F_COUT], 2);
+  uint32_t* out[Q];
+  for (int q = 0; q < Q; q++) {
+    out[q] = op.arenaAt<uint32_t>(F_OUT) + (static_cast<int64_t>(y) * w + x + q) * outWords;
+    std::memset(out[q], 0, outWords * 4);
+  }
+  const uint64_t* base = op.arenaAt<uint64_t>(F_SRC) + y * c.inRow + x * c.wpp64;
+  int g = 0;
+  for (; g + 2 <= groups; g += 2) ternaryBlock<Q, 2>(c, base, g, out);
+  if (g < groups) ternaryBlock<Q, 1>(c, base, g, out);
+}
+
+void ternaryConv(const Op& op) {
+  const int h = op[F_HEIGHT], w = op[F_WIDTH], k = op[F_K];
+  const int64_t wpp64 = wordsPerPixel(op[F_CIN], 2) / 2, rowLen = k * wpp64;
+  const TernaryShape c{k, wpp64, rowLen, k * rowLen, (w + k - 1) * wpp64, op[F_COUT_PADDED], op.constAt<uint64_t>(F_WEIGHTS), op.constAt<int64_t>(F_THRESHOLDS)};
+  for (int y = 0; y < h; y++) {
+    int x = 0;
+    for (; x + 4 <= w; x += 4) ternaryPixels<4>(op, c, y, x);
+    for (; x < w; x++) ternaryPixels<1>(op, c, y, x);
   }
 }
 
@@ -188,7 +238,7 @@ void ternaryDense(const Op& op) {
   const uint64_t* w8 = op.constAt<uint64_t>(F_WEIGHTS);
   int32_t* z = op.arenaAt<int32_t>(F_OUT);
   for (int g = 0; g < groups; g++) {
-    const __m512i lanes = ternaryLanes(inp, w8 + g * len * 8, len / 2, _mm512_setzero_si512());
+    const __m512i lanes = ternaryLanes(inp, w8 + g * len * 8, len / 2);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(z + 8 * g), narrow(lanes));
   }
 }
