@@ -181,7 +181,7 @@ void ternaryDense(const Op& op) {
 /** 4 doubles per register, for floatConvKernel. */
 struct Lanes4 {
   using D = __m256d;
-  static constexpr int lanes = 4;
+  static constexpr int lanes = 4, pixels = 2;
   static D set1(double v) { return _mm256_set1_pd(v); }
   static D load(const float* w) { return _mm256_cvtps_pd(_mm_loadu_ps(w)); }
   static D fmadd(D a, D b, D c) { return _mm256_fmadd_pd(a, b, c); }

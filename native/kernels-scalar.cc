@@ -13,7 +13,7 @@ using namespace plan_abi;
 /** One double per "register", for floatConvKernel (-ffp-contract=off: the product, exact, then the sum, rounded once). */
 struct Lanes1 {
   using D = double;
-  static constexpr int lanes = 1;
+  static constexpr int lanes = 1, pixels = 2;
   static D set1(double v) { return v; }
   static D load(const float* w) { return *w; }
   static D fmadd(D a, D b, D c) { return a * b + c; }
