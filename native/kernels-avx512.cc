@@ -246,7 +246,7 @@ void ternaryDense(const Op& op) {
 /** 8 doubles per register, for floatConvKernel. */
 struct Lanes8 {
   using D = __m512d;
-  static constexpr int lanes = 8, pixels = 4;
+  static constexpr int lanes = 8, pixels = 8;
   static D set1(double v) { return _mm512_set1_pd(v); }
   static D load(const float* w) { return _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(w)); }
   static D fmadd(D a, D b, D c) { return _mm512_fmadd_pd(a, b, c); }
