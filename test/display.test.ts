@@ -59,7 +59,7 @@ describe('display', () => {
       assert.equal(png[25], 3, 'IHDR colour type 3: a palette image');
       const size = svgSize(await renderSvg(spec));
       assert.deepEqual(bundle.metadata[PNG_MIME], size, 'shown at the SVG\'s size');
-      assert.deepEqual(pngSize(png), [Math.round(1.5 * size.width), Math.round(1.5 * size.height)]);
+      assert.deepEqual(pngSize(png), [Math.round(1.25 * size.width), Math.round(1.25 * size.height)]);
       assert.equal(bundle.data['text/plain'], 'Smoke — r = 0.98');
       assert.deepEqual(bundle.transient, {});
     });
@@ -82,10 +82,10 @@ describe('display', () => {
       const png = Buffer.from(String(data[PNG_MIME]), 'base64');
       assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
       assert.ok(String(data[PNG_MIME]).length <= 200_000, `PNG fallback is ${String(data[PNG_MIME]).length} base64 characters`);
-      // Drawn at 1.5 times the SVG's size, shown at the SVG's size.
+      // Drawn at 1.25 times the SVG's size, shown at the SVG's size.
       const size = svgSize(svg);
       assert.deepEqual(metadata[PNG_MIME], size);
-      assert.deepEqual(pngSize(png), [Math.round(1.5 * size.width), Math.round(1.5 * size.height)]);
+      assert.deepEqual(pngSize(png), [Math.round(1.25 * size.width), Math.round(1.25 * size.height)]);
     });
 
     it('prints the title outside a notebook', async () => {

@@ -20,7 +20,7 @@ export const FIGURE_METADATA_KEY = 'bnn-geometry';
  * Pixels per SVG unit of the PNG fallback, shown at the SVG's size: sharper than 1 on high-density
  * screens, while an executed notebook with a picture per chart stays under 0.8 MB.
  */
-const FALLBACK_PNG_SCALE = 1.5;
+const FALLBACK_PNG_SCALE = 1.25;
 /** Palette of the PNG fallback: a chart's colours and their antialiasing fit, at a third of a full-colour PNG's bytes. */
 const FALLBACK_PNG_COLORS = 256;
 
