@@ -18,9 +18,10 @@ Exit codes: 2 for bad arguments, 3 when torch is not importable.
 import ctypes
 import json
 import sys
-import time
 import warnings
-from typing import Any, Callable, NoReturn
+from typing import Any
+
+from reference_cli import parse_config, seconds_per_call
 
 warnings.filterwarnings("ignore", message="Failed to initialize NumPy")  # torch without numpy; unused here
 try:
@@ -36,7 +37,6 @@ SEED = 0
 # mallopt parameters of glibc's malloc.h.
 M_TRIM_THRESHOLD = -1
 M_MMAP_MAX = -4
-REQUIRED = ("inputShape", "classes", "conv", "maxPool", "fc", "filterSize", "batch", "seconds", "threads")
 
 
 class SignSTE(torch.autograd.Function):
@@ -135,17 +135,6 @@ def infer(net: BinaryNet, x: torch.Tensor) -> None:
         net(x)
 
 
-def seconds_per_call(fn: Callable[[], object], min_seconds: float) -> float:
-    """After one warm-up call, repeats fn for at least min_seconds and 2 calls (train-throughput.ts)."""
-    fn()
-    calls = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < min_seconds or calls < 2:
-        fn()
-        calls += 1
-    return (time.perf_counter() - start) / calls
-
-
 def keep_freed_memory() -> None:
     """Stops glibc from giving freed tensors back to the OS: otherwise every new tensor of a step
     faults its pages in again, which here costs PyTorch more than half its speed (jemalloc and
@@ -156,26 +145,8 @@ def keep_freed_memory() -> None:
         mallopt(M_TRIM_THRESHOLD, 2**31 - 1)
 
 
-def bad_arguments(message: str) -> NoReturn:
-    print(f"pytorch_reference: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def parse_config(argv: list[str]) -> dict[str, Any]:
-    if len(argv) != 2:
-        bad_arguments("usage: python3 bench/pytorch_reference.py '<json network config>' (see its docstring)")
-    try:
-        cfg = json.loads(argv[1])
-    except json.JSONDecodeError as e:
-        bad_arguments(f"the argument is not valid JSON ({e}): {argv[1]!r}")
-    missing = [key for key in REQUIRED if not isinstance(cfg, dict) or key not in cfg]
-    if missing:
-        bad_arguments(f"the config lacks {', '.join(missing)}; give all of {', '.join(REQUIRED)}.")
-    return cfg
-
-
 def main() -> None:
-    cfg = parse_config(sys.argv)
+    cfg = parse_config("pytorch_reference", sys.argv)
     keep_freed_memory()
     torch.set_num_threads(cfg["threads"])
     torch.set_num_interop_threads(1)

@@ -18,8 +18,9 @@ importable.
 import json
 import os
 import sys
-import time
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable
+
+from reference_cli import parse_config, seconds_per_call
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no start-up banner on stderr
 try:
@@ -34,7 +35,6 @@ LEARNING_RATE = 1e-3
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPSILON = 1e-8
 SEED = 0
-REQUIRED = ("inputShape", "classes", "conv", "maxPool", "fc", "filterSize", "batch", "seconds", "threads")
 
 
 @tf.custom_gradient
@@ -136,37 +136,8 @@ def squared_hinge(logits: tf.Tensor, labels: tf.Tensor, classes: int) -> tf.Tens
     return tf.reduce_mean(tf.square(tf.nn.relu(1 - logits * y)))
 
 
-def seconds_per_call(fn: Callable[[], object], min_seconds: float) -> float:
-    """After one warm-up call (which traces the graph), repeats fn for at least min_seconds and 2 calls."""
-    fn()
-    calls = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < min_seconds or calls < 2:
-        fn()
-        calls += 1
-    return (time.perf_counter() - start) / calls
-
-
-def bad_arguments(message: str) -> NoReturn:
-    print(f"tensorflow_reference: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def parse_config(argv: list[str]) -> dict[str, Any]:
-    if len(argv) != 2:
-        bad_arguments("usage: python3 bench/tensorflow_reference.py '<json network config>' (see its docstring)")
-    try:
-        cfg = json.loads(argv[1])
-    except json.JSONDecodeError as e:
-        bad_arguments(f"the argument is not valid JSON ({e}): {argv[1]!r}")
-    missing = [key for key in REQUIRED if not isinstance(cfg, dict) or key not in cfg]
-    if missing:
-        bad_arguments(f"the config lacks {', '.join(missing)}; give all of {', '.join(REQUIRED)}.")
-    return cfg
-
-
 def main() -> None:
-    cfg = parse_config(sys.argv)
+    cfg = parse_config("tensorflow_reference", sys.argv)
     tf.config.threading.set_intra_op_parallelism_threads(cfg["threads"])
     tf.config.threading.set_inter_op_parallelism_threads(1)
     tf.random.set_seed(SEED)

@@ -153,13 +153,8 @@ export function filterAngles(latent: ArrayLike<number>, quantized: ArrayLike<num
 export function angleDensity(angles: ArrayLike<number>): { grid: Float64Array; density: Float64Array; peak: number } {
   const kde = gaussianKde(angles, { width: ANGLE_KDE_WIDTH });
   const grid = arange(0, Math.PI, ANGLE_GRID_STEP);
-  return { grid, density: kde.evaluate(grid), peak: peakAngle(angles) };
-}
-
-/** The argmax of the angles' KDE on the peak grid [0, π/2) in steps of ANGLE_PEAK_GRID_STEP. */
-function peakAngle(angles: ArrayLike<number>): number {
   const peakGrid = arange(0, Math.PI / 2, ANGLE_PEAK_GRID_STEP);
-  return peak(peakGrid, gaussianKde(angles, { width: ANGLE_KDE_WIDTH }).evaluate(peakGrid)).x;
+  return { grid, density: kde.evaluate(grid), peak: peak(peakGrid, kde.evaluate(peakGrid)).x };
 }
 
 /** Standard errors of a layer's angle statistics (the peak at `peakAt`); NaN where the filters are too few to have one. */

@@ -42,14 +42,9 @@ export function createPairAccumulator(): PairAccumulator {
   let disagreements = 0;
   return {
     add(xs, ys) {
-      regression.add(xs, ys);
-      const batch = createRegressionAccumulator();
-      batch.add(xs, ys);
-      try {
-        batchFits.push(batch.fit());
-      } catch {
-        // A batch too small or with constant x has no fit of its own; the batch-means error uses the others.
-      }
+      // A batch too small or with constant x has no fit of its own; the batch-means error uses the others.
+      const batch = regression.add(xs, ys);
+      if (batch !== undefined) batchFits.push(batch);
       for (let i = 0; i < xs.length; i++) {
         const x = xs[i];
         const y = ys[i];

@@ -64,6 +64,12 @@ export function dotProductChart(comparisons: readonly DotProductComparison[], ti
 
 const anglePanel = (a: LayerAngles): string => `${a.layer}, d = ${a.d}`;
 
+/** A density on a layer's angle grid, in degrees (per degree), within [lo, hi] degrees. */
+function densityInDegrees(a: LayerAngles, density: Float64Array, [lo, hi]: readonly [number, number]): { x: Float64Array; y: Float64Array } {
+  const inside = Array.from(a.grid, (angle) => degrees(angle) >= lo && degrees(angle) <= hi);
+  return { x: a.grid.map(degrees).filter((_, i) => inside[i]), y: density.filter((_, i) => inside[i]).map((p) => p / DEGREES_PER_RADIAN) };
+}
+
 /** The closed-form angle's rule label: its value, short enough for a narrow panel (the subtitle names the law). */
 const theoryRuleLabel = (a: LayerAngles): string => `θ* ${degrees(a.theory.angle).toFixed(1)}°`;
 
@@ -80,10 +86,7 @@ export function filterAngleChart(layers: readonly LayerAngles[]): TopLevelSpec {
   if (layers.length === 0) throw new Error('filterAngleChart: no layers; analyse a network with at least one conv layer.');
   const quantized = layers.filter((a) => a.theory.angle > 0);
   // A density on the analysis grid, in degrees, cut at the axis end: per degree.
-  const inDegrees = (a: LayerAngles, density: Float64Array): { x: Float64Array; y: Float64Array } => {
-    const x = a.grid.map(degrees).filter((deg) => deg <= ANGLE_AXIS_DEGREES[1]);
-    return { x, y: density.slice(0, x.length).map((p) => p / DEGREES_PER_RADIAN) };
-  };
+  const inDegrees = (a: LayerAngles, density: Float64Array) => densityInDegrees(a, density, ANGLE_AXIS_DEGREES);
   const series: Series[] = layers.map((a) => ({ label: 'filters', panel: anglePanel(a), ...inDegrees(a, a.density) }));
   const theory: Series[] = quantized.flatMap((a) =>
     a.theoryDensity === null ? [] : [{ label: 'large-d law N(θ*, C²/d)', panel: anglePanel(a), ...inDegrees(a, a.theoryDensity) }],
@@ -125,10 +128,7 @@ export function weightShapePredictionChart(layers: readonly LayerAngles[]): TopL
     Math.max(0, 5 * Math.floor((Math.min(...ends) - SHAPE_AXIS_MARGIN_DEGREES) / 5)),
     Math.min(ANGLE_AXIS_DEGREES[1], 5 * Math.ceil((Math.max(...ends) + SHAPE_AXIS_MARGIN_DEGREES) / 5)),
   ];
-  const inDegrees = (a: LayerAngles, density: Float64Array): { x: Float64Array; y: Float64Array } => {
-    const keep = Array.from(a.grid, degrees).map((deg) => deg >= domain[0] && deg <= domain[1]);
-    return { x: a.grid.map(degrees).filter((_, i) => keep[i]), y: density.filter((_, i) => keep[i]).map((p) => p / DEGREES_PER_RADIAN) };
-  };
+  const inDegrees = (a: LayerAngles, density: Float64Array) => densityInDegrees(a, density, domain);
   const panel = anglePanel;
   const kurtoses = shaped.map((a) => `${a.layer} ${a.weightShape!.kurtosis.toFixed(2)}`).join(', ');
   return densityChart({

@@ -17,14 +17,24 @@ export interface LinearFit {
 }
 
 export interface RegressionAccumulator {
-  /** Adds one batch of pairs (xs[i], ys[i]). */
-  add(xs: ArrayLike<number>, ys: ArrayLike<number>): void;
+  /**
+   * Adds one batch of pairs (xs[i], ys[i]) and returns the batch's own fit (for batch-means errors),
+   * or undefined when the batch has fewer than 2 pairs or a constant x.
+   */
+  add(xs: ArrayLike<number>, ys: ArrayLike<number>): LinearFit | undefined;
   /** Number of pairs added so far. */
   readonly count: number;
   /** Least-squares fit and correlation of everything added so far. */
   fit(): LinearFit;
   /** Pearson r of everything added so far; throws if x or y is constant. */
   pearson(): number;
+}
+
+/** The fit of n pairs from their means and centred sums (sxx > 0). */
+function fitOf(n: number, meanX: number, meanY: number, sxx: number, syy: number, sxy: number): LinearFit {
+  const slope = sxy / sxx;
+  const r = syy === 0 ? 0 : Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+  return { n, slope, intercept: meanY - slope * meanX, r };
 }
 
 /** Creates an empty accumulator for streaming regression / correlation. */
@@ -45,7 +55,7 @@ export function createRegressionAccumulator(): RegressionAccumulator {
     add(xs, ys) {
       requireSameLength('RegressionAccumulator.add', ['xs', 'ys'], xs, ys);
       const m = xs.length;
-      if (m === 0) return;
+      if (m === 0) return undefined;
       let bx = 0;
       let by = 0;
       for (let i = 0; i < m; i++) {
@@ -74,6 +84,7 @@ export function createRegressionAccumulator(): RegressionAccumulator {
       meanX += (dMeanX * m) / total;
       meanY += (dMeanY * m) / total;
       n = total;
+      return m < 2 || bxx === 0 ? undefined : fitOf(m, bx, by, bxx, byy, bxy);
     },
     get count() {
       return n;
@@ -83,9 +94,7 @@ export function createRegressionAccumulator(): RegressionAccumulator {
       if (sxx === 0) {
         throw new Error('linearRegression: all x values are identical, so the slope is undefined; vary x');
       }
-      const slope = sxy / sxx;
-      const r = syy === 0 ? 0 : Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
-      return { n, slope, intercept: meanY - slope * meanX, r };
+      return fitOf(n, meanX, meanY, sxx, syy, sxy);
     },
     pearson() {
       requireData('pearson');
