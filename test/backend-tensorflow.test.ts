@@ -99,6 +99,33 @@ describe('tensorflow backend (tfjs-node)', () => {
         assert.ok(Math.abs(cpu[1][0] - mean) < 2, 'control: μ is near the mean the data were drawn with');
       });
     }
+
+    // Integer inputs from a few values tie within most windows, as binary activations through a conv do.
+    const pools: { shape: [number, number, number, number]; pad: 'same' | 'valid' }[] = [
+      { shape: [3, 28, 28, 4], pad: 'same' },
+      { shape: [2, 7, 7, 5], pad: 'same' }, // odd sides: the last window row and column are padding
+      { shape: [2, 5, 6, 3], pad: 'valid' },
+    ];
+    for (const { shape, pad } of pools) {
+      it(`max pooling 2×2 (${pad}, ${shape.join('×')}, ties in most windows): dL/dx goes to each window's first maximum, as on cpu`, async () => {
+        const xValues = randomValues(createRng(35), shape).map((v) => Math.round(2 * v));
+        const dyShape = [shape[0], ...[shape[1], shape[2]].map((side) => (pad === 'same' ? Math.ceil(side / 2) : Math.floor(side / 2))), shape[3]];
+        const dyValues = randomValues(createRng(36), dyShape);
+        const compute = () => {
+          const input = tf.tensor4d(xValues, shape);
+          return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 2, 2, pad), tf.tensor(dyValues, dyShape))))(input)];
+        };
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- tfjs-node's own kernel, loaded only where tfjs-node is
+        const builtIn = (require('@tensorflow/tfjs-node/dist/kernels/MaxPoolGrad') as { maxPoolGradConfig: tf.KernelConfig }).maxPoolGradConfig.kernelFunc;
+        await initBackend('tensorflow');
+        assert.notEqual(tf.getKernel('MaxPoolGrad', 'tensorflow')?.kernelFunc, builtIn, "tfjs-node's own MaxPoolGrad was not replaced by the oneDNN one");
+        const { tensorflow, cpu } = await onTensorflowAndCpu(compute);
+        assert.deepEqual(plusZero(tensorflow[0]), plusZero(cpu[0]));
+        const windows = dyValues.length;
+        const routed = tensorflow[0].filter((g) => g !== 0).length;
+        assert.ok(routed > 0.9 * windows && routed <= windows, `each window routes dy to one input (${routed} of ${windows})`);
+      });
+    }
   });
 
   describe('checkpoints move between tensorflow and wasm', () => {

@@ -9,7 +9,7 @@ import { NetworkConfig, makeConfig, validateConfig } from '../lib/model/config';
 import { classify, inspect } from '../lib/model/evaluate';
 import { createNetwork, disposeNetwork, forward, layerVariables, trainableVariables } from '../lib/model/network';
 import { normalizeWithBatchStatistics } from '../lib/model/batch-norm';
-import { binarizeTensor, steQuantizer, ternarizeTensor } from '../lib/model/quantize';
+import { binarizeTensor, latentWeightQuantizer, steQuantizer, ternarizeTensor } from '../lib/model/quantize';
 import { binarize, ternarize } from '../lib/hd/vectors';
 import { TrainOptions } from '../lib/train/options';
 import { resumeRun } from '../lib/experiment/stored-run';
@@ -84,6 +84,19 @@ describe('straight-through quantizers', () => {
     assert.deepEqual(Array.from(t.dataSync()), Array.from(ternarize(values, 0.5)));
     assert.deepEqual(Array.from(t.dataSync()), [-1, 0, 0, 0, 1, 1]);
     tf.dispose([x, b, t]);
+  });
+
+  it("the latent weights' quantizer: the same values, the gradient unmasked (equal to the masked one on [−1, 1])", () => {
+    for (const [levels, threshold] of [[2, 0], [3, 0.2]] as const) {
+      const [masked, latent] = [steQuantizer(levels, threshold), latentWeightQuantizer(levels, threshold)];
+      const x = tf.tensor1d([-2, -1, -0.3, 0, 0.1, 0.25, 1, 3]);
+      const r = tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 8]);
+      const gradient = (q: (v: tf.Tensor) => tf.Tensor) => Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(q(v), r)))(x).dataSync());
+      assert.deepEqual(Array.from(latent(x).dataSync()), Array.from(masked(x).dataSync()));
+      assert.deepEqual(gradient(latent), [1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(gradient(masked), [0, 2, 3, 4, 5, 6, 7, 0]);
+      tf.dispose([x, r]);
+    }
   });
 
   it('ternarize zeroes |x| <= threshold and has the same straight-through gradient', () => {

@@ -47,7 +47,7 @@ function toTensor(batch: StoredBatch): tf.Tensor {
 function applyLayer(net: Network, layer: Layer, input: tf.Tensor): tf.Tensor {
   const x = (input.rank === 4 ? input : tf.reshape(input, [input.shape[0], 1, 1, -1])) as tf.Tensor4D;
   const [, h, w, c] = x.shape;
-  const single: Network = { config: { ...net.config, inputShape: [h, w, c] }, layers: [layer], quantize: net.quantize };
+  const single: Network = { ...net, config: { ...net.config, inputShape: [h, w, c] }, layers: [layer] };
   return forward(single, x, 'infer');
 }
 

@@ -35,7 +35,7 @@ export function withUnquantizedWeights(net: Network, convLayers: readonly string
   }));
   const binWeights = net.config.binWeights.map((b, i) => (convLayers.includes(convNames[i]) ? false : b));
   return {
-    net: { config: { ...net.config, binWeights }, layers, quantize: net.quantize },
+    net: { ...net, config: { ...net.config, binWeights }, layers },
     dispose: () => tf.dispose(owned),
   };
 }

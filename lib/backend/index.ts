@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { builtOrigin, explainLoadFailure, packageDir, SETUP_COMMAND, TFJS_NODE_PACKAGES } from './tfjs-node-build';
 import { packageRoot } from '../util/package-root';
+import { registerTensorflowMaxPoolGrad } from './tensorflow-max-pool-grad';
 import { registerWasmConvGradients } from './wasm/conv-gradients';
 import { registerWasmIdentity } from './wasm/identity';
 import { registerWasmMatMul } from './wasm/matmul';
@@ -105,6 +106,7 @@ async function loadTensorflow(): Promise<LoadResult> {
   if (!loaded.ok) return { ok: false, reason: `${name} cannot be used: ${explainLoadFailure(loaded.reason)}` };
   const failed = await activate('tensorflow');
   if (failed) return { ok: false, reason: `${name} ${failed}` };
+  registerTensorflowMaxPoolGrad();
   const version = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version;
   const origin = builtOrigin(dir) ?? `libtensorflow downloaded by ${name}`;
   return { ok: true, description: `${name}, TensorFlow ${version} ${pkg.endsWith('gpu') ? 'GPU build ' : ''}from ${origin}` };

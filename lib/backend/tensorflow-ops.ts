@@ -17,9 +17,9 @@ interface Attr {
 }
 
 /** The parts of tfjs-node's NodeJSKernelBackend used here. */
-interface NodeBackend {
-  binding: Record<'TF_ATTR_TYPE' | 'TF_ATTR_FLOAT' | 'TF_ATTR_STRING' | 'TF_ATTR_BOOL' | 'TF_ATTR_SHAPE' | 'TF_FLOAT', number>;
-  executeMultipleOutputs(name: string, attrs: Attr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
+export interface NodeBackend {
+  binding: Record<'TF_ATTR_TYPE' | 'TF_ATTR_INT' | 'TF_ATTR_FLOAT' | 'TF_ATTR_STRING' | 'TF_ATTR_BOOL' | 'TF_ATTR_SHAPE' | 'TF_FLOAT', number>;
+  executeMultipleOutputs(name: string, attrs: Attr[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
 }
 
 /** True when the active backend is tfjs-node's and so runs TensorFlow ops by name. */
@@ -27,7 +27,7 @@ export function runsTensorflowOps(): boolean {
   return tf.getBackend() === 'tensorflow';
 }
 
-function nodeBackend(): NodeBackend {
+export function nodeBackend(): NodeBackend {
   if (!runsTensorflowOps()) throw new Error(`TensorFlow ops need the tensorflow backend; the active one is ${tf.getBackend()}.`);
   return tf.backend() as unknown as NodeBackend;
 }

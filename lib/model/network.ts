@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../stats/random';
 import { normalizeWithBatchStatistics } from './batch-norm';
 import { NetworkConfig, validateConfig } from './config';
-import { steQuantizer } from './quantize';
+import { latentWeightQuantizer, steQuantizer } from './quantize';
 
 /** tf.contrib.layers.batch_norm's default epsilon, used by the original. */
 export const BATCH_NORM_EPSILON = 1e-3;
@@ -39,8 +39,10 @@ export interface Layer {
 export interface Network {
   config: NetworkConfig;
   layers: Layer[];
-  /** Quantizer with straight-through gradient, shared by weights and activations. */
+  /** Quantizer with the straight-through gradient, masked to |x| ≤ 1: the activations' (and W^b's for inference). */
   quantize: (x: tf.Tensor) => tf.Tensor;
+  /** The same quantizer with the gradient unmasked, for the latent weights in training (which keeps them in [−1, 1]). */
+  quantizeLatent: (x: tf.Tensor) => tf.Tensor;
 }
 
 /** Tensors of one layer for a batch, as `inspect` returns them. */
@@ -120,7 +122,12 @@ export function createNetwork(config: NetworkConfig, seed: number): Network {
       quantizeActs: isOutput ? false : kind === 'conv' ? config.binActs[i] : config.quantizeFc,
     };
   });
-  return { config, layers, quantize: steQuantizer(config.levels, config.threshold) };
+  return {
+    config,
+    layers,
+    quantize: steQuantizer(config.levels, config.threshold),
+    quantizeLatent: latentWeightQuantizer(config.levels, config.threshold),
+  };
 }
 
 /** Every variable of a layer, in checkpoint order: W, β, moving mean, moving variance. */
@@ -153,7 +160,7 @@ const inferenceWeights = new WeakMap<tf.Variable, { source: object; quantize: Ne
 /** The weights the forward pass uses: W^b (with its straight-through gradient when training) or W^c. */
 function forwardWeights(net: Network, layer: Layer, phase: Phase): tf.Tensor {
   if (!layer.quantizeWeights) return layer.weights;
-  if (phase === 'train') return net.quantize(layer.weights);
+  if (phase === 'train') return net.quantizeLatent(layer.weights);
   const cached = inferenceWeights.get(layer.weights);
   if (cached?.source === layer.weights.dataId && cached.quantize === net.quantize) return cached.wb;
   cached?.wb.dispose();

@@ -49,12 +49,31 @@ function clipGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
       tf.mul(dy, tf.sub(1, tf.step(tf.sub(tf.abs(x), 1), 0)));
 }
 
-/** Returns the quantizer for `levels` (2 or 3) whose backward pass is the straight-through estimator. */
-export function steQuantizer(levels: 2 | 3, threshold: number): (x: tf.Tensor) => tf.Tensor {
+/** The quantizer for `levels` (2 or 3) whose backward pass is `gradient(dy, x)`. */
+function quantizerWithGradient(
+  levels: 2 | 3,
+  threshold: number,
+  gradient: (dy: tf.Tensor, x: tf.Tensor) => tf.Tensor,
+): (x: tf.Tensor) => tf.Tensor {
   const forward = levels === 2 ? binarizeTensor : (x: tf.Tensor) => ternarizeTensor(x, threshold);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
     save([x]);
-    return { value: forward(x), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => clipGradient(dy, saved[0]) };
+    return { value: forward(x), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradient(dy, saved[0]) };
   });
+}
+
+/** Returns the quantizer for `levels` (2 or 3) whose backward pass is the straight-through estimator. */
+export function steQuantizer(levels: 2 | 3, threshold: number): (x: tf.Tensor) => tf.Tensor {
+  return quantizerWithGradient(levels, threshold, clipGradient);
+}
+
+/**
+ * The quantizer of the latent weights W^c, whose gradient passes through unmasked. For weights in
+ * [−1, 1] that is the estimator of {@link steQuantizer}, whose mask is 1 there, and the training
+ * loop keeps |W^c| ≤ 1 (clipped before the first step and after every step). The mask would cost
+ * four passes over every weight per step: on the quick profile's 1.7 M weights, 3 ms of 50.
+ */
+export function latentWeightQuantizer(levels: 2 | 3, threshold: number): (x: tf.Tensor) => tf.Tensor {
+  return quantizerWithGradient(levels, threshold, (dy) => dy);
 }

@@ -87,6 +87,11 @@ function unitClip(): (x: tf.Tensor) => tf.Tensor {
   return (x) => clipByValueKernel(x, bounds);
 }
 
+/** W^c ← clip(W^c, −1, 1) for every layer. */
+function clipLatentWeights(net: Network, clip: (x: tf.Tensor) => tf.Tensor): void {
+  for (const l of net.layers) l.weights.assign(clip(l.weights));
+}
+
 /**
  * One optimisation step on a batch; returns the loss, the number of correct predictions and whether
  * every output was finite (the hinge's relu can hide NaN outputs from the loss). Gradients are clipped
@@ -111,7 +116,7 @@ export function trainStep(
     const clipped: tf.NamedTensorMap = {};
     for (const name of Object.keys(grads)) clipped[name] = clip(grads[name]);
     optimizer.applyGradients(clipped);
-    for (const l of net.layers) l.weights.assign(clip(l.weights));
+    clipLatentWeights(net, clip);
     const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), labels), 'float32'));
     const sum = tf.sum(logits!);
     logits!.dispose();
@@ -140,6 +145,9 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
   if (run.train.count < o.batchSize) {
     throw new Error(`The training set has ${run.train.count} images, fewer than one batch of ${o.batchSize}; lower batchSize.`);
   }
+  // The latent weights' quantizer is exact only for |W^c| ≤ 1 (model/quantize.ts). Steps keep
+  // them there; this changes only a new network whose Glorot bound exceeds 1 (fan-in + fan-out < 6).
+  tf.tidy(() => clipLatentWeights(net, unitClip()));
   const optimizer = new ScheduledAdam(o.lrStart);
   if (run.resume?.optimizer) {
     await optimizer.setWeights(renameToNetwork(run.resume.optimizer, net));

@@ -6,6 +6,7 @@
  * owns and must release with `backend.disposeData(info.dataId)` (`chain` does this for you).
  */
 import * as tf from '@tensorflow/tfjs';
+import { overrideKernel } from '../override-kernel';
 import type { DataType, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 
 export const WASM = 'wasm';
@@ -75,22 +76,10 @@ export function chain(
   return current;
 }
 
-const ourKernelFuncs = new WeakSet<KernelFunc>();
-
-/**
- * Registers `makeConfig(builtIn)` for the wasm backend in place of the built-in kernel
- * `kernelName` (undefined when there is none). Idempotent: does nothing if our replacement is
- * already registered. The replacement should carry the built-in's setupFunc so that a later
- * (re)initialisation of the wasm backend still sets up the code it delegates to.
- */
+/** {@link overrideKernel} for the wasm backend. */
 export function overrideWasmKernel(
   kernelName: string,
   makeConfig: (builtIn: KernelConfig | undefined) => KernelConfig,
 ): void {
-  const builtIn = tf.getKernel(kernelName, WASM);
-  if (builtIn !== undefined && ourKernelFuncs.has(builtIn.kernelFunc)) return;
-  const config = makeConfig(builtIn);
-  if (builtIn !== undefined) tf.unregisterKernel(kernelName, WASM);
-  tf.registerKernel(config);
-  ourKernelFuncs.add(config.kernelFunc);
+  overrideKernel(kernelName, WASM, makeConfig);
 }
