@@ -43,6 +43,15 @@ describe('experiment: parameters to a plan', () => {
     assert.equal(ternary.architecture.threshold, 0.02);
   });
 
+  it('a run on a subset keeps ten steps per epoch: the batch is at most limit/10 (no name suffix for it)', () => {
+    assert.equal(experimentPlan(QUICK_BINARY).training.batchSize, 200);
+    const smoke = experimentPlan({ ...QUICK_BINARY, limit: 300 });
+    assert.equal(smoke.training.batchSize, 30);
+    assert.equal(smoke.name, 'fashion-mnist-quick-binary-limit300');
+    assert.equal(experimentPlan({ ...QUICK_BINARY, limit: 5000 }).training.batchSize, 200);
+    assert.equal(experimentPlan({ ...QUICK_BINARY, limit: 5 }).training.batchSize, 1);
+  });
+
   it('explains bad parameters', () => {
     assert.throws(() => experimentPlan({ ...QUICK_BINARY, profile: 'fast' }), /Unknown profile 'fast'; use one of: quick, paper/);
     assert.throws(() => experimentPlan({ ...QUICK_BINARY, mode: 'octal' }), /Unknown mode 'octal'; use one of: binary, ternary, continuous/);
@@ -91,7 +100,7 @@ describe('experiment: prepareNetwork on Fashion-MNIST', function () {
     });
     // A smoke run (another subset, fewer epochs) is not analysed as the planned network, nor overwritten by it.
     await assert.rejects(prepareNetwork({ ...QUICK_BINARY, limit: 150, epochs: 1, checkpoint: dir }), {
-      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: limit 150 (checkpoint: 100), epochs 1 (checkpoint: 2). ${choices}`,
+      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: limit 150 (checkpoint: 100), epochs 1 (checkpoint: 2), batchSize 15 (checkpoint: 10). ${choices}`,
     });
   });
 });

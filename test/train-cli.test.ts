@@ -71,6 +71,11 @@ describe('npm run train: flags', () => {
     assert.throws(() => parseTrainArgs(['--debug', '--limit', '0']), /--debug means --limit 100: give one of them, not both\./);
     assert.throws(() => parseTrainArgs(['--limit', '0']), /--limit takes the number of images to keep of each split, at least 1; got 0\./);
     assert.equal(plan(['--lr-start', '3e-3']).training.lrStart, 0.003);
+    // A subset lowers the profile's batch to limit/10; an explicit batch size stays, and is named.
+    assert.equal(plan(['--profile', 'quick', '--limit', '200']).training.batchSize, 20);
+    const explicit = plan(['--profile', 'quick', '--limit', '200', '--batch-size', '100']);
+    assert.equal(explicit.training.batchSize, 100);
+    assert.equal(path.basename(explicit.checkpointDir), 'fashion-mnist-quick-binary-batch100-limit200');
     assert.throws(() => parseTrainArgs(['--overwrite', '--param-file', 'x']), /--overwrite starts a new run over a checkpoint, --param-file continues one: give one of them\./);
     // Accepted silently before: a seed that wraps to another, a count past 2^53, a contradictory mode.
     assert.throws(() => parseTrainArgs(['--seed', '4294967296']), /--seed takes a whole number from 0 to 4294967295 \(seeds are 32-bit\); got '4294967296'\./);
