@@ -1,13 +1,12 @@
 // AVX2 kernels, on the grouped4 layout of lib/packed/plan.ts: 4 output channels per register (one
 // 64-bit lane each), a broadcast input word against word j of 4 channels' weights ([group][word][4]).
 // AVX2 has no popcount instruction for vectors: bytes are counted by a nibble lookup (vpshufb) and
-// summed per lane by vpsadbw, and the binary kernels first add eight XOR vectors in a Harley–Seal
-// carry-save tree so that one lookup counts eight (Muła, Kurz and Lemire, "Faster population counts
-// using AVX2 instructions", 2018). Compiled for AVX2 by the pragma below (after every include, so that
-// no inline function shared with other files is built for it); run only where the CPU has it.
+// summed per lane by vpsadbw, after Harley–Seal carry-save trees have added the vectors (XORs, or a
+// ternary conv's ANDs) so that one lookup counts about four (countBits; Muła, Kurz and Lemire, "Faster
+// population counts using AVX2 instructions", 2018). Compiled for AVX2 by the pragma below (after
+// every include, so that no inline function shared with other files is built for it); run only where
+// the CPU has it.
 #include <immintrin.h>
-
-#include <cstring>
 
 #include "kernels.h"
 
@@ -20,12 +19,15 @@ namespace {
 
 using namespace plan_abi;
 
-/** Set bits of each byte, by looking up each nibble. */
-inline __m256i popcountBytes(__m256i v) {
-  const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+/** Nibble lookup tables: set bits, and twice the set bits. */
+inline __m256i countTable() { return _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4); }
+inline __m256i doubleCountTable() { return _mm256_add_epi8(countTable(), countTable()); }
+
+/** Set bits of each byte (times 2 with doubleCountTable), by looking up each nibble in `table`. */
+inline __m256i popcountBytes(__m256i v, __m256i table = countTable()) {
   const __m256i low = _mm256_set1_epi8(0x0f);
-  const __m256i lo = _mm256_shuffle_epi8(lookup, _mm256_and_si256(v, low));
-  const __m256i hi = _mm256_shuffle_epi8(lookup, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+  const __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(v, low));
+  const __m256i hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
   return _mm256_add_epi8(lo, hi);
 }
 
@@ -40,117 +42,291 @@ inline __m256i csa(__m256i& sum, __m256i a, __m256i b) {
   return carry;
 }
 
-/** Per 64-bit lane, Σ_j popcount(vec(j)) over j < n: a Harley–Seal tree of eight, eights counted by lookup. */
-template <typename Vec>
-inline __m256i harleySeal(int64_t n, Vec vec) {
-  const __m256i zero = _mm256_setzero_si256();
-  __m256i ones = zero, twos = zero, fours = zero, eightsBytes = zero, eights = zero;
-  int64_t j = 0;
-  int blocks = 0;
-  for (; j + 8 <= n; j += 8) {
-    __m256i twosA = csa(ones, vec(j), vec(j + 1));
-    __m256i twosB = csa(ones, vec(j + 2), vec(j + 3));
-    const __m256i foursA = csa(twos, twosA, twosB);
-    twosA = csa(ones, vec(j + 4), vec(j + 5));
-    twosB = csa(ones, vec(j + 6), vec(j + 7));
-    const __m256i foursB = csa(twos, twosA, twosB);
-    eightsBytes = _mm256_add_epi8(eightsBytes, popcountBytes(csa(fours, foursA, foursB)));
-    if (++blocks == 31) {  // bytes hold at most 8 per block
-      eights = _mm256_add_epi64(eights, laneSums(eightsBytes));
-      eightsBytes = zero;
-      blocks = 0;
-    }
-  }
-  eights = _mm256_add_epi64(eights, laneSums(eightsBytes));
-  // 4·fours + 2·twos + ones + up to 7 more vectors: at most 112 per byte.
-  __m256i rest = popcountBytes(fours);
-  rest = _mm256_add_epi8(rest, rest);
-  rest = _mm256_add_epi8(rest, popcountBytes(twos));
-  rest = _mm256_add_epi8(rest, rest);
-  rest = _mm256_add_epi8(rest, popcountBytes(ones));
-  for (; j < n; j++) rest = _mm256_add_epi8(rest, popcountBytes(vec(j)));
-  return _mm256_add_epi64(_mm256_slli_epi64(eights, 3), laneSums(rest));
-}
-
-/** Per lane, the ternary z over `pairs` (sign, non-zero) words of `a` against weights [pair][plane][4]. */
-inline __m256i ternaryLanes(const uint64_t* a, const uint64_t* w, int64_t pairs) {
-  const __m256i zero = _mm256_setzero_si256();
-  __m256i nonzero = zero, negative = zero;
-  for (int64_t j0 = 0; j0 < pairs; j0 += 31) {  // bytes hold at most 8 per pair
-    const int64_t end = j0 + 31 < pairs ? j0 + 31 : pairs;
-    __m256i nz = zero, ng = zero;
-    for (int64_t j = j0; j < end; j++) {
-      const __m256i m = _mm256_and_si256(_mm256_set1_epi64x(static_cast<long long>(a[2 * j + 1])), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 8 * j + 4)));
-      const __m256i s = _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(a[2 * j])), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 8 * j)));
-      nz = _mm256_add_epi8(nz, popcountBytes(m));
-      ng = _mm256_add_epi8(ng, popcountBytes(_mm256_and_si256(s, m)));
-    }
-    nonzero = _mm256_add_epi64(nonzero, laneSums(nz));
-    negative = _mm256_add_epi64(negative, laneSums(ng));
-  }
-  return _mm256_sub_epi64(nonzero, _mm256_add_epi64(negative, negative));
-}
-
 inline __m256i load4(const void* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+
+/** Binary input word a against word j of 4 channels' weights ([word][4]): their XOR. */
+inline __m256i binaryWord(uint64_t a, const uint64_t* w, int64_t j) { return _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(a)), load4(w + 4 * j)); }
+
+/**
+ * Ternary input words a (sign, non-zero) against pair j of 4 channels' weights ([pair][plane][4]):
+ * m = m_a ∧ m_w, or when `negative`, m ∧ (s_a ⊕ s_w); z = popcount(m) − 2·popcount(m ∧ (s_a ⊕ s_w)).
+ */
+inline __m256i ternaryWord(const uint64_t* a, const uint64_t* w, int64_t j, bool negative) {
+  const __m256i m = _mm256_and_si256(_mm256_set1_epi64x(static_cast<long long>(a[1])), load4(w + 8 * j + 4));
+  return negative ? _mm256_and_si256(_mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(a[0])), load4(w + 8 * j)), m) : m;
+}
 
 /** Bits of 4 lanes where !(a > b). */
 inline uint32_t notGreater(__m256i a, __m256i b) {
   return ~static_cast<uint32_t>(_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(a, b)))) & 0xfu;
 }
 
-/** Copies a pixel's k×k window (k rows of rowLen words, `stride` words apart) into `win`. */
-inline void copyWindow(const uint64_t* base, int64_t k, int64_t rowLen, int64_t stride, uint64_t* win) {
-  for (int64_t dy = 0; dy < k; dy++) std::memcpy(win + dy * rowLen, base + dy * stride, rowLen * 8);
+// ---- convs -------------------------------------------------------------------------------------
+//
+// A binary or ternary conv takes its output pixels in pairs (GROUPED4_WINDOWS, row by row and on
+// across rows; a ternary one with a long window, one by one): it gathers the windows into the
+// working space as the weights hold them (inputWords: each tap's halves, end to end), then counts
+// every group of 4 channels over them with one carry-save tree per pixel and count, so that each
+// weight load serves two pixels and most vectors cost a carry-save adder instead of a lookup. The
+// common window sizes are compiled as constants, which unrolls the trees.
+
+/** A binary or ternary conv as these kernels read it. */
+struct ConvShape {
+  int w, k, planes, groups;
+  int64_t pixels;      // output pixels
+  int64_t halves;      // halves (32-bit words) of each tap per plane that a window holds
+  int64_t pixelWords;  // 32-bit words of an input pixel
+  int64_t rowWords;    // of a zero-bordered input row
+  int64_t words;       // 64-bit words of a window
+  int64_t outWords;    // 32-bit words of an output pixel
+};
+
+inline ConvShape convShape(const Op& op) {
+  const int planes = op[F_PLANES], k = op[F_K];
+  const int64_t pixelWords = wordsPerPixel(op[F_CIN], planes);
+  // The checked plan gives inputWords = windowWords(k, halves, planes) with the halves of whole pixels, or those the channels fill.
+  const bool whole = op[F_INPUT_WORDS] == k * k * pixelWords;
+  return {op[F_WIDTH], k, planes, op[F_COUT_PADDED] / 4, static_cast<int64_t>(op[F_HEIGHT]) * op[F_WIDTH],
+          whole ? pixelWords / planes : halvesPerPixel(op[F_CIN]), pixelWords, (op[F_WIDTH] + k - 1) * pixelWords, op[F_INPUT_WORDS] / 2,
+          wordsPerPixel(op[F_COUT], planes)};
 }
 
-void binaryConv(const Op& op) {
-  const int h = op[F_HEIGHT], w = op[F_WIDTH], k = op[F_K];
-  const int64_t wpp64 = wordsPerPixel(op[F_CIN], 1) / 2, pw = w + k - 1, rowLen = k * wpp64, K = k * rowLen;
-  const int groups = op[F_COUT_PADDED] / 4;
-  const int64_t outWords = wordsPerPixel(op[F_COUT], 1);
-  const uint64_t* w4 = op.constAt<uint64_t>(F_WEIGHTS);
-  const int64_t* thresholds = op.constAt<int64_t>(F_THRESHOLDS);
-  const uint8_t* positionClass = op.constAt<uint8_t>(F_POSITION_CLASS);
-  uint64_t* win = op.arenaAt<uint64_t>(F_SCRATCH);
-  for (int y = 0; y < h; y++) {
-    for (int x = 0; x < w; x++) {
-      const int64_t p = static_cast<int64_t>(y) * w + x;
-      copyWindow(op.arenaAt<uint64_t>(F_SRC) + (y * pw + x) * wpp64, k, rowLen, pw * wpp64, win);
-      const int64_t* t = thresholds + static_cast<int64_t>(positionClass[p]) * groups * 4;
-      uint32_t* out = op.arenaAt<uint32_t>(F_OUT) + p * outWords;
-      std::memset(out, 0, outWords * 4);
-      for (int g = 0; g < groups; g++) {
-        const uint64_t* wg = w4 + g * K * 4;
-        const __m256i count = harleySeal(K, [&](int64_t j) { return _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(win[j])), load4(wg + 4 * j)); });
-        out[(4 * g) >> 5] |= notGreater(count, load4(t + 4 * g)) << ((4 * g) & 31);
+/** A 32-bit word of a gathered window, which the trees read as 64-bit words: exempt from type-based alias analysis. */
+typedef uint32_t __attribute__((may_alias)) WindowHalf;
+
+/** The 32-bit word of half s of a plane, in a pixel or a window: planes alternate by 64-bit word. */
+template <int Planes>
+inline int64_t halfAt(int64_t s, int plane) { return Planes == 1 ? s : 4 * (s >> 1) + 2 * plane + (s & 1); }
+
+/**
+ * A window of an odd number of halves per tap (Halves, or c.halves if 0): each tap's halves end to
+ * end on each plane, then a zero half to end on a whole word.
+ */
+template <int Planes, int Halves>
+inline void gatherHalves(const uint32_t* src, const ConvShape& c, WindowHalf* win) {
+  const int64_t halves = Halves > 0 ? Halves : c.halves;
+  int64_t s = 0;
+  for (int dy = 0; dy < c.k; dy++) {
+    const uint32_t* pixel = src + dy * c.rowWords;
+    for (int dx = 0; dx < c.k; dx++, pixel += c.pixelWords) {
+      for (int64_t i = 0; i < halves; i++, s++) {
+        for (int plane = 0; plane < Planes; plane++) win[halfAt<Planes>(s, plane)] = pixel[halfAt<Planes>(i, plane)];
       }
     }
   }
+  if (s & 1) {
+    for (int plane = 0; plane < Planes; plane++) win[halfAt<Planes>(s, plane)] = 0;
+  }
 }
 
-void ternaryConv(const Op& op) {
-  const int h = op[F_HEIGHT], w = op[F_WIDTH], k = op[F_K];
-  const int64_t wpp64 = wordsPerPixel(op[F_CIN], 2) / 2, pw = w + k - 1, rowLen = k * wpp64, K = k * rowLen;
-  const int64_t coutPadded = op[F_COUT_PADDED];
-  const int groups = static_cast<int>(coutPadded / 4);
-  const int64_t outWords = wordsPerPixel(op[F_COUT], 2);
-  const uint64_t* w4 = op.constAt<uint64_t>(F_WEIGHTS);
-  const int64_t* thresholds = op.constAt<int64_t>(F_THRESHOLDS);
-  uint64_t* win = op.arenaAt<uint64_t>(F_SCRATCH);
-  for (int y = 0; y < h; y++) {
-    for (int x = 0; x < w; x++) {
-      copyWindow(op.arenaAt<uint64_t>(F_SRC) + (y * pw + x) * wpp64, k, rowLen, pw * wpp64, win);
-      uint32_t* out = op.arenaAt<uint32_t>(F_OUT) + (static_cast<int64_t>(y) * w + x) * outWords;
-      std::memset(out, 0, outWords * 4);
-      for (int g = 0; g < groups; g++) {
-        const __m256i z = ternaryLanes(win, w4 + g * K * 4, K / 2);
-        for (int p = 0; p < 2; p++) {  // z ≥ t ⇔ !(t > z)
-          out[channelWord(4 * g, p, 2)] |= notGreater(load4(thresholds + p * coutPadded + 4 * g), z) << ((4 * g) & 31);
-        }
+/** The window of the pixel whose zero-bordered input starts at `src` (its top-left tap), into `win` as the weights hold it. */
+inline void gatherWindow(const uint32_t* src, const ConvShape& c, WindowHalf* win) {
+  if (c.halves % 2 != 0) {  // one half per tap: at most 32 channels
+    if (c.planes == 1) c.halves == 1 ? gatherHalves<1, 1>(src, c, win) : gatherHalves<1, 0>(src, c, win);
+    else c.halves == 1 ? gatherHalves<2, 1>(src, c, win) : gatherHalves<2, 0>(src, c, win);
+    return;
+  }
+  // Whole pixels: each kernel row is a run of 64-bit words.
+  const int64_t row = c.k * c.pixelWords / 2;
+  uint64_t* to = reinterpret_cast<uint64_t*>(win);
+  for (int dy = 0; dy < c.k; dy++, to += row) {
+    const uint64_t* from = reinterpret_cast<const uint64_t*>(src + dy * c.rowWords);
+    for (int64_t j = 0; j < row; j++) _mm_storel_epi64(reinterpret_cast<__m128i*>(to + j), _mm_loadl_epi64(reinterpret_cast<const __m128i*>(from + j)));
+  }
+}
+
+/** The windows of P pixels from pixel p = (y, x) on (in row-major order), gathered into the working space. */
+template <int P>
+inline void gatherPixels(const Op& op, const ConvShape& c, int64_t y, int64_t x, const uint64_t** win) {
+  WindowHalf* scratch = op.arenaAt<WindowHalf>(F_SCRATCH);
+  for (int q = 0; q < P; q++, x++) {
+    if (x == c.w) {
+      x = 0;
+      y++;
+    }
+    gatherWindow(op.arenaAt<uint32_t>(F_SRC) + y * c.rowWords + x * c.pixelWords, c, scratch + q * 2 * c.words);
+    win[q] = reinterpret_cast<const uint64_t*>(scratch) + q * c.words;
+  }
+}
+
+/**
+ * Per 64-bit lane, the set bits of n ≥ 1 vectors x(i, j), j < n, for L counts i: carry-save
+ * (Harley–Seal) trees, so that few lookups count many vectors. `ones` starts as x(i, 0) and takes
+ * the others two at a time, their carries (weight 2) go to `twos`, two at a time, and theirs (weight
+ * 4) to `fours`, whose carries (weight 8) are looked up into `eights` (byte counts, at most 8 per
+ * block of eight vectors, moved to `total` every 31 blocks). What is left (1–7 vectors) joins the
+ * last lookups of ones, twos and fours. For n = 5 or 9 that is 2 or 5 carry-save adders and 3 or 4
+ * lookups, the fewest a tree of them can do; a long run costs 7 adders and a lookup per 8 vectors.
+ * N > 0: n is N, a constant.
+ */
+template <int L, int64_t N, typename X>
+inline void countBits(int64_t size, X x, __m256i* count) {
+  const int64_t n = N > 0 ? N : size;
+  const __m256i zero = _mm256_setzero_si256(), table2 = doubleCountTable(), table4 = _mm256_add_epi8(table2, table2);
+  __m256i ones[L], twos[L], fours[L], eights[L], total[L];
+  for (int i = 0; i < L; i++) {
+    ones[i] = x(i, 0);
+    twos[i] = fours[i] = eights[i] = total[i] = zero;
+  }
+  // Four vectors from j into ones and twos: their carry of weight 4.
+  const auto quad = [&](int i, int64_t j) {
+    const __m256i t1 = csa(ones[i], x(i, j), x(i, j + 1)), t2 = csa(ones[i], x(i, j + 2), x(i, j + 3));
+    return csa(twos[i], t1, t2);
+  };
+  int64_t j = 1;
+  if (n >= 3) {
+    for (int i = 0; i < L; i++) twos[i] = csa(ones[i], x(i, 1), x(i, 2));
+    j = 3;
+  }
+  const bool hasFours = j + 4 <= n;
+  if (hasFours) {
+    for (int i = 0; i < L; i++) fours[i] = quad(i, j);
+    j += 4;
+  }
+  const bool hasEights = j + 8 <= n;
+  for (int blocks = 0; j + 8 <= n; j += 8, blocks++) {
+    if (blocks == 31) {
+      for (int i = 0; i < L; i++) {
+        total[i] = _mm256_add_epi64(total[i], laneSums(eights[i]));
+        eights[i] = zero;
+      }
+      blocks = 0;
+    }
+    for (int i = 0; i < L; i++) {
+      const __m256i a = quad(i, j), b = quad(i, j + 4);
+      eights[i] = _mm256_add_epi8(eights[i], popcountBytes(csa(fours[i], a, b)));
+    }
+  }
+  for (int i = 0; i < L; i++) {
+    // Bytes of at most 32 + 16 + 8 (the last vectors) + 8 + 16 + 32 (ones, twos, fours).
+    __m256i bytes = zero;
+    int64_t k = j;
+    if (k + 4 <= n) {
+      bytes = popcountBytes(quad(i, k), table4);
+      k += 4;
+    }
+    if (n - k >= 2) {
+      bytes = _mm256_add_epi8(bytes, popcountBytes(csa(ones[i], x(i, k), x(i, k + 1)), table2));
+      k += 2;
+    }
+    if (k < n) bytes = _mm256_add_epi8(bytes, popcountBytes(x(i, k)));
+    bytes = _mm256_add_epi8(bytes, _mm256_add_epi8(popcountBytes(ones[i]), popcountBytes(twos[i], table2)));
+    if (hasFours) bytes = _mm256_add_epi8(bytes, popcountBytes(fours[i], table4));
+    count[i] = laneSums(bytes);
+    if (hasEights) count[i] = _mm256_add_epi64(count[i], _mm256_slli_epi64(_mm256_add_epi64(total[i], laneSums(eights[i])), 3));
+  }
+}
+
+/** Output bits of P pixels from pixel p, 4 channels (a group) at a time: stored by whole words, the words past the last group zeroed. */
+template <int P, int Planes>
+struct OutputBits {
+  uint32_t* out[P];
+  uint32_t bits[P][Planes] = {};
+  OutputBits(const Op& op, const ConvShape& c, int64_t p) {
+    for (int q = 0; q < P; q++) out[q] = op.arenaAt<uint32_t>(F_OUT) + (p + q) * c.outWords;
+  }
+  /** Group g's bits of pixel q on `plane`; the word is stored after its last group, or the conv's. */
+  void add(int q, int plane, int g, uint32_t four) { bits[q][plane] |= four << ((4 * g) & 31); }
+  void next(const ConvShape& c, int g) {
+    if ((g & 7) != 7 && g != c.groups - 1) return;
+    for (int q = 0; q < P; q++) {
+      for (int plane = 0; plane < Planes; plane++) {
+        out[q][channelWord(4 * g, plane, Planes)] = bits[q][plane];
+        bits[q][plane] = 0;
       }
     }
   }
+  void finish(const ConvShape& c) {
+    // Words of channels past the last group's 32 (64-channel blocks of [plane][2 words]).
+    const int64_t last = (c.groups - 1) >> 3;
+    for (int q = 0; q < P; q++) {
+      for (int64_t j = 0; j < c.outWords; j++) {
+        if ((j / (2 * Planes)) * 2 + (j & 1) > last) out[q][j] = 0;
+      }
+    }
+  }
+};
+
+/** P pixels from pixel p = (y, x): bits count ≤ the threshold of each pixel's position class. */
+template <int P, int64_t N>
+void binaryPixels(const Op& op, const ConvShape& c, int64_t p, int64_t y, int64_t x) {
+  const uint64_t* win[P];
+  gatherPixels<P>(op, c, y, x, win);
+  const int64_t* t[P];
+  for (int q = 0; q < P; q++) t[q] = op.constAt<int64_t>(F_THRESHOLDS) + static_cast<int64_t>(op.constAt<uint8_t>(F_POSITION_CLASS)[p + q]) * c.groups * 4;
+  OutputBits<P, 1> out(op, c, p);
+  const uint64_t* w4 = op.constAt<uint64_t>(F_WEIGHTS);
+  for (int g = 0; g < c.groups; g++) {
+    const uint64_t* wg = w4 + g * c.words * 4;
+    __m256i count[P];
+    countBits<P, N>(c.words, [&](int q, int64_t j) { return binaryWord(win[q][j], wg, j); }, count);
+    for (int q = 0; q < P; q++) out.add(q, 0, g, notGreater(count[q], load4(t[q] + 4 * g)));
+    out.next(c, g);
+  }
+  out.finish(c);
 }
+
+/**
+ * P pixels from pixel p = (y, x): each plane's bits z ≥ t, z = popcount(m) − 2·popcount(m ∧ (s_a ⊕ s_w)) with
+ * m = m_a ∧ m_w, each popcount by its own tree (counts 2q and 2q + 1 of countBits).
+ */
+template <int P, int64_t N>
+void ternaryPixels(const Op& op, const ConvShape& c, int64_t p, int64_t y, int64_t x) {
+  const uint64_t* win[P];
+  gatherPixels<P>(op, c, y, x, win);
+  OutputBits<P, 2> out(op, c, p);
+  const uint64_t* w4 = op.constAt<uint64_t>(F_WEIGHTS);
+  const int64_t* thresholds = op.constAt<int64_t>(F_THRESHOLDS);
+  const int64_t coutPadded = 4 * c.groups;
+  for (int g = 0; g < c.groups; g++) {
+    const uint64_t* wg = w4 + g * c.words * 4;
+    __m256i count[2 * P];
+    countBits<2 * P, N / 2>(c.words / 2, [&](int i, int64_t j) { return ternaryWord(win[i / 2] + 2 * j, wg, j, i % 2 != 0); }, count);
+    for (int q = 0; q < P; q++) {
+      const __m256i z = _mm256_sub_epi64(count[2 * q], _mm256_add_epi64(count[2 * q + 1], count[2 * q + 1]));
+      for (int plane = 0; plane < 2; plane++) out.add(q, plane, g, notGreater(load4(thresholds + plane * coutPadded + 4 * g), z));  // z ≥ t ⇔ !(t > z)
+    }
+    out.next(c, g);
+  }
+  out.finish(c);
+}
+
+/** Every pixel of a conv, Pixels::pixels<N> at a time, by Pixels::run<P, N> with N the window's 64-bit words if it is one of Sizes, else 0. */
+template <typename Pixels, int64_t N>
+void allPixels(const Op& op, const ConvShape& c) {
+  constexpr int P = Pixels::template pixels<N>;
+  static_assert(P <= GROUPED4_WINDOWS, "the working space holds GROUPED4_WINDOWS windows");
+  int64_t p = 0, y = 0, x = 0;  // pixel p = (y, x)
+  for (; p + P <= c.pixels; p += P) {
+    Pixels::template run<P, N>(op, c, p, y, x);
+    for (x += P; x >= c.w; x -= c.w) y++;
+  }
+  if (p < c.pixels) Pixels::template run<1, N>(op, c, p, y, x);
+}
+
+template <typename Pixels, int64_t... Sizes>
+void convPixels(const Op& op) {
+  const ConvShape c = convShape(op);
+  if (!((c.words == Sizes && (allPixels<Pixels, Sizes>(op, c), true)) || ...)) allPixels<Pixels, 0>(op, c);
+}
+
+struct BinaryPixels {
+  template <int64_t N>
+  static constexpr int pixels = 2;
+  template <int P, int64_t N>
+  static void run(const Op& op, const ConvShape& c, int64_t p, int64_t y, int64_t x) { binaryPixels<P, N>(op, c, p, y, x); }
+};
+struct TernaryPixels {
+  // Two pixels (four trees) where the window is short; on longer ones their state no longer fits in registers.
+  template <int64_t N>
+  static constexpr int pixels = N > 0 && N <= 18 ? 2 : 1;
+  template <int P, int64_t N>
+  static void run(const Op& op, const ConvShape& c, int64_t p, int64_t y, int64_t x) { ternaryPixels<P, N>(op, c, p, y, x); }
+};
+
+// Windows of 5, 9 and 18 words: k = 3 and at most 32, 64 or 128 channels (ternary: 10, 18, 36 words, in pairs).
+void binaryConv(const Op& op) { convPixels<BinaryPixels, 5, 9, 18>(op); }
+void ternaryConv(const Op& op) { convPixels<TernaryPixels, 10, 18, 36>(op); }
 
 /** Stores 4 lanes of int64 z as int32. */
 inline void storeZ(int32_t* z, __m256i lanes) {
@@ -166,7 +342,8 @@ void binaryDense(const Op& op) {
   const __m256i inputs = _mm256_set1_epi64x(op[F_INPUTS]);
   for (int g = 0; g < op[F_COUT_PADDED] / 4; g++) {
     const uint64_t* wg = w4 + g * len * 4;
-    const __m256i count = harleySeal(len, [&](int64_t j) { return _mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(inp[j])), load4(wg + 4 * j)); });
+    __m256i count;
+    countBits<1, 0>(len, [&](int, int64_t j) { return binaryWord(inp[j], wg, j); }, &count);
     storeZ(op.arenaAt<int32_t>(F_OUT) + 4 * g, _mm256_sub_epi64(inputs, _mm256_add_epi64(count, count)));
   }
 }
@@ -175,7 +352,12 @@ void ternaryDense(const Op& op) {
   const int64_t len = op[F_INPUT_WORDS] / 2;
   const uint64_t* inp = op.arenaAt<uint64_t>(F_SRC);
   const uint64_t* w4 = op.constAt<uint64_t>(F_WEIGHTS);
-  for (int g = 0; g < op[F_COUT_PADDED] / 4; g++) storeZ(op.arenaAt<int32_t>(F_OUT) + 4 * g, ternaryLanes(inp, w4 + g * len * 4, len / 2));
+  for (int g = 0; g < op[F_COUT_PADDED] / 4; g++) {
+    const uint64_t* wg = w4 + g * len * 4;
+    __m256i count[2];
+    countBits<2, 0>(len / 2, [&](int i, int64_t j) { return ternaryWord(inp + 2 * j, wg, j, i != 0); }, count);
+    storeZ(op.arenaAt<int32_t>(F_OUT) + 4 * g, _mm256_sub_epi64(count[0], _mm256_add_epi64(count[1], count[1])));
+  }
 }
 
 /** 4 doubles per register, for floatConvKernel. */

@@ -46,6 +46,17 @@ extern const Kernels AVX512_KERNELS;
 /** 32-bit words of one pixel's channels on `planes` bit-planes (model.ts). */
 inline int64_t wordsPerPixel(int64_t channels, int64_t planes) { return 2 * planes * ((channels + 63) / 64); }
 
+/** 32-bit halves that one pixel's channels fill on each plane. */
+inline int64_t halvesPerPixel(int64_t channels) { return (channels + 31) / 32; }
+
+/**
+ * 32-bit words of a k×k window that holds `halves` halves of each tap per plane, end to end, in whole
+ * 64-bit words (planes alternating by word, as a pixel's): a binary or ternary conv's inputWords
+ * (lib/packed/plan.ts), with every half of a pixel (k·k·wordsPerPixel) or, in the grouped4 layout,
+ * with only the halves its channels fill.
+ */
+inline int64_t windowWords(int64_t k, int64_t halves, int64_t planes) { return 2 * planes * ((k * k * halves + 1) / 2); }
+
 /** The 32-bit word of a pixel holding channel c of plane p (bit c & 31). */
 inline int channelWord(int c, int plane, int planes) { return ((c >> 6) * planes + plane) * 2 + ((c >> 5) & 1); }
 

@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../lib/backend';
-import { PackedModel } from '../lib/packed/model';
+import { PackedModel, isConv } from '../lib/packed/model';
 import { ISAS, ISA_ENV_VAR, Isa, chooseIsa, compileNative, loadNative, nativeEngine } from '../lib/packed/native';
 import { openEngine } from '../lib/packed/open';
 import { buildPlan, encodePlan } from '../lib/packed/plan';
 import { HEADER_FIELDS, OP_FIELDS } from '../lib/packed/plan-abi';
 import { runReference } from '../lib/packed/reference';
-import { nativeExpected, nativeIsas } from './support/packed-engines';
+import { assertEnginesMatch, nativeExpected, nativeIsas } from './support/packed-engines';
 import { packRandom } from './support/packed-networks';
 import { randomImages } from './support/synthetic';
 
@@ -109,7 +109,7 @@ describe('native packed kernels', () => {
     const header = encodePlan(plan);
     const op = (i: number, field: (typeof OP_FIELDS)[number]) => HEADER_FIELDS.length + i * OP_FIELDS.length + OP_FIELDS.indexOf(field);
     const edits: [string, (h: Int32Array) => Int32Array, RegExp][] = [
-      ['version', (h) => h.map((v, i) => (i === 1 ? 99 : v)), /invalid plan: the plan is version 99 with \d+ fields per operation; these kernels read version 1/],
+      ['version', (h) => h.map((v, i) => (i === 1 ? 99 : v)), /invalid plan: the plan is version 99 with \d+ fields per operation; these kernels read version 2/],
       ['truncated', (h) => h.subarray(0, h.length - 3), /the plan's length does not match its operation count/],
       ['weights outside', (h) => h.map((v, i) => (i === op(1, 'weights') ? plan.constants.length - 2 : v)), /operation 1: weights \[\d+, \+\d+\) lies outside the constants/],
       ['short weights', (h) => h.map((v, i) => (i === op(1, 'weightsWords') ? 3 : v)), /operation 1: weights has 3 words, needs \d+/],
@@ -125,5 +125,47 @@ describe('native packed kernels', () => {
     assert.throws(() => new Plan(header, plan.constants, 'avx2'), /the plan's weights are not in the layout of the AVX2 kernels/);
     assert.throws(() => new Plan(header, plan.constants, 'neon' as Isa), /unknown instruction set 'neon'/);
     assert.doesNotThrow(() => new Plan(header, plan.constants, 'scalar'));
+    if (!native.addon.isas.includes('avx2')) return;
+    // The AVX2 layout: a window's words are the whole window's or (12 channels: one half per tap) the compact one's, and the
+    // working space holds two of them.
+    const grouped = buildPlan(model, 'grouped4');
+    const groupedHeader = encodePlan(grouped);
+    assert.equal(grouped.ops[1].inputWords, 10);
+    const groupedEdits: [string, (h: Int32Array) => Int32Array, RegExp][] = [
+      ['inputWords', (h) => h.map((v, i) => (i === op(1, 'inputWords') ? 12 : v)), /operation 1: inputWords = 12 is not the size of a window/],
+      ['whole window', (h) => h.map((v, i) => (i === op(1, 'inputWords') ? 18 : v)), /operation 1: weights has 400 words, needs 720/],
+      ['scratch', (h) => h.map((v, i) => (i === op(1, 'scratchWords') ? 19 : v)), /operation 1: scratch has 19 words, needs 20/],
+    ];
+    for (const [what, edit, message] of groupedEdits) assert.throws(() => new Plan(edit(groupedHeader.slice()), grouped.constants, 'avx2'), message, what);
+    assert.doesNotThrow(() => new Plan(groupedHeader, grouped.constants, 'avx2'));
+  });
+
+  it('AVX2 layout: a conv window leaves out the 32-bit halves its channels leave empty, unless a binary one could count; every engine agrees', async () => {
+    const data = randomImages(7, [6, 5, 2], 3, 3);
+    for (const levels of [2, 3] as const) {
+      const arch = { inputShape: [6, 5, 2] as [number, number, number], conv: [20, 90, 16], maxPool: [false, true, false], fc: [], ...(levels === 3 ? { levels, threshold: 0.3 } : {}) };
+      // 64-bit words of a window per plane. 20 channels: one half per tap, 9 in 5 words (not 9); 90: 3 halves per tap, 27 in 14 words (not 18).
+      const words = (m: PackedModel) => buildPlan(m, 'grouped4').ops.slice(1, 3).map((o) => o.inputWords / 2 / (levels - 1));
+      const clean = packRandom(arch, 11);
+      assert.deepEqual(words(clean), [5, 14]);
+      const check = (m: PackedModel) => assertEnginesMatch(m, data.images, data.count, runReference(m, data.images, data.count), [1], assert.fail);
+      await check(clean);
+      // A set bit in an empty half: the first binary conv's weights (channel 3, tap 4), the second's input (the first's flip).
+      const weights = structuredClone(clean);
+      const conv2 = weights.layers[1];
+      assert.ok(conv2.kind === 'binary-conv' || conv2.kind === 'ternary-conv');
+      const at = (3 * 9 + 4) * 2 * (levels - 1); // its pixel words: [sign or bits, then non-zero][2 halves]
+      conv2.weights[at + 1] |= 1 << 7;
+      if (levels === 3) conv2.weights[at + 3] |= 1 << 9;
+      const flip = structuredClone(clean);
+      const conv2Flip = flip.layers[1];
+      assert.ok(isConv(conv2Flip));
+      conv2Flip.flip[3] |= 1 << 30; // channel 126 of 90
+      // Binary: those windows stay whole (and the set bits count, as in the reference); ternary ones need not (zero non-zero plane).
+      assert.deepEqual(words(weights), levels === 2 ? [9, 14] : [5, 14]);
+      assert.deepEqual(words(flip), levels === 2 ? [5, 18] : [5, 14]);
+      await check(weights);
+      await check(flip);
+    }
   });
 });

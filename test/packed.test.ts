@@ -429,6 +429,8 @@ describe('packed wasm kernels', () => {
     ['wide rows (1300 channels: byte counters flushed within a kernel row)', { inputShape: [3, 3, 3], conv: [17, 1300, 9], maxPool: [false, false, true], fc: [5] }],
     ...TERNARY_ARCHITECTURES,
     ['ternary, wide rows (1300 channels)', { inputShape: [3, 3, 3], conv: [17, 1300, 9], maxPool: [false, false, true], fc: [5], levels: 3, threshold: 0.4 }],
+    ['128 channels into a 3×3 conv (a window size the AVX2 kernels unroll)', { inputShape: [5, 6, 2], conv: [128, 24], maxPool: [false, true], fc: [] }],
+    ['ternary, 128 channels into a 3×3 conv', { inputShape: [5, 6, 2], conv: [128, 24], maxPool: [false, true], fc: [], levels: 3, threshold: 0.3 }],
   ];
   architectures.forEach(([label, arch], i) => {
     it(`${label}: wasm and native logits (every instruction set this CPU has) equal the reference kernels' bit for bit, on 1, 2 and 3 threads`, async () => {

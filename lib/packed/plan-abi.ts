@@ -9,7 +9,9 @@
 /** "BNNP" read as a little-endian int32. */
 export const PLAN_MAGIC = 0x504e4e42;
 /** Raised when a field, code or meaning changes. */
-export const PLAN_ABI_VERSION = 1;
+export const PLAN_ABI_VERSION = 2;
+/** Windows the AVX2 kernels (grouped4) gather at a time into a binary or ternary conv's working space. */
+export const GROUPED4_WINDOWS = 2;
 
 /** Header fields, in order. Offsets and sizes are in 32-bit words. */
 export const HEADER_FIELDS = [
@@ -51,7 +53,8 @@ export const TRANSFORM_KINDS = ['finish', 'threshold', 'batch-norm'] as const;
  * The weight and threshold layouts a kernel family reads (see plan.ts):
  * - portable: the file's own (the reference and the scalar native kernels);
  * - wasm: binary conv weights in passes of 12 channels (wasm/packed-kernels.ts);
- * - grouped4, grouped8: weights [group of G channels][64-bit word][G] and int64 thresholds (AVX2, AVX-512).
+ * - grouped4, grouped8: weights [group of G channels][64-bit word][G] and int64 thresholds (AVX2, AVX-512);
+ *   grouped4 conv windows may leave out each tap's empty last 32-bit half (the op's inputWords says).
  */
 export const LAYOUTS = ['portable', 'wasm', 'grouped4', 'grouped8'] as const;
 
@@ -72,6 +75,7 @@ export function planAbiCpp(): string {
     'namespace plan_abi {',
     `constexpr int32_t MAGIC = ${PLAN_MAGIC};`,
     `constexpr int32_t VERSION = ${PLAN_ABI_VERSION};`,
+    `constexpr int32_t GROUPED4_WINDOWS = ${GROUPED4_WINDOWS};`,
     enumOf('HeaderField', 'H_', HEADER_FIELDS, 'HEADER_FIELDS'),
     enumOf('OpField', 'F_', OP_FIELDS, 'OP_FIELDS'),
     enumOf('KernelKind', 'K_', KERNEL_KINDS, 'KERNEL_KINDS'),

@@ -18,8 +18,11 @@
  *   ternary row's words alternate sign and non-zero, so each group reads [word pair][plane][G]),
  *   conv thresholds int64 (two 32-bit words) [classes or planes][channels rounded up to G], padded
  *   with a value never reached.
+ * - grouped4 conv windows ({@link compactWindows}): where a pixel's channels fill an odd number of
+ *   32-bit halves per plane, a window leaves out each tap's empty last half (the AVX2 kernels gather
+ *   the input the same way), when no bit it leaves out could count.
  */
-import { Layout, LAYOUTS, HEADER_FIELDS, KernelKind, KERNEL_KINDS, OP_FIELDS, OpField, PLAN_ABI_VERSION, PLAN_MAGIC, TRANSFORM_KINDS, TransformKind } from './plan-abi';
+import { GROUPED4_WINDOWS, Layout, LAYOUTS, HEADER_FIELDS, KernelKind, KERNEL_KINDS, OP_FIELDS, OpField, PLAN_ABI_VERSION, PLAN_MAGIC, TRANSFORM_KINDS, TransformKind } from './plan-abi';
 import {
   BinaryConvLayer,
   BinaryDenseLayer,
@@ -60,7 +63,7 @@ export interface PlanOp {
   planes: number;
   /** Position classes of a binary conv. */
   classes: number;
-  /** Real inputs of a dense layer (a binary z is inputs − 2·count) and its input words. */
+  /** Real inputs of a dense layer (a binary z is inputs − 2·count) and its input words; of a binary or ternary conv, the words of one window as its weights hold it. */
   inputs: number;
   inputWords: number;
   /** 1: 2×2 max-pool before the transform's output. */
@@ -199,6 +202,36 @@ function wasmConvWeights(l: BinaryConvLayer): Uint16Array {
   return out;
 }
 
+/** The 32-bit word of half s (32 channels) of plane p of a pixel, or of a window held as a stream of halves: planes alternate by 64-bit word (model.ts). */
+const halfAt = (s: number, p: number, planes: number) => ((s >> 1) * planes + p) * 2 + (s & 1);
+
+/**
+ * A conv's weights as the grouped4 kernels read each window: on each plane, the k² taps' used halves
+ * (⌈cin/32⌉ each) end to end, and a zero half to end on a whole 64-bit word, planes alternating by
+ * word as in a pixel: [rows][word][plane][2 halves]. When ⌈cin/32⌉ is odd that leaves out each tap's
+ * last half, so it is undefined where a bit there could count: a binary weight bit, or a bit the
+ * previous layer sets there (its flip; the kernels leave the rest of the padding zero, and ternary
+ * padding has a zero non-zero plane).
+ */
+function compactWindows(l: BinaryConvLayer | TernaryConvLayer, planes: number, inputFlip: Uint32Array): Uint32Array | undefined {
+  const taps = l.k * l.k, halves = Math.ceil(l.cin / 32), wpp = wordsPerPixel(l.cin, planes);
+  if (halves % 2 === 0) return l.weights; // nothing to leave out
+  if (planes === 1) {
+    if (inputFlip[halves] !== 0) return undefined;
+    for (let t = 0; t < l.cout * taps; t++) if (l.weights[t * wpp + halves] !== 0) return undefined;
+  }
+  const held = 2 * planes * Math.ceil((taps * halves) / 2);
+  const out = new Uint32Array(l.cout * held);
+  for (let o = 0; o < l.cout; o++) {
+    for (let t = 0; t < taps; t++) {
+      for (let i = 0; i < halves; i++) {
+        for (let p = 0; p < planes; p++) out[o * held + halfAt(t * halves + i, p, planes)] = l.weights[(o * taps + t) * wpp + halfAt(i, p, planes)];
+      }
+    }
+  }
+  return out;
+}
+
 /** A threshold z never reaches (|z| ≤ k²·cin or the inputs, far below). */
 const NEVER = 0x7fffffff;
 
@@ -223,29 +256,37 @@ function floatConvConstants(l: FloatConvLayer, planes: number, c: Allocator): Pa
   return { coutPadded, weights: c.add(weights), thresholds: c.add(thresholds) };
 }
 
-function binaryConvConstants(l: BinaryConvLayer, layout: Layout, c: Allocator): Partial<OpBase> {
+/** A binary or ternary conv's weights in `layout` (windows compacted for grouped4 where they can be), and the words of a window they hold. */
+function convWeights(l: BinaryConvLayer | TernaryConvLayer, planes: number, layout: Layout, inputFlip: Uint32Array): { weights: Uint32Array; inputWords: number } {
+  const g = groupSize(layout);
+  const windows = (g === 4 && compactWindows(l, planes, inputFlip)) || l.weights;
+  return { weights: g === 1 ? windows : groupedWeights(windows, l.cout, g), inputWords: windows.length / l.cout };
+}
+
+function binaryConvConstants(l: BinaryConvLayer, layout: Layout, c: Allocator, inputFlip: Uint32Array): Partial<OpBase> {
   const classes = l.classTaps.length;
   const positionClass = c.add(l.positionClass);
   if (layout === 'wasm') {
     const coutPadded = roundUp(l.cout, WASM_CONV_PASS);
-    return { coutPadded, classes, positionClass, weights: c.add(wasmConvWeights(l)), thresholds: c.add(int32Rows(l.thresholds, l.cout, coutPadded, -1)) };
+    return {
+      coutPadded, classes, positionClass, inputWords: l.weights.length / l.cout,
+      weights: c.add(wasmConvWeights(l)), thresholds: c.add(int32Rows(l.thresholds, l.cout, coutPadded, -1)),
+    };
   }
+  const { weights, inputWords } = convWeights(l, 1, layout, inputFlip);
   const g = groupSize(layout);
-  if (g === 1) return { coutPadded: l.cout, classes, positionClass, weights: c.add(l.weights), thresholds: c.add(l.thresholds) };
+  if (g === 1) return { coutPadded: l.cout, classes, positionClass, inputWords, weights: c.add(weights), thresholds: c.add(l.thresholds) };
   const coutPadded = roundUp(l.cout, g);
-  return {
-    coutPadded, classes, positionClass,
-    weights: c.add(groupedWeights(l.weights, l.cout, g)),
-    thresholds: c.add(int64Rows(l.thresholds, l.cout, coutPadded, -1)),
-  };
+  return { coutPadded, classes, positionClass, inputWords, weights: c.add(weights), thresholds: c.add(int64Rows(l.thresholds, l.cout, coutPadded, -1)) };
 }
 
-function ternaryConvConstants(l: TernaryConvLayer, layout: Layout, c: Allocator): Partial<OpBase> {
+function ternaryConvConstants(l: TernaryConvLayer, layout: Layout, c: Allocator, inputFlip: Uint32Array): Partial<OpBase> {
   const byPlane = planeMajor(l.thresholds, 2);
+  const { weights, inputWords } = convWeights(l, 2, layout, inputFlip);
   const g = groupSize(layout);
-  if (g === 1) return { coutPadded: l.cout, weights: c.add(l.weights), thresholds: c.add(byPlane) };
+  if (g === 1) return { coutPadded: l.cout, inputWords, weights: c.add(weights), thresholds: c.add(byPlane) };
   const coutPadded = roundUp(l.cout, g);
-  return { coutPadded, weights: c.add(groupedWeights(l.weights, l.cout, g)), thresholds: c.add(int64Rows(byPlane, l.cout, coutPadded, NEVER)) };
+  return { coutPadded, inputWords, weights: c.add(weights), thresholds: c.add(int64Rows(byPlane, l.cout, coutPadded, NEVER)) };
 }
 
 /** A dense layer's kernel fields and weights; z goes to `out`, one int32 per padded unit. */
@@ -295,7 +336,9 @@ export function buildPlan(model: PackedModel, layout: Layout): ExecutionPlan {
     const last = i === layers.length - 1;
     const dst = last ? logits : inputs[i + 1];
     const pad = last ? 0 : pads[i + 1];
-    if (isConv(l)) return convOp(l, { src: inputs[i], dst, pad, planes, layout, constants, arena });
+    const prev = i > 0 ? layers[i - 1] : undefined;
+    const inputFlip = prev && isConv(prev) ? prev.flip : new Uint32Array(0);
+    if (isConv(l)) return convOp(l, { src: inputs[i], dst, pad, planes, layout, constants, arena, inputFlip });
     const kernel = denseKernel(l, model.config.levels, layout, constants, arena);
     const op = { ...kernel, name: l.name, src: inputs[i], dst, pad };
     if (l.kind === 'output') {
@@ -320,15 +363,23 @@ interface ConvContext {
   layout: Layout;
   constants: Allocator;
   arena: Allocator;
+  /** The flip of the conv whose output this one reads (its input's padding bits, with the zeros the kernels leave there). */
+  inputFlip: Uint32Array;
 }
 
 function convOp(l: ConvLayer, x: ConvContext): PlanOp {
   const { constants: c, arena: a, planes, layout } = x;
   const kernelFields =
-    l.kind === 'float-conv' ? floatConvConstants(l, planes, c) : l.kind === 'binary-conv' ? binaryConvConstants(l, layout, c) : ternaryConvConstants(l, layout, c);
+    l.kind === 'float-conv'
+      ? floatConvConstants(l, planes, c)
+      : l.kind === 'binary-conv'
+        ? binaryConvConstants(l, layout, c, x.inputFlip)
+        : ternaryConvConstants(l, layout, c, x.inputFlip);
   const winWords = l.k * l.k * wordsPerPixel(l.cin, planes);
-  // Working space of a binary or ternary conv: a copy of one pixel's window (whole 16-byte chunks, and 16 bytes more).
-  const scratch = l.kind === 'float-conv' ? NO_REGION : a.take(roundUp(winWords, 4) + 4);
+  // Working space of a binary or ternary conv: a copy of one pixel's window (whole 16-byte chunks, and 16 bytes more), or for
+  // the AVX2 kernels, GROUPED4_WINDOWS windows as the weights hold them.
+  const scratchWords = layout === 'grouped4' ? GROUPED4_WINDOWS * (kernelFields.inputWords ?? 0) : roundUp(winWords, 4) + 4;
+  const scratch = l.kind === 'float-conv' ? NO_REGION : a.take(scratchWords);
   return {
     ...blankOp(),
     ...kernelFields,
