@@ -35,7 +35,7 @@ export const FIGURES_USAGE = `Reproduce every figure: run both notebooks through
 
 Usage: npm run figures -- [flags]
 
-  --profile quick|paper   network and data of gen_plots (default quick: Fashion-MNIST, ~10 min)
+  --profile quick|paper   network and data of gen_plots (default quick: Fashion-MNIST, ~3 min from scratch)
   --mode binary|ternary   quantization of the analysed network (default binary)
   --images N              test images analysed per layer (default 500)
   --dataset NAME          override the profile's dataset (mnist | fashion-mnist | cifar10)
