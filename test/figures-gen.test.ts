@@ -52,6 +52,14 @@ describe('experiment: parameters to a plan', () => {
     assert.equal(experimentPlan({ ...QUICK_BINARY, limit: 5 }).training.batchSize, 1);
   });
 
+  it("the ternary quick network trains with its own recipe (batch 50, 3e-3), under the profile's folder name", () => {
+    const ternary = experimentPlan({ ...QUICK_BINARY, mode: 'ternary' });
+    assert.deepEqual([ternary.training.batchSize, ternary.training.lrStart, ternary.training.lrEnd], [50, 3e-3, 3e-4]);
+    assert.equal(ternary.name, 'fashion-mnist-quick-ternary');
+    assert.equal(experimentPlan({ ...QUICK_BINARY, mode: 'ternary', limit: 300 }).training.batchSize, 30);
+    assert.equal(experimentPlan({ ...QUICK_BINARY, mode: 'continuous' }).training.batchSize, 200);
+  });
+
   it('explains bad parameters', () => {
     assert.throws(() => experimentPlan({ ...QUICK_BINARY, profile: 'fast' }), /Unknown profile 'fast'; use one of: quick, paper/);
     assert.throws(() => experimentPlan({ ...QUICK_BINARY, mode: 'octal' }), /Unknown mode 'octal'; use one of: binary, ternary, continuous/);
@@ -96,7 +104,7 @@ describe('experiment: prepareNetwork on Fashion-MNIST', function () {
   it('refuses a checkpoint of another run, naming the differences and the choices', async () => {
     const choices = "Set the checkpoint parameter (--checkpoint of npm run figures) to another folder ('' for the one named after these parameters), change the parameters to match it, or remove it.";
     await assert.rejects(prepareNetwork({ ...QUICK_BINARY, mode: 'ternary', limit: 100, epochs: 2, checkpoint: dir }), {
-      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0). ${choices}`,
+      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0), lrStart 0.003 (checkpoint: 0.005). ${choices}`,
     });
     // A smoke run (another subset, fewer epochs) is not analysed as the planned network, nor overwritten by it.
     await assert.rejects(prepareNetwork({ ...QUICK_BINARY, limit: 150, epochs: 1, checkpoint: dir }), {

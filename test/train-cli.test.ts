@@ -76,6 +76,9 @@ describe('npm run train: flags', () => {
     const explicit = plan(['--profile', 'quick', '--limit', '200', '--batch-size', '100']);
     assert.equal(explicit.training.batchSize, 100);
     assert.equal(path.basename(explicit.checkpointDir), 'fashion-mnist-quick-binary-batch100-limit200');
+    const ternary = plan(['--profile', 'quick', '--mode', 'ternary', '--batch-size', '200']);
+    assert.equal(path.basename(ternary.checkpointDir), 'fashion-mnist-quick-ternary-batch200');
+    assert.equal(plan(['--profile', 'quick', '--mode', 'ternary']).training.lrStart, 3e-3);
     assert.throws(() => parseTrainArgs(['--overwrite', '--param-file', 'x']), /--overwrite starts a new run over a checkpoint, --param-file continues one: give one of them\./);
     // Accepted silently before: a seed that wraps to another, a count past 2^53, a contradictory mode.
     assert.throws(() => parseTrainArgs(['--seed', '4294967296']), /--seed takes a whole number from 0 to 4294967295 \(seeds are 32-bit\); got '4294967296'\./);

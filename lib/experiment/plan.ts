@@ -13,7 +13,7 @@ import { RunRecord } from '../train/checkpoint';
 import { TrainOptions } from '../train/options';
 import { packageRoot } from '../util/package-root';
 import { PAPER_TERNARY_THRESHOLD } from '../paper-constants';
-import { PROFILES, Profile, getProfile, modeQuantization } from './profiles';
+import { Mode, PROFILES, Profile, getProfile, modeQuantization } from './profiles';
 
 type Architecture = Required<Omit<ArchitectureOptions, 'inputShape' | 'classes'>>;
 
@@ -73,9 +73,10 @@ function limitedBatchSize(batchSize: number, limit: number | undefined): number 
 /** The settings a request fixes: its profile's (when it names one), its mode's, then its explicit values. */
 export function requestedSettings(request: RunRequest): Partial<RunSettings> {
   const { mode, out: _out, profile: _profile, dataset, ...explicit } = request;
-  const fixed: Partial<RunSettings> = request.profile === undefined ? {} : profileValues(getProfile(request.profile));
+  const profile = request.profile === undefined ? undefined : getProfile(request.profile);
+  const fixed: Partial<RunSettings> = profile === undefined ? {} : profileValues(profile);
+  if (mode !== undefined) Object.assign(fixed, modeQuantization(mode), profile?.modeTraining?.[mode as Mode]);
   if (fixed.batchSize !== undefined) fixed.batchSize = limitedBatchSize(fixed.batchSize, request.limit);
-  if (mode !== undefined) Object.assign(fixed, modeQuantization(mode));
   if (dataset !== undefined) fixed.dataset = checkDatasetName(dataset);
   for (const [key, value] of Object.entries(explicit)) if (value !== undefined) Object.assign(fixed, { [key]: value });
   if (fixed.levels === 3 && explicit.threshold === undefined && mode === undefined) fixed.threshold = PAPER_TERNARY_THRESHOLD;
@@ -83,7 +84,7 @@ export function requestedSettings(request: RunRequest): Partial<RunSettings> {
 }
 
 /** 'binary', 'ternary' or 'continuous'. */
-function modeName(s: Pick<RunSettings, 'continuous' | 'levels'>): string {
+function modeName(s: Pick<RunSettings, 'continuous' | 'levels'>): Mode {
   return s.continuous ? 'continuous' : s.levels === 3 ? 'ternary' : 'binary';
 }
 
@@ -108,8 +109,10 @@ const NAME_PARTS: [keyof RunSettings, (s: RunSettings) => string][] = [
 /** `<dataset>-<profile>-<mode>`, then a suffix for every setting that changes the network and differs from the profile. */
 export function runName(s: RunSettings): string {
   const base = s.profile === 'custom' ? PROFILES.paper : getProfile(s.profile);
+  const mode = modeName(s);
   const reference: RunSettings = {
-    ...profileSettings(base), ...modeQuantization(modeName(s)), profile: s.profile, dataset: s.dataset, limit: undefined,
+    ...profileSettings(base), ...modeQuantization(mode), ...(s.profile === 'custom' ? {} : base.modeTraining?.[mode]),
+    profile: s.profile, dataset: s.dataset, limit: undefined,
   };
   if (s.profile !== 'custom') reference.batchSize = limitedBatchSize(reference.batchSize, s.limit);
   const suffixes = NAME_PARTS.filter(([key]) => !sameValue(s[key], reference[key])).map(([, part]) => part(s));

@@ -18,6 +18,8 @@ export interface Profile {
   maxPool: boolean[];
   fc: number[];
   training: Omit<TrainOptions, 'seed'>;
+  /** Training options a mode trains with instead, where it was chosen on its own validation runs. */
+  modeTraining?: Partial<Record<Mode, Partial<Omit<TrainOptions, 'seed'>>>>;
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {
@@ -31,6 +33,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
     // 5e-3 → 3e-4 over 5 epochs reached 89.04% on validation (test 88.15%), where the earlier
     // recipe, batch 50 and 3e-3 → 3e-4 over 5 epochs, reached 88.54% (test 87.79%) in 2.3 times as long.
     training: { epochs: 5, batchSize: 200, lrStart: 5e-3, lrEnd: 3e-4, loss: 'hinge', checkpointEvery: 1 },
+    // The ternary network loses two points at batch 200 (validation 89.11%, test 88.50%) and keeps
+    // the earlier recipe: validation 90.36%, test 90.47%, in 226 s of training.
+    modeTraining: { ternary: { batchSize: 50, lrStart: 3e-3 } },
   },
   paper: {
     dataset: 'cifar10',
