@@ -17,6 +17,7 @@ Usage: npm run train -- [flags]
 
 Presets
   --profile quick|paper   quick: Fashion-MNIST, conv 32,64,128, max-pool 1,1,0, fc 256, 5 epochs of batch 200
+                                 (ternary: batch 50, learning rate 3e-3 → 3e-4)
                           paper: CIFAR-10, conv 128,128,256,256,512,512, max-pool 0,1,0,1,0,1,
                                  fc 1024,1024, 500 epochs (the original run_bnn.py defaults)
   --mode binary|ternary|continuous   quantization (ternary: --levels 3 --threshold 0.02)
