@@ -70,13 +70,20 @@ function limitedBatchSize(batchSize: number, limit: number | undefined): number 
   return limit === undefined ? batchSize : Math.min(batchSize, Math.max(1, Math.floor(limit / MIN_LIMITED_STEPS)));
 }
 
+/** A profile's training for a mode (its own options where it has them) on the first `limit` images (the batch capped). */
+function profileTraining(profile: Profile, mode: Mode, limit: number | undefined): Omit<TrainOptions, 'seed'> {
+  const training = { ...profile.training, ...profile.modeTraining?.[mode] };
+  return { ...training, batchSize: limitedBatchSize(training.batchSize, limit) };
+}
+
 /** The settings a request fixes: its profile's (when it names one), its mode's, then its explicit values. */
 export function requestedSettings(request: RunRequest): Partial<RunSettings> {
   const { mode, out: _out, profile: _profile, dataset, ...explicit } = request;
+  const quantization = mode === undefined ? {} : modeQuantization(mode); // validates the mode
   const profile = request.profile === undefined ? undefined : getProfile(request.profile);
-  const fixed: Partial<RunSettings> = profile === undefined ? {} : profileValues(profile);
-  if (mode !== undefined) Object.assign(fixed, modeQuantization(mode), profile?.modeTraining?.[mode as Mode]);
-  if (fixed.batchSize !== undefined) fixed.batchSize = limitedBatchSize(fixed.batchSize, request.limit);
+  const fixed: Partial<RunSettings> =
+    profile === undefined ? {} : { ...profileValues(profile), ...profileTraining(profile, (mode ?? 'binary') as Mode, request.limit) };
+  Object.assign(fixed, quantization);
   if (dataset !== undefined) fixed.dataset = checkDatasetName(dataset);
   for (const [key, value] of Object.entries(explicit)) if (value !== undefined) Object.assign(fixed, { [key]: value });
   if (fixed.levels === 3 && explicit.threshold === undefined && mode === undefined) fixed.threshold = PAPER_TERNARY_THRESHOLD;
@@ -111,10 +118,9 @@ export function runName(s: RunSettings): string {
   const base = s.profile === 'custom' ? PROFILES.paper : getProfile(s.profile);
   const mode = modeName(s);
   const reference: RunSettings = {
-    ...profileSettings(base), ...modeQuantization(mode), ...(s.profile === 'custom' ? {} : base.modeTraining?.[mode]),
+    ...profileSettings(base), ...modeQuantization(mode), ...(s.profile === 'custom' ? {} : profileTraining(base, mode, s.limit)),
     profile: s.profile, dataset: s.dataset, limit: undefined,
   };
-  if (s.profile !== 'custom') reference.batchSize = limitedBatchSize(reference.batchSize, s.limit);
   const suffixes = NAME_PARTS.filter(([key]) => !sameValue(s[key], reference[key])).map(([, part]) => part(s));
   return [s.dataset, s.profile, modeName(s), ...suffixes].join('-');
 }
