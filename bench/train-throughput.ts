@@ -4,7 +4,7 @@
  * (XNOR–popcount kernels, lib/packed/, on native for each instruction set the CPU has and on wasm;
  * 'packed' as an argument selects it), side by side with two references of the same networks and
  * step measured in the same run: PyTorch (bench/pytorch_reference.py; its float inference is also the
- * packed rows' base) and TensorFlow from Python with the whole step in one graph
+ * packed rows' base, and on a CPU with AVX-512 the AVX2 rows' also PyTorch's kept to AVX2) and TensorFlow from Python with the whole step in one graph
  * (bench/tensorflow_reference.py: the engine tfjs-node runs, without tfjs's per-op dispatch). Speeds
  * differ between machines of one kind, so only ratios measured together mean anything.
  *
@@ -71,18 +71,25 @@ const REFERENCES = [
   { name: 'TF-graph', script: 'tensorflow_reference.py', versionKey: 'tensorflow', package: 'tensorflow' },
 ] as const;
 
-/** One reference's rates for one network, or why there are none (no Python, no package). */
-function pythonReference(reference: (typeof REFERENCES)[number], name: NetworkName): Reference | { missing: string } {
+/**
+ * Keeps a reference's kernels (oneDNN's and ATen's) to AVX2, as on an AVX2-only machine: on a CPU
+ * with AVX-512 the fair base for the packed AVX2 rows, since PyTorch there runs AVX-512 kernels.
+ */
+const AVX2_ONLY_ENV = { ONEDNN_MAX_CPU_ISA: 'AVX2', ATEN_CPU_CAPABILITY: 'avx2' };
+
+/** One reference's rates for one network (with its kernels kept to AVX2 if `avx2Only`), or why there are none (no Python, no package). */
+function pythonReference(reference: (typeof REFERENCES)[number], name: NetworkName, avx2Only = false): Reference | { missing: string } {
   const python = pythonCommand();
   const spec = { name, ...makeConfig(NETWORKS[name]), batch: BATCH, seconds: SECONDS[name], threads: os.cpus().length };
-  const run = spawnSync(python, [path.join(__dirname, reference.script), JSON.stringify(spec)], { encoding: 'utf8' });
+  const env = avx2Only ? { ...process.env, ...AVX2_ONLY_ENV } : process.env;
+  const run = spawnSync(python, [path.join(__dirname, reference.script), JSON.stringify(spec)], { encoding: 'utf8', env });
   if (run.status !== 0) {
     const why = run.error ? `${python} not found` : (run.stderr.trim().split('\n').pop() ?? `exit ${run.status}`);
     return { missing: `no ${reference.name} reference for ${name} (${why}); for it: ${REFERENCE_SETUP}` };
   }
   const result = JSON.parse(run.stdout) as Record<string, string | number>;
   const version = String(result[reference.versionKey]).split('.').slice(0, 2).join('.');
-  return { label: `${reference.name} ${version}`, train: Number(result.train), inference: Number(result.inference) };
+  return { label: `${reference.name} ${version}${avx2Only ? ' on AVX2' : ''}`, train: Number(result.train), inference: Number(result.inference) };
 }
 
 /** " (0.51x PyTorch 2.13 1992, 0.52x TF-graph 2.21 1952, same run)", or nothing without references. */
@@ -181,11 +188,16 @@ export async function run(args: string[] = []): Promise<void> {
       // Native on each instruction set this CPU has (where it builds), then the wasm kernels that need no compiler.
       const native = loadNative();
       if ('missing' in native) console.log(`${name}: no native packed kernels (${native.missing})`);
-      const choices: KernelsName[] = [...('missing' in native ? [] : native.addon.isas.map((isa) => `native-${isa}` as const)), 'wasm'];
+      const isas = 'missing' in native ? [] : native.addon.isas;
+      const choices: KernelsName[] = [...isas.map((isa) => `native-${isa}` as const), 'wasm'];
+      const avx2Base = isas.includes('avx512') && isas.includes('avx2') ? pythonReference(REFERENCES[0], name, true) : undefined;
+      if (avx2Base && 'missing' in avx2Base) console.log(avx2Base.missing);
+      else if (avx2Base) console.log(`${name} ${avx2Base.label} (${Object.entries(AVX2_ONLY_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}): inference ${format(avx2Base.inference)} img/s`);
       for (const ternary of [false, true]) {
         for (const choice of choices) {
           const { rate, kernels } = await measurePacked(name, ternary, choice);
-          console.log(`${name} inference packed${ternary ? '-ternary' : ''}-${choice.replace('native-', '')} ${format(rate)} img/s${versus(rate, pytorch, 'inference')} [${kernels}]`);
+          const bases = choice === 'native-avx2' && avx2Base && !('missing' in avx2Base) ? [...pytorch, avx2Base] : pytorch;
+          console.log(`${name} inference packed${ternary ? '-ternary' : ''}-${choice.replace('native-', '')} ${format(rate)} img/s${versus(rate, bases, 'inference')} [${kernels}]`);
         }
       }
     }

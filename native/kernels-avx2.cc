@@ -365,7 +365,8 @@ struct Lanes4 {
   using D = __m256d;
   static constexpr int lanes = 4, pixels = 2;
   static D set1(double v) { return _mm256_set1_pd(v); }
-  static D load(const float* w) { return _mm256_cvtps_pd(_mm_loadu_ps(w)); }
+  static D broadcast(const double* v) { return _mm256_broadcast_sd(v); }
+  static D load(const double* w) { return _mm256_loadu_pd(w); }
   static D fmadd(D a, D b, D c) { return _mm256_fmadd_pd(a, b, c); }
   static uint32_t ge(D z, const float* t) { return static_cast<uint32_t>(_mm_movemask_ps(_mm_cmp_ps(_mm256_cvtpd_ps(z), _mm_loadu_ps(t), _CMP_GE_OQ))); }
 };

@@ -246,9 +246,10 @@ void ternaryDense(const Op& op) {
 /** 8 doubles per register, for floatConvKernel. */
 struct Lanes8 {
   using D = __m512d;
-  static constexpr int lanes = 8, pixels = 8;
+  static constexpr int lanes = 8, pixels = 6;  // 24 sums, 4 weights and a broadcast in the 32 registers
   static D set1(double v) { return _mm512_set1_pd(v); }
-  static D load(const float* w) { return _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(w)); }
+  static D broadcast(const double* v) { return _mm512_set1_pd(*v); }
+  static D load(const double* w) { return _mm512_loadu_pd(w); }
   static D fmadd(D a, D b, D c) { return _mm512_fmadd_pd(a, b, c); }
   static uint32_t ge(D z, const float* t) { return _mm256_cmp_ps_mask(_mm512_maskz_cvtpd_ps(0xff, z), _mm256_loadu_ps(t), _CMP_GE_OQ); }
 };

@@ -15,7 +15,8 @@ struct Lanes1 {
   using D = double;
   static constexpr int lanes = 1, pixels = 2;
   static D set1(double v) { return v; }
-  static D load(const float* w) { return *w; }
+  static D broadcast(const double* v) { return *v; }
+  static D load(const double* w) { return *w; }
   static D fmadd(D a, D b, D c) { return a * b + c; }
   static uint32_t ge(D z, const float* t) { return static_cast<float>(z) >= *t ? 1u : 0u; }
 };
