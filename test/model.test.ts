@@ -465,6 +465,7 @@ describe('bad input', () => {
     ['conv size', { conv: [8, 0], maxPool: [true, true] }, /conv\[1\] = 0; every entry must be a positive integer/],
     ['fc size', { fc: [-3] }, /fc\[0\] = -3/],
     ['even filter', { filterSize: 4 }, /filterSize = 4; use an odd size/],
+    ['quantizeFc', { quantizeFc: 'yes' as unknown as boolean }, /quantizeFc = "yes"; it is true or false/],
   ];
   for (const [what, change, message] of cases) {
     it(`rejects a bad ${what}`, () => assert.throws(() => validateConfig({ ...base, ...change }), message));

@@ -104,6 +104,9 @@ export function validateConfig(c: NetworkConfig): NetworkConfig {
   sameLength('maxPool', c.maxPool, c.conv);
   sameLength('binWeights', c.binWeights, c.conv);
   sameLength('binActs', c.binActs, c.conv);
+  if (typeof c.quantizeFc !== 'boolean') {
+    throw new Error(`Invalid network config: quantizeFc = ${JSON.stringify(c.quantizeFc)}; it is true or false (quantize the fully connected layers).`);
+  }
   if (c.levels !== 2 && c.levels !== 3) {
     throw new Error(`Invalid network config: levels = ${c.levels}; use 2 (binary) or 3 (ternary).`);
   }
