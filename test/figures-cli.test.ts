@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../lib/backend';
-import { parseFiguresArgs, runFigures } from '../lib/cli/figures';
+import { checkGenPlotsParameters, parseFiguresArgs, runFigures } from '../lib/cli/figures';
 import { makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork } from '../lib/model/network';
 import { PROFILES } from '../lib/experiment/profiles';
@@ -70,6 +70,10 @@ describe('npm run figures: failures', function () {
     });
     unchanged(out);
     assert.deepEqual(fs.readdirSync(tmp).sort(), ['binary-checkpoint', 'output-ternary']);
+    // The same network trained with another recipe, in the folder --checkpoint names: analysed under its own settings.
+    const shorter = checkGenPlotsParameters(parseFiguresArgs(['--checkpoint', checkpoint, '--epochs', '3']).parameters);
+    assert.equal(shorter.otherRun, 'epochs 3 (checkpoint: 5)');
+    assert.equal(shorter.plan.training.epochs, 5);
   });
 
   it("shows the failing cell's error in the terminal and keeps the last good output", async () => {

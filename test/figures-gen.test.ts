@@ -101,15 +101,43 @@ describe('experiment: prepareNetwork on Fashion-MNIST', function () {
     assert.equal(tf.memory().numTensors, tensors);
   });
 
-  it('refuses a checkpoint of another run, naming the differences and the choices', async () => {
-    const choices = "Set the checkpoint parameter (--checkpoint of npm run figures) to another folder ('' for the one named after these parameters), change the parameters to match it, or remove it.";
+  const choices = "Set the checkpoint parameter (--checkpoint of npm run figures) to another folder ('' for the one named after these parameters), change the parameters to match it, or remove it.";
+
+  it('refuses a checkpoint of another network, naming the differences and the choices', async () => {
     await assert.rejects(prepareNetwork({ ...QUICK_BINARY, mode: 'ternary', limit: 100, epochs: 2, checkpoint: dir }), {
       message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0), lrStart 0.003 (checkpoint: 0.005). ${choices}`,
     });
-    // A smoke run (another subset, fewer epochs) is not analysed as the planned network, nor overwritten by it.
-    await assert.rejects(prepareNetwork({ ...QUICK_BINARY, limit: 150, epochs: 1, checkpoint: dir }), {
-      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: limit 150 (checkpoint: 100), epochs 1 (checkpoint: 2), batchSize 15 (checkpoint: 10). ${choices}`,
-    });
+  });
+
+  it('analyses a finished run of the same network in a named folder under its own recipe, saying how it differs, and writes nothing', async () => {
+    const files = () => fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f)).toString('base64')]);
+    const before = files();
+    const tensors = tf.memory().numTensors;
+    const other = await prepareNetwork({ ...QUICK_BINARY, limit: 150, epochs: 1, seed: 3, checkpoint: dir });
+    assert.equal(other.source, 'loaded');
+    assert.equal(other.otherRun, 'limit 150 (checkpoint: 100), epochs 1 (checkpoint: 2), batchSize 15 (checkpoint: 10), seed 3 (checkpoint: 0)');
+    assert.deepEqual([other.plan.limit, other.plan.training.epochs, other.plan.training.batchSize, other.plan.training.seed], [100, 2, 10, 0]);
+    assert.equal(other.data.train.count, 100);
+    assert.deepEqual(other.history.map((h) => h.epoch), [1, 2]);
+    disposeNetwork(other.net);
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.deepEqual(files(), before);
+  });
+
+  it('refuses an unfinished run of another recipe: finishing it would train a run nobody asked for', async () => {
+    const unfinished = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-unfinished-'));
+    try {
+      fs.cpSync(dir, unfinished, { recursive: true });
+      const manifest = path.join(unfinished, 'manifest.json');
+      const contents = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { training: { epochs: number } };
+      contents.training.epochs = 3;
+      fs.writeFileSync(manifest, JSON.stringify(contents));
+      await assert.rejects(prepareNetwork({ ...QUICK_BINARY, limit: 150, epochs: 1, checkpoint: unfinished }), {
+        message: `Checkpoint ${unfinished} holds epoch 2 of 3 of another run: limit 150 (checkpoint: 100), epochs 1 (checkpoint: 3), batchSize 15 (checkpoint: 10). ${choices}`,
+      });
+    } finally {
+      fs.rmSync(unfinished, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,8 +10,7 @@ import { DATASET_NAMES } from '../data/datasets';
 import { PROGRESS_FILE_ENV, PROGRESS_LOG_INTERVAL_MS } from '../display/progress';
 import { FIGURES_DIR_ENV } from '../display/show';
 import { formatDuration } from '../display/format';
-import { experimentPlan } from '../experiment/plan';
-import { checkUsableCheckpoint } from '../experiment/prepare';
+import { AnalysisPlan, analysisPlan } from '../experiment/prepare';
 import { MODE_NAMES, PROFILE_NAMES } from '../experiment/profiles';
 import { parameterEnvName } from '../notebook/params';
 import { RESULTS_FILE_ENV } from '../notebook/results';
@@ -42,7 +41,8 @@ Usage: npm run figures -- [flags]
   --epochs N              override the profile's epochs (when the checkpoint must be trained)
   --limit N               use only the first N images of each split (smoke tests)
   --checkpoint DIR        the network gen_plots analyses (default checkpoints/<dataset>-<profile>-<mode>, plus
-                          --epochs and --limit when given; trained and saved there when missing)
+                          --epochs and --limit when given; trained and saved there when missing); a DIR holding
+                          a finished run of the same network with another recipe is analysed under its own settings
   --sample-scale X        scale every Monte-Carlo sample count of hd_figures (default 1)
   --only NAME             run only hd_figures or gen_plots
   --out DIR               output folder (default output), replaced only when every notebook succeeds; it must
@@ -139,10 +139,11 @@ function relayProgress(file: string, log: (line: string) => void): () => void {
 
 /**
  * Checks what gen_plots will analyse before Jupyter starts: its parameters form a valid run plan, and
- * the checkpoint folder is empty or holds that run (not, say, a binary network for --mode ternary).
+ * the checkpoint folder is empty or holds that run (not, say, a binary network for --mode ternary),
+ * or is the folder --checkpoint names, holding a finished run of the same network with another recipe (analysed under its own settings).
  */
-export function checkGenPlotsParameters(parameters: Record<string, string>): void {
-  const plan = experimentPlan({
+export function checkGenPlotsParameters(parameters: Record<string, string>): AnalysisPlan {
+  return analysisPlan({
     profile: parameters.profile ?? 'quick',
     mode: parameters.mode ?? 'binary',
     dataset: parameters.dataset ?? '',
@@ -151,7 +152,6 @@ export function checkGenPlotsParameters(parameters: Record<string, string>): voi
     epochs: Number(parameters.epochs ?? 0),
     limit: Number(parameters.limit ?? 0),
   });
-  checkUsableCheckpoint(plan);
 }
 
 /**
@@ -163,7 +163,10 @@ export async function runFigures(cmd: FiguresCommand, log: (line: string) => voi
   const failed = `${cmd.out}.failed`;
   checkOutputFolder(cmd.out, '--out', writtenByFigures);
   checkOutputFolder(failed, `The folder for a failed run (beside --out)`, writtenByFigures);
-  if (cmd.notebooks.includes('gen_plots')) checkGenPlotsParameters(cmd.parameters);
+  if (cmd.notebooks.includes('gen_plots')) {
+    const { plan, otherRun } = checkGenPlotsParameters(cmd.parameters);
+    if (otherRun) log(`${plan.checkpointDir} holds another run of this network; gen_plots analyses it under its own settings (the parameters differ: ${otherRun})`);
+  }
   const parent = path.dirname(cmd.out);
   ensureDir(parent);
   const lock = lockFolder(cmd.out);

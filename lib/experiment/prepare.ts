@@ -1,16 +1,18 @@
 /**
  * The trained network gen_plots.ipynb analyses: loaded from its checkpoint when that holds the
  * planned run, finished or extended when it holds fewer epochs of it, trained and saved when the
- * folder is empty; a checkpoint of another run is refused, never analysed or overwritten.
+ * folder is empty. A checkpoint of another run is never overwritten: in the folder named after the
+ * parameters it is refused; in a folder the parameters name, a finished run is analysed under its
+ * own recorded settings (saying how they differ), and an unfinished one is refused.
  */
 import type { LayerGeometry } from '../analysis/geometry';
-import { EpochMetrics, loadCheckpoint } from '../train/checkpoint';
+import { EpochMetrics, loadCheckpoint, readCheckpointInfo } from '../train/checkpoint';
 import { Dataset, loadDataset } from '../data';
 import { makeConfig } from '../model/config';
 import { Network, createNetwork, disposeNetwork } from '../model/network';
 import { TrainEvent, train } from '../train/train';
-import { ExperimentParameters, ExperimentPlan, experimentPlan, runRecord } from './plan';
-import { checkpointStatus, describeStatus } from './stored-run';
+import { ExperimentParameters, ExperimentPlan, RunSettings, describeDifferences, experimentPlan, runRecord } from './plan';
+import { CheckpointStatus, checkpointStatus, describeStatus, resumeRun } from './stored-run';
 
 export interface PreparedNetwork {
   net: Network;
@@ -22,6 +24,11 @@ export interface PreparedNetwork {
   initialGeometry?: LayerGeometry[];
   /** What happened: 'loaded' (checkpoint complete), 'resumed' or 'trained'. */
   source: 'loaded' | 'resumed' | 'trained';
+  /**
+   * When the checkpoint the parameters name holds another finished run, analysed under its own
+   * settings: how the parameters differ from them, e.g. "batchSize 200 (checkpoint: 50)".
+   */
+  otherRun?: string;
 }
 
 export interface PrepareOptions {
@@ -33,14 +40,13 @@ export interface PrepareOptions {
 
 /** Loads the data and the planned network, training whatever the checkpoint lacks. The caller disposes `net`. */
 export async function prepareNetwork(parameters: ExperimentParameters, options: PrepareOptions = {}): Promise<PreparedNetwork> {
-  const plan = experimentPlan(parameters);
-  const status = checkUsableCheckpoint(plan);
+  const { plan, status, otherRun } = analysisPlan(parameters);
   const data = await loadDataset(plan.dataset, { dir: options.dataDir, limit: plan.limit });
   const config = makeConfig({ ...plan.architecture, inputShape: [...data.train.shape], classes: data.classNames.length });
   const stored = status.kind === 'none' ? undefined : loadCheckpoint(plan.checkpointDir, config);
   if (stored && status.kind === 'complete') {
     stored.optimizer?.forEach((o) => o.tensor.dispose());
-    return { net: stored.net, data, plan, history: stored.history, initialGeometry: stored.initialGeometry, source: 'loaded' };
+    return { net: stored.net, data, plan, history: stored.history, initialGeometry: stored.initialGeometry, source: 'loaded', otherRun };
   }
   const net = stored?.net ?? createNetwork(config, plan.training.seed);
   try {
@@ -60,19 +66,41 @@ export async function prepareNetwork(parameters: ExperimentParameters, options: 
   }
 }
 
+/** The run gen_plots analyses, the status of its checkpoint, and how it differs from the parameters when it is another run. */
+export interface AnalysisPlan {
+  plan: ExperimentPlan;
+  status: Exclude<CheckpointStatus, { kind: 'other' }>;
+  otherRun?: string;
+}
+
+/** Settings of how a network was trained, not of what network it is (mode, layers, dataset). */
+const RECIPE: readonly (keyof RunSettings)[] = ['limit', 'epochs', 'batchSize', 'lrStart', 'lrEnd', 'loss', 'seed'];
+
 /**
- * The status of the plan's checkpoint folder; a checkpoint of another run is an error naming the
- * differences and the choices (it is neither analysed as the planned network nor overwritten).
+ * The parameters' run and its checkpoint's status. When the checkpoint folder they name (not the
+ * default one) holds a finished run of the same network trained with another recipe (say batch size,
+ * epochs or seed), that run is analysed under its own recorded settings. Any other checkpoint of
+ * another run is an error naming the differences and the choices: it is neither analysed as the
+ * planned network nor overwritten.
  */
-export function checkUsableCheckpoint(plan: ExperimentPlan) {
+export function analysisPlan(parameters: ExperimentParameters): AnalysisPlan {
+  const plan = experimentPlan(parameters);
   const status = checkpointStatus(plan);
-  if (status.kind === 'other') {
-    throw new Error(
-      `Checkpoint ${plan.checkpointDir} holds ${describeStatus(status)}. Set the checkpoint parameter (--checkpoint of npm run figures) to another ` +
-        "folder ('' for the one named after these parameters), change the parameters to match it, or remove it.",
-    );
-  }
-  return status;
+  if (status.kind !== 'other') return { plan, status };
+  const ownRecipe = status.epoch >= status.epochs && status.differences.every((d) => RECIPE.includes(d.key));
+  const own = ownRecipe && parameters.checkpoint !== '' ? storedRunPlan(plan.checkpointDir) : undefined;
+  if (own) return { plan: own, status: { kind: 'complete', epoch: status.epoch, epochs: status.epochs }, otherRun: describeDifferences(status.differences) };
+  throw new Error(
+    `Checkpoint ${plan.checkpointDir} holds ${describeStatus(status)}. Set the checkpoint parameter (--checkpoint of npm run figures) to another ` +
+      "folder ('' for the one named after these parameters), change the parameters to match it, or remove it." +
+      (ownRecipe && parameters.checkpoint === '' ? ' It is a finished run of this network: name its folder in the checkpoint parameter to analyse it under its own settings.' : ''),
+  );
+}
+
+/** The plan of the run a checkpoint records (its settings and folder), or undefined for an older save that does not record them. */
+function storedRunPlan(dir: string): ExperimentPlan | undefined {
+  const info = readCheckpointInfo(dir);
+  return info.training === undefined || info.run === undefined ? undefined : resumeRun({}, dir);
 }
 
 /** The network prepareNotebookNetwork returned last, freed when it prepares the next. */
