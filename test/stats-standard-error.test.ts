@@ -64,6 +64,22 @@ describe('stats: the mode of a KDE', () => {
     const wide = normalArray(createRng(6), 200).map((x) => 0.5 + 0.05 * x);
     assert.ok(kdePeakStandardError(wide, 0.01, 0.5, 0.001) > 0.005, 'a peak of 200 spread samples moves by more than the grid');
   });
+
+  it('a peak that can jump between two bumps of similar height gets that jump in its error; a clear peak does not', () => {
+    const bumps = (left: number, right: number) => [
+      ...normalArray(createRng(7), left).map((x) => 0.3 + 0.01 * x),
+      ...normalArray(createRng(8), right).map((x) => 0.7 + 0.01 * x),
+    ];
+    const peakOf = (samples: number[]) => peak(arange(0, 1, 0.001), gaussianKde(samples, { width: 0.02 }).evaluate(arange(0, 1, 0.001))).x;
+    // Equal bumps: about half the resamples peak on the other one, 0.4 away, so the error is near 0.2.
+    const even = bumps(100, 100);
+    const evenSe = kdePeakStandardError(even, 0.02, peakOf(even), 0.001);
+    assert.ok(evenSe > 0.15 && evenSe < 0.25, `two equal bumps: SE ${evenSe}`);
+    // Three to one: the small bump never wins, and the error is the big bump's alone.
+    const clear = bumps(150, 50);
+    const clearSe = kdePeakStandardError(clear, 0.02, peakOf(clear), 0.001);
+    assert.ok(clearSe < 0.005, `one clear peak: SE ${clearSe}`);
+  });
 });
 
 describe('analysis: batch-means errors of r and the slope', () => {

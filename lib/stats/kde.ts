@@ -109,13 +109,11 @@ export function peak(grid: ArrayLike<number>, density: ArrayLike<number>): { ind
 }
 
 /**
- * The mode of the Gaussian KDE of `samples` with kernel width `width` that mean-shift iterations
- * reach from `start` (Comaniciu & Meer 2002: x ← Σ xᵢφ((x − xᵢ)/h) / Σ φ((x − xᵢ)/h), which climbs
- * the density to a stationary point), to within `tolerance`: a peak located without a grid.
+ * Mean-shift iterations from `start` (Comaniciu & Meer 2002: x ← Σ xᵢφ((x − xᵢ)/h) / Σ φ((x − xᵢ)/h),
+ * which climbs the density to a stationary point), to within `tolerance`; undefined when no sample
+ * lies within reach of `start` (every kernel underflows there).
  */
-export function kdeMode(samples: ArrayLike<number>, width: number, start: number, tolerance = 1e-10): number {
-  requireNonEmpty('kdeMode', 'samples', samples);
-  requirePositive('kdeMode', 'width', width);
+function meanShift(samples: ArrayLike<number>, width: number, start: number, tolerance: number): number | undefined {
   const maxIterations = 100_000;
   let x = start;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
@@ -127,7 +125,7 @@ export function kdeMode(samples: ArrayLike<number>, width: number, start: number
       weights += w;
       weighted += w * samples[i];
     }
-    if (weights === 0) throw new Error(`kdeMode: no sample lies within reach of ${start} at width ${width}; start at a sample.`);
+    if (weights === 0) return undefined;
     const next = weighted / weights;
     if (Math.abs(next - x) <= tolerance) return next;
     x = next;
@@ -136,9 +134,60 @@ export function kdeMode(samples: ArrayLike<number>, width: number, start: number
 }
 
 /**
- * Standard error of the grid peak of a Gaussian KDE: the bootstrap error of the mode (kdeMode from
- * `peakAt`) combined with the grid's rounding error, step/√12.
+ * The mode of the Gaussian KDE of `samples` with kernel width `width` that mean-shift iterations
+ * reach from `start`, to within `tolerance`: a peak located without a grid.
+ */
+export function kdeMode(samples: ArrayLike<number>, width: number, start: number, tolerance = 1e-10): number {
+  requireNonEmpty('kdeMode', 'samples', samples);
+  requirePositive('kdeMode', 'width', width);
+  const mode = meanShift(samples, width, start, tolerance);
+  if (mode === undefined) throw new Error(`kdeMode: no sample lies within reach of ${start} at width ${width}; start at a sample.`);
+  return mode;
+}
+
+/** The KDE's density at x up to a factor common to every x (Σ φ((x − xᵢ)/h)), for comparing modes. */
+function relativeDensity(samples: ArrayLike<number>, width: number, x: number): number {
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const z = (x - samples[i]) / width;
+    sum += Math.exp(-0.5 * z * z);
+  }
+  return sum;
+}
+
+/** Starts spread over the samples for finding every mode: their quantiles in steps of 1/MODE_STARTS. */
+const MODE_STARTS = 20;
+
+/** The distinct modes of the KDE of `samples` (mean shift from `peakAt` and from the samples' quantiles), `peakAt`'s first. */
+function kdeModes(samples: ArrayLike<number>, width: number, peakAt: number): number[] {
+  const sorted = Float64Array.from(samples).sort();
+  const starts = [peakAt, ...Array.from({ length: MODE_STARTS + 1 }, (_, i) => sorted[Math.round((i / MODE_STARTS) * (sorted.length - 1))])];
+  const modes: number[] = [];
+  for (const start of starts) {
+    const mode = kdeMode(samples, width, start);
+    if (!modes.some((m) => Math.abs(m - mode) <= width * 1e-3)) modes.push(mode);
+  }
+  return modes;
+}
+
+/**
+ * Standard error of the grid peak of a Gaussian KDE: the bootstrap error of its highest mode,
+ * combined with the grid's rounding error, step/√12. Each resample climbs from every mode of the
+ * samples' KDE and keeps the highest it reaches, so a density with two bumps of similar height,
+ * whose peak may jump from one to the other, gets the large error it has.
  */
 export function kdePeakStandardError(samples: ArrayLike<number>, width: number, peakAt: number, gridStep: number): number {
-  return Math.hypot(bootstrapStandardError(samples, (resample) => kdeMode(resample, width, peakAt)), gridStep / Math.sqrt(12));
+  const modes = kdeModes(samples, width, peakAt);
+  const highestMode = (resample: Float64Array): number => {
+    let best = NaN;
+    let bestDensity = -1;
+    for (const start of modes) {
+      const mode = meanShift(resample, width, start, 1e-10);
+      if (mode === undefined) continue;
+      const density = relativeDensity(resample, width, mode);
+      if (density > bestDensity) [best, bestDensity] = [mode, density];
+    }
+    return best;
+  };
+  return Math.hypot(bootstrapStandardError(samples, highestMode), gridStep / Math.sqrt(12));
 }
