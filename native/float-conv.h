@@ -16,19 +16,12 @@
 #pragma once
 
 #include <cstring>
-#include <vector>
 
 #include "kernels.h"
 
 namespace packed {
 // Internal to each kernel file: these helpers are compiled for its instruction set.
 namespace {
-
-/** This thread's buffer of doubles, n of them, zeroed. */
-inline double* zeroedDoubles(std::vector<double>& buffer, int64_t n) {
-  buffer.assign(static_cast<size_t>(n), 0.0);
-  return buffer.data();
-}
 
 /** The layer's inputs and weights widened to double once per image, for loops free of conversions and bounds checks. */
 struct WidenedConv {
@@ -37,15 +30,14 @@ struct WidenedConv {
 
   explicit WidenedConv(const Op& op) {
     using namespace plan_abi;
-    thread_local std::vector<double> image, kernel;
     const int h = op[F_HEIGHT], w = op[F_WIDTH], k = op[F_K], cin = op[F_CIN], r = (k - 1) / 2;
     const int64_t pw = w + 2 * r, rowValues = static_cast<int64_t>(w) * cin, weightValues = static_cast<int64_t>(k) * k * cin * op[F_COUT_PADDED];
-    double* p = zeroedDoubles(image, (h + 2 * r) * pw * cin);
+    double* p = zeroedThreadDoubles(0, (h + 2 * r) * pw * cin);
     const float* img = op.arenaAt<float>(F_SRC);
     for (int y = 0; y < h; y++) {
       for (int64_t j = 0; j < rowValues; j++) p[((y + r) * pw + r) * cin + j] = img[y * rowValues + j];
     }
-    double* wd = zeroedDoubles(kernel, weightValues);
+    double* wd = zeroedThreadDoubles(1, weightValues);
     const float* W = op.constAt<float>(F_WEIGHTS);
     for (int64_t j = 0; j < weightValues; j++) wd[j] = W[j];
     padded = p;

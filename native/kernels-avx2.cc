@@ -13,6 +13,7 @@
 #pragma GCC target("avx2,fma,popcnt")
 
 #include "float-conv.h"
+#include "windows.h"
 
 namespace packed {
 namespace {
@@ -63,91 +64,12 @@ inline uint32_t notGreater(__m256i a, __m256i b) {
 
 // ---- convs -------------------------------------------------------------------------------------
 //
-// A binary or ternary conv takes its output pixels in pairs (GROUPED4_WINDOWS, row by row and on
+// A binary or ternary conv takes its output pixels in pairs (GATHERED_WINDOWS, row by row and on
 // across rows; a ternary one with a long window, one by one): it gathers the windows into the
-// working space as the weights hold them (inputWords: each tap's halves, end to end), then counts
-// every group of 4 channels over them with one carry-save tree per pixel and count, so that each
-// weight load serves two pixels and most vectors cost a carry-save adder instead of a lookup. The
-// common window sizes are compiled as constants, which unrolls the trees.
-
-/** A binary or ternary conv as these kernels read it. */
-struct ConvShape {
-  int w, k, planes, groups;
-  int64_t pixels;      // output pixels
-  int64_t halves;      // halves (32-bit words) of each tap per plane that a window holds
-  int64_t pixelWords;  // 32-bit words of an input pixel
-  int64_t rowWords;    // of a zero-bordered input row
-  int64_t words;       // 64-bit words of a window
-  int64_t outWords;    // 32-bit words of an output pixel
-};
-
-inline ConvShape convShape(const Op& op) {
-  const int planes = op[F_PLANES], k = op[F_K];
-  const int64_t pixelWords = wordsPerPixel(op[F_CIN], planes);
-  // The checked plan gives inputWords = windowWords(k, halves, planes) with the halves of whole pixels, or those the channels fill.
-  const bool whole = op[F_INPUT_WORDS] == k * k * pixelWords;
-  return {op[F_WIDTH], k, planes, op[F_COUT_PADDED] / 4, static_cast<int64_t>(op[F_HEIGHT]) * op[F_WIDTH],
-          whole ? pixelWords / planes : halvesPerPixel(op[F_CIN]), pixelWords, (op[F_WIDTH] + k - 1) * pixelWords, op[F_INPUT_WORDS] / 2,
-          wordsPerPixel(op[F_COUT], planes)};
-}
-
-/** A 32-bit word of a gathered window, which the trees read as 64-bit words: exempt from type-based alias analysis. */
-typedef uint32_t __attribute__((may_alias)) WindowHalf;
-
-/** The 32-bit word of half s of a plane, in a pixel or a window: planes alternate by 64-bit word. */
-template <int Planes>
-inline int64_t halfAt(int64_t s, int plane) { return Planes == 1 ? s : 4 * (s >> 1) + 2 * plane + (s & 1); }
-
-/**
- * A window of an odd number of halves per tap (Halves, or c.halves if 0): each tap's halves end to
- * end on each plane, then a zero half to end on a whole word.
- */
-template <int Planes, int Halves>
-inline void gatherHalves(const uint32_t* src, const ConvShape& c, WindowHalf* win) {
-  const int64_t halves = Halves > 0 ? Halves : c.halves;
-  int64_t s = 0;
-  for (int dy = 0; dy < c.k; dy++) {
-    const uint32_t* pixel = src + dy * c.rowWords;
-    for (int dx = 0; dx < c.k; dx++, pixel += c.pixelWords) {
-      for (int64_t i = 0; i < halves; i++, s++) {
-        for (int plane = 0; plane < Planes; plane++) win[halfAt<Planes>(s, plane)] = pixel[halfAt<Planes>(i, plane)];
-      }
-    }
-  }
-  if (s & 1) {
-    for (int plane = 0; plane < Planes; plane++) win[halfAt<Planes>(s, plane)] = 0;
-  }
-}
-
-/** The window of the pixel whose zero-bordered input starts at `src` (its top-left tap), into `win` as the weights hold it. */
-inline void gatherWindow(const uint32_t* src, const ConvShape& c, WindowHalf* win) {
-  if (c.halves % 2 != 0) {  // one half per tap: at most 32 channels
-    if (c.planes == 1) c.halves == 1 ? gatherHalves<1, 1>(src, c, win) : gatherHalves<1, 0>(src, c, win);
-    else c.halves == 1 ? gatherHalves<2, 1>(src, c, win) : gatherHalves<2, 0>(src, c, win);
-    return;
-  }
-  // Whole pixels: each kernel row is a run of 64-bit words.
-  const int64_t row = c.k * c.pixelWords / 2;
-  uint64_t* to = reinterpret_cast<uint64_t*>(win);
-  for (int dy = 0; dy < c.k; dy++, to += row) {
-    const uint64_t* from = reinterpret_cast<const uint64_t*>(src + dy * c.rowWords);
-    for (int64_t j = 0; j < row; j++) _mm_storel_epi64(reinterpret_cast<__m128i*>(to + j), _mm_loadl_epi64(reinterpret_cast<const __m128i*>(from + j)));
-  }
-}
-
-/** The windows of P pixels from pixel p = (y, x) on (in row-major order), gathered into the working space. */
-template <int P>
-inline void gatherPixels(const Op& op, const ConvShape& c, int64_t y, int64_t x, const uint64_t** win) {
-  WindowHalf* scratch = op.arenaAt<WindowHalf>(F_SCRATCH);
-  for (int q = 0; q < P; q++, x++) {
-    if (x == c.w) {
-      x = 0;
-      y++;
-    }
-    gatherWindow(op.arenaAt<uint32_t>(F_SRC) + y * c.rowWords + x * c.pixelWords, c, scratch + q * 2 * c.words);
-    win[q] = reinterpret_cast<const uint64_t*>(scratch) + q * c.words;
-  }
-}
+// working space as the weights hold them (windows.h), then counts every group of 4 channels over
+// them with one carry-save tree per pixel and count, so that each weight load serves two pixels and
+// most vectors cost a carry-save adder instead of a lookup. The common window sizes are compiled as
+// constants, which unrolls the trees.
 
 /**
  * Per 64-bit lane, the set bits of n ≥ 1 vectors x(i, j), j < n, for L counts i: carry-save
@@ -217,36 +139,6 @@ inline void countBits(int64_t size, X x, __m256i* count) {
   }
 }
 
-/** Output bits of P pixels from pixel p, 4 channels (a group) at a time: stored by whole words, the words past the last group zeroed. */
-template <int P, int Planes>
-struct OutputBits {
-  uint32_t* out[P];
-  uint32_t bits[P][Planes] = {};
-  OutputBits(const Op& op, const ConvShape& c, int64_t p) {
-    for (int q = 0; q < P; q++) out[q] = op.arenaAt<uint32_t>(F_OUT) + (p + q) * c.outWords;
-  }
-  /** Group g's bits of pixel q on `plane`; the word is stored after its last group, or the conv's. */
-  void add(int q, int plane, int g, uint32_t four) { bits[q][plane] |= four << ((4 * g) & 31); }
-  void next(const ConvShape& c, int g) {
-    if ((g & 7) != 7 && g != c.groups - 1) return;
-    for (int q = 0; q < P; q++) {
-      for (int plane = 0; plane < Planes; plane++) {
-        out[q][channelWord(4 * g, plane, Planes)] = bits[q][plane];
-        bits[q][plane] = 0;
-      }
-    }
-  }
-  void finish(const ConvShape& c) {
-    // Words of channels past the last group's 32 (64-channel blocks of [plane][2 words]).
-    const int64_t last = (c.groups - 1) >> 3;
-    for (int q = 0; q < P; q++) {
-      for (int64_t j = 0; j < c.outWords; j++) {
-        if ((j / (2 * Planes)) * 2 + (j & 1) > last) out[q][j] = 0;
-      }
-    }
-  }
-};
-
 /** P pixels from pixel p = (y, x): bits count ≤ the threshold of each pixel's position class. */
 template <int P, int64_t N>
 void binaryPixels(const Op& op, const ConvShape& c, int64_t p, int64_t y, int64_t x) {
@@ -254,7 +146,7 @@ void binaryPixels(const Op& op, const ConvShape& c, int64_t p, int64_t y, int64_
   gatherPixels<P>(op, c, y, x, win);
   const int64_t* t[P];
   for (int q = 0; q < P; q++) t[q] = op.constAt<int64_t>(F_THRESHOLDS) + static_cast<int64_t>(op.constAt<uint8_t>(F_POSITION_CLASS)[p + q]) * c.groups * 4;
-  OutputBits<P, 1> out(op, c, p);
+  OutputBits<P, 1, 4> out(op, c, p);
   const uint64_t* w4 = op.constAt<uint64_t>(F_WEIGHTS);
   for (int g = 0; g < c.groups; g++) {
     const uint64_t* wg = w4 + g * c.words * 4;
@@ -274,7 +166,7 @@ template <int P, int64_t N>
 void ternaryPixels(const Op& op, const ConvShape& c, int64_t p, int64_t y, int64_t x) {
   const uint64_t* win[P];
   gatherPixels<P>(op, c, y, x, win);
-  OutputBits<P, 2> out(op, c, p);
+  OutputBits<P, 2, 4> out(op, c, p);
   const uint64_t* w4 = op.constAt<uint64_t>(F_WEIGHTS);
   const int64_t* thresholds = op.constAt<int64_t>(F_THRESHOLDS);
   const int64_t coutPadded = 4 * c.groups;
@@ -295,18 +187,13 @@ void ternaryPixels(const Op& op, const ConvShape& c, int64_t p, int64_t y, int64
 template <typename Pixels, int64_t N>
 void allPixels(const Op& op, const ConvShape& c) {
   constexpr int P = Pixels::template pixels<N>;
-  static_assert(P <= GROUPED4_WINDOWS, "the working space holds GROUPED4_WINDOWS windows");
-  int64_t p = 0, y = 0, x = 0;  // pixel p = (y, x)
-  for (; p + P <= c.pixels; p += P) {
-    Pixels::template run<P, N>(op, c, p, y, x);
-    for (x += P; x >= c.w; x -= c.w) y++;
-  }
-  if (p < c.pixels) Pixels::template run<1, N>(op, c, p, y, x);
+  static_assert(P <= GATHERED_WINDOWS[L_GROUPED4], "the working space holds GATHERED_WINDOWS[L_GROUPED4] windows");
+  pixelBlocks<P>(c, [&](auto block, int64_t p, int64_t y, int64_t x) { Pixels::template run<decltype(block)::pixels, N>(op, c, p, y, x); });
 }
 
 template <typename Pixels, int64_t... Sizes>
 void convPixels(const Op& op) {
-  const ConvShape c = convShape(op);
+  const ConvShape c = convShape(op, 4);
   if (!((c.words == Sizes && (allPixels<Pixels, Sizes>(op, c), true)) || ...)) allPixels<Pixels, 0>(op, c);
 }
 

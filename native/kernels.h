@@ -43,6 +43,12 @@ extern const Kernels SCALAR_KERNELS;
 extern const Kernels AVX2_KERNELS;
 extern const Kernels AVX512_KERNELS;
 
+/**
+ * This thread's buffer number `slot` (0 or 1) of n doubles, zeroed, for a kernel's working copies
+ * (defined in plan.cc, outside every instruction set's pragma: its std::vector code is shared).
+ */
+double* zeroedThreadDoubles(int slot, int64_t n);
+
 /** 32-bit words of one pixel's channels on `planes` bit-planes (model.ts). */
 inline int64_t wordsPerPixel(int64_t channels, int64_t planes) { return 2 * planes * ((channels + 63) / 64); }
 
@@ -52,7 +58,7 @@ inline int64_t halvesPerPixel(int64_t channels) { return (channels + 31) / 32; }
 /**
  * 32-bit words of a k×k window that holds `halves` halves of each tap per plane, end to end, in whole
  * 64-bit words (planes alternating by word, as a pixel's): a binary or ternary conv's inputWords
- * (lib/packed/plan.ts), with every half of a pixel (k·k·wordsPerPixel) or, in the grouped4 layout,
+ * (lib/packed/plan.ts), with every half of a pixel (k·k·wordsPerPixel) or, in the grouped layouts,
  * with only the halves its channels fill.
  */
 inline int64_t windowWords(int64_t k, int64_t halves, int64_t planes) { return 2 * planes * ((k * k * halves + 1) / 2); }

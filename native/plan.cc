@@ -158,14 +158,14 @@ struct Checker {
       const bool binary = kernel == K_BINARY_CONV;
       if (binary != (planes == 1)) return fail(where + ": a " + (binary ? "binary" : "ternary") + " conv with " + std::to_string(planes) + " planes");
       const int64_t wIn = wordsPerPixel(cin, planes), window = k * k * wIn, held = f[F_INPUT_WORDS];
-      // The weights hold whole windows, or (grouped4) only the halves of each tap its channels fill.
-      const bool grouped4 = kernels.layout == L_GROUPED4;
-      if (held != window && !(grouped4 && held == windowWords(k, halvesPerPixel(cin), planes))) {
+      // The weights hold whole windows, or (for kernels that gather them) only the halves of each tap its channels fill.
+      const int64_t gathered = GATHERED_WINDOWS[kernels.layout];
+      if (held != window && !(gathered > 0 && held == windowWords(k, halvesPerPixel(cin), planes))) {
         return fail(where + ": inputWords = " + std::to_string(held) + " is not the size of a window");
       }
       const int64_t rows = group == 1 ? cout : coutPadded, entry = group == 1 ? 1 : 2;
       if (!region(f, F_SRC, "src", (h + k - 1) * (w + k - 1) * wIn, where) || !region(f, F_WEIGHTS, "weights", rows * held, where) ||
-          !region(f, F_SCRATCH, "scratch", grouped4 ? GROUPED4_WINDOWS * held : window, where)) {
+          !region(f, F_SCRATCH, "scratch", gathered > 0 ? gathered * held : window, where)) {
         return false;
       }
       if (binary) {
@@ -241,6 +241,12 @@ struct Checker {
 };
 
 }  // namespace
+
+double* zeroedThreadDoubles(int slot, int64_t n) {
+  thread_local std::vector<double> buffers[2];
+  buffers[slot].assign(static_cast<size_t>(n), 0.0);
+  return buffers[slot].data();
+}
 
 std::string checkPlan(const Plan& plan, const Kernels& kernels) {
   Checker checker{plan, kernels, {}};

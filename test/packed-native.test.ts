@@ -109,7 +109,7 @@ describe('native packed kernels', () => {
     const header = encodePlan(plan);
     const op = (i: number, field: (typeof OP_FIELDS)[number]) => HEADER_FIELDS.length + i * OP_FIELDS.length + OP_FIELDS.indexOf(field);
     const edits: [string, (h: Int32Array) => Int32Array, RegExp][] = [
-      ['version', (h) => h.map((v, i) => (i === 1 ? 99 : v)), /invalid plan: the plan is version 99 with \d+ fields per operation; these kernels read version 2/],
+      ['version', (h) => h.map((v, i) => (i === 1 ? 99 : v)), /invalid plan: the plan is version 99 with \d+ fields per operation; these kernels read version 3/],
       ['truncated', (h) => h.subarray(0, h.length - 3), /the plan's length does not match its operation count/],
       ['weights outside', (h) => h.map((v, i) => (i === op(1, 'weights') ? plan.constants.length - 2 : v)), /operation 1: weights \[\d+, \+\d+\) lies outside the constants/],
       ['short weights', (h) => h.map((v, i) => (i === op(1, 'weightsWords') ? 3 : v)), /operation 1: weights has 3 words, needs \d+/],
@@ -125,27 +125,34 @@ describe('native packed kernels', () => {
     assert.throws(() => new Plan(header, plan.constants, 'avx2'), /the plan's weights are not in the layout of the AVX2 kernels/);
     assert.throws(() => new Plan(header, plan.constants, 'neon' as Isa), /unknown instruction set 'neon'/);
     assert.doesNotThrow(() => new Plan(header, plan.constants, 'scalar'));
-    if (!native.addon.isas.includes('avx2')) return;
-    // The AVX2 layout: a window's words are the whole window's or (12 channels: one half per tap) the compact one's, and the
-    // working space holds two of them.
-    const grouped = buildPlan(model, 'grouped4');
-    const groupedHeader = encodePlan(grouped);
-    assert.equal(grouped.ops[1].inputWords, 10);
-    const groupedEdits: [string, (h: Int32Array) => Int32Array, RegExp][] = [
-      ['inputWords', (h) => h.map((v, i) => (i === op(1, 'inputWords') ? 12 : v)), /operation 1: inputWords = 12 is not the size of a window/],
-      ['whole window', (h) => h.map((v, i) => (i === op(1, 'inputWords') ? 18 : v)), /operation 1: weights has 400 words, needs 720/],
-      ['scratch', (h) => h.map((v, i) => (i === op(1, 'scratchWords') ? 19 : v)), /operation 1: scratch has 19 words, needs 20/],
-    ];
-    for (const [what, edit, message] of groupedEdits) assert.throws(() => new Plan(edit(groupedHeader.slice()), grouped.constants, 'avx2'), message, what);
-    assert.doesNotThrow(() => new Plan(groupedHeader, grouped.constants, 'avx2'));
+    // The AVX2 and AVX-512 layouts: a window's words are the whole window's or (12 channels: one half per tap) the compact
+    // one's, and the working space holds the windows their kernels gather (2, 4).
+    const layouts = [['avx2', 'grouped4', 20], ['avx512', 'grouped8', 40]] as const;
+    for (const [isa, layout, scratchWords] of layouts.filter(([isa]) => native.addon.isas.includes(isa))) {
+      const grouped = buildPlan(model, layout);
+      const groupedHeader = encodePlan(grouped);
+      assert.equal(grouped.ops[1].inputWords, 10);
+      const groupedEdits: [string, (h: Int32Array) => Int32Array, RegExp][] = [
+        ['inputWords', (h) => h.map((v, i) => (i === op(1, 'inputWords') ? 12 : v)), /operation 1: inputWords = 12 is not the size of a window/],
+        ['whole window', (h) => h.map((v, i) => (i === op(1, 'inputWords') ? 18 : v)), /operation 1: weights has 400 words, needs 720/],
+        ['scratch', (h) => h.map((v, i) => (i === op(1, 'scratchWords') ? scratchWords - 1 : v)), new RegExp(`operation 1: scratch has ${scratchWords - 1} words, needs ${scratchWords}`)],
+      ];
+      for (const [what, edit, message] of groupedEdits) assert.throws(() => new Plan(edit(groupedHeader.slice()), grouped.constants, isa), message, `${isa}: ${what}`);
+      assert.doesNotThrow(() => new Plan(groupedHeader, grouped.constants, isa));
+    }
   });
 
-  it('AVX2 layout: a conv window leaves out the 32-bit halves its channels leave empty, unless a binary one could count; every engine agrees', async () => {
+  it('AVX2 and AVX-512 layouts: a conv window leaves out the 32-bit halves its channels leave empty, unless a binary one could count; every engine agrees', async () => {
     const data = randomImages(7, [6, 5, 2], 3, 3);
     for (const levels of [2, 3] as const) {
       const arch = { inputShape: [6, 5, 2] as [number, number, number], conv: [20, 90, 16], maxPool: [false, true, false], fc: [], ...(levels === 3 ? { levels, threshold: 0.3 } : {}) };
-      // 64-bit words of a window per plane. 20 channels: one half per tap, 9 in 5 words (not 9); 90: 3 halves per tap, 27 in 14 words (not 18).
-      const words = (m: PackedModel) => buildPlan(m, 'grouped4').ops.slice(1, 3).map((o) => o.inputWords / 2 / (levels - 1));
+      // 64-bit words of a window per plane, the same in both layouts. 20 channels: one half per tap, 9 in 5 words (not 9); 90: 3 halves
+      // per tap, 27 in 14 words (not 18).
+      const words = (m: PackedModel) => {
+        const [grouped4, grouped8] = (['grouped4', 'grouped8'] as const).map((layout) => buildPlan(m, layout).ops.slice(1, 3).map((o) => o.inputWords / 2 / (levels - 1)));
+        assert.deepEqual(grouped8, grouped4);
+        return grouped4;
+      };
       const clean = packRandom(arch, 11);
       assert.deepEqual(words(clean), [5, 14]);
       const check = (m: PackedModel) => assertEnginesMatch(m, data.images, data.count, runReference(m, data.images, data.count), [1], assert.fail);

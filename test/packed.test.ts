@@ -185,6 +185,9 @@ describe('packed binary and ternary inference', () => {
         const { model: back, source } = deserializePacked(bytes);
         assert.deepEqual(source, { note: 'test' });
         assert.deepEqual(back, model);
+        // A Node Buffer inside a larger pool (as fs.readFileSync returns small files) reads the same.
+        const pooled = Buffer.concat([Buffer.alloc(13), bytes]).subarray(13);
+        assert.deepEqual(deserializePacked(pooled).model, model);
         const file = path.join(dir, 'm.bnnp');
         assert.equal(savePacked(file, model), serializePacked(model).length);
         assert.deepEqual(loadPacked(file).model, model);

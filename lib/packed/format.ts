@@ -155,8 +155,9 @@ export function deserializePacked(bytes: Uint8Array, what = 'packed model'): { m
   if (header.fileSha256 !== undefined && !checksumHolds(bytes.subarray(0, dataStart + header.dataBytes), jsonLength, String(header.fileSha256))) {
     throw new Error(`${what} is corrupt: its bytes differ from the checksum in its header (a changed byte). Pack it again from its checkpoint.`);
   }
-  // A copy aligned for the typed arrays (the file's buffer may start anywhere).
-  const data = bytes.slice(dataStart, dataStart + header.dataBytes);
+  // A copy aligned for the typed arrays (the file's buffer may start anywhere), made by the Uint8Array
+  // constructor: a Node Buffer's own slice() would be a view into its shared pool.
+  const data = new Uint8Array(bytes.subarray(dataStart, dataStart + header.dataBytes));
   if (!Array.isArray(header.layers)) throw new Error(`${what} is corrupt: its header has no list of layers.`);
   let next = 0; // arrays lie one after another, in header order, as serializePacked lays them out
   const layers = header.layers.map((entry, i) => {
@@ -195,7 +196,7 @@ export function savePacked(file: string, model: PackedModel, source?: Record<str
 export function loadPacked(file: string): { model: PackedModel; source?: Record<string, unknown>; bytes: number } {
   if (!fs.existsSync(file)) throw new Error(`No packed model at ${file}; make one with npm run pack -- --checkpoint DIR --out ${file}.`);
   const bytes = fs.readFileSync(file);
-  return { ...deserializePacked(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file), bytes: bytes.length };
+  return { ...deserializePacked(bytes, file), bytes: bytes.length };
 }
 
 /**

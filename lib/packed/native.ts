@@ -85,7 +85,7 @@ export function loadNative(): { addon: NativeAddon } | { missing: string } {
 /** The native sources: their paths, and a key of their contents, the plan's binary layout, Node's version and the flags. */
 function nativeSources(flags: string[]): { sources: string[]; key: string } | { missing: string } {
   const dir = path.join(packageRoot(), 'native');
-  const files = [...SOURCES, 'kernels.h', 'plan.h', 'float-conv.h'].map((f) => path.join(dir, f));
+  const files = [...SOURCES, 'kernels.h', 'plan.h', 'float-conv.h', 'windows.h'].map((f) => path.join(dir, f));
   const absent = files.find((f) => !fs.existsSync(f));
   if (absent) return { missing: `${absent} is missing` };
   const hash = createHash('sha256');

@@ -9,9 +9,7 @@
 /** "BNNP" read as a little-endian int32. */
 export const PLAN_MAGIC = 0x504e4e42;
 /** Raised when a field, code or meaning changes. */
-export const PLAN_ABI_VERSION = 2;
-/** Windows the AVX2 kernels (grouped4) gather at a time into a binary or ternary conv's working space. */
-export const GROUPED4_WINDOWS = 2;
+export const PLAN_ABI_VERSION = 3;
 
 /** Header fields, in order. Offsets and sizes are in 32-bit words. */
 export const HEADER_FIELDS = [
@@ -54,13 +52,20 @@ export const TRANSFORM_KINDS = ['finish', 'threshold', 'batch-norm'] as const;
  * - portable: the file's own (the reference and the scalar native kernels);
  * - wasm: binary conv weights in passes of 12 channels (wasm/packed-kernels.ts);
  * - grouped4, grouped8: weights [group of G channels][64-bit word][G] and int64 thresholds (AVX2, AVX-512);
- *   grouped4 conv windows may leave out each tap's empty last 32-bit half (the op's inputWords says).
+ *   their conv windows may leave out each tap's empty last 32-bit half (the op's inputWords says).
  */
 export const LAYOUTS = ['portable', 'wasm', 'grouped4', 'grouped8'] as const;
 
 export type KernelKind = (typeof KERNEL_KINDS)[number];
 export type TransformKind = (typeof TRANSFORM_KINDS)[number];
 export type Layout = (typeof LAYOUTS)[number];
+
+/**
+ * Windows a layout's binary and ternary conv kernels gather at a time into the op's working space, as
+ * the weights hold them (the AVX2 kernels' pixel pairs, the AVX-512 ones' blocks of 4); 0: they read
+ * whole windows (the wasm kernels copy one at a time into 16-byte chunks).
+ */
+export const GATHERED_WINDOWS: Record<Layout, number> = { portable: 0, wasm: 0, grouped4: 2, grouped8: 4 };
 
 const upperSnake = (name: string) => name.replace(/-/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
@@ -75,12 +80,12 @@ export function planAbiCpp(): string {
     'namespace plan_abi {',
     `constexpr int32_t MAGIC = ${PLAN_MAGIC};`,
     `constexpr int32_t VERSION = ${PLAN_ABI_VERSION};`,
-    `constexpr int32_t GROUPED4_WINDOWS = ${GROUPED4_WINDOWS};`,
     enumOf('HeaderField', 'H_', HEADER_FIELDS, 'HEADER_FIELDS'),
     enumOf('OpField', 'F_', OP_FIELDS, 'OP_FIELDS'),
     enumOf('KernelKind', 'K_', KERNEL_KINDS, 'KERNEL_KINDS'),
     enumOf('TransformKind', 'T_', TRANSFORM_KINDS, 'TRANSFORM_KINDS'),
     enumOf('Layout', 'L_', LAYOUTS, 'LAYOUTS'),
+    `constexpr int32_t GATHERED_WINDOWS[LAYOUTS] = {${LAYOUTS.map((l) => GATHERED_WINDOWS[l]).join(', ')}};`,
     '}  // namespace plan_abi',
     '',
   ].join('\n');

@@ -18,11 +18,11 @@
  *   ternary row's words alternate sign and non-zero, so each group reads [word pair][plane][G]),
  *   conv thresholds int64 (two 32-bit words) [classes or planes][channels rounded up to G], padded
  *   with a value never reached.
- * - grouped4 conv windows ({@link compactWindows}): where a pixel's channels fill an odd number of
- *   32-bit halves per plane, a window leaves out each tap's empty last half (the AVX2 kernels gather
- *   the input the same way), when no bit it leaves out could count.
+ * - grouped4 / grouped8 conv windows ({@link compactWindows}): where a pixel's channels fill an odd
+ *   number of 32-bit halves per plane, a window leaves out each tap's empty last half (the AVX2 and
+ *   AVX-512 kernels gather the input the same way), when no bit it leaves out could count.
  */
-import { GROUPED4_WINDOWS, Layout, LAYOUTS, HEADER_FIELDS, KernelKind, KERNEL_KINDS, OP_FIELDS, OpField, PLAN_ABI_VERSION, PLAN_MAGIC, TRANSFORM_KINDS, TransformKind } from './plan-abi';
+import { GATHERED_WINDOWS, Layout, LAYOUTS, HEADER_FIELDS, KernelKind, KERNEL_KINDS, OP_FIELDS, OpField, PLAN_ABI_VERSION, PLAN_MAGIC, TRANSFORM_KINDS, TransformKind } from './plan-abi';
 import {
   BinaryConvLayer,
   BinaryDenseLayer,
@@ -206,12 +206,12 @@ function wasmConvWeights(l: BinaryConvLayer): Uint16Array {
 const halfAt = (s: number, p: number, planes: number) => ((s >> 1) * planes + p) * 2 + (s & 1);
 
 /**
- * A conv's weights as the grouped4 kernels read each window: on each plane, the k² taps' used halves
- * (⌈cin/32⌉ each) end to end, and a zero half to end on a whole 64-bit word, planes alternating by
- * word as in a pixel: [rows][word][plane][2 halves]. When ⌈cin/32⌉ is odd that leaves out each tap's
- * last half, so it is undefined where a bit there could count: a binary weight bit, or a bit the
- * previous layer sets there (its flip; the kernels leave the rest of the padding zero, and ternary
- * padding has a zero non-zero plane).
+ * A conv's weights as the grouped kernels (AVX2, AVX-512) read each window: on each plane, the k²
+ * taps' used halves (⌈cin/32⌉ each) end to end, and a zero half to end on a whole 64-bit word, planes
+ * alternating by word as in a pixel: [rows][word][plane][2 halves]. When ⌈cin/32⌉ is odd that leaves
+ * out each tap's last half, so it is undefined where a bit there could count: a binary weight bit, or
+ * a bit the previous layer sets there (its flip; the kernels leave the rest of the padding zero, and
+ * ternary padding has a zero non-zero plane).
  */
 function compactWindows(l: BinaryConvLayer | TernaryConvLayer, planes: number, inputFlip: Uint32Array): Uint32Array | undefined {
   const taps = l.k * l.k, halves = Math.ceil(l.cin / 32), wpp = wordsPerPixel(l.cin, planes);
@@ -256,10 +256,13 @@ function floatConvConstants(l: FloatConvLayer, planes: number, c: Allocator): Pa
   return { coutPadded, weights: c.add(weights), thresholds: c.add(thresholds) };
 }
 
-/** A binary or ternary conv's weights in `layout` (windows compacted for grouped4 where they can be), and the words of a window they hold. */
+/**
+ * A binary or ternary conv's weights in `layout` (windows compacted, where they can be, for the kernels
+ * that gather them), and the words of a window they hold.
+ */
 function convWeights(l: BinaryConvLayer | TernaryConvLayer, planes: number, layout: Layout, inputFlip: Uint32Array): { weights: Uint32Array; inputWords: number } {
   const g = groupSize(layout);
-  const windows = (g === 4 && compactWindows(l, planes, inputFlip)) || l.weights;
+  const windows = (GATHERED_WINDOWS[layout] > 0 && compactWindows(l, planes, inputFlip)) || l.weights;
   return { weights: g === 1 ? windows : groupedWeights(windows, l.cout, g), inputWords: windows.length / l.cout };
 }
 
@@ -376,9 +379,10 @@ function convOp(l: ConvLayer, x: ConvContext): PlanOp {
         ? binaryConvConstants(l, layout, c, x.inputFlip)
         : ternaryConvConstants(l, layout, c, x.inputFlip);
   const winWords = l.k * l.k * wordsPerPixel(l.cin, planes);
-  // Working space of a binary or ternary conv: a copy of one pixel's window (whole 16-byte chunks, and 16 bytes more), or for
-  // the AVX2 kernels, GROUPED4_WINDOWS windows as the weights hold them.
-  const scratchWords = layout === 'grouped4' ? GROUPED4_WINDOWS * (kernelFields.inputWords ?? 0) : roundUp(winWords, 4) + 4;
+  // Working space of a binary or ternary conv: the windows its kernels gather, as the weights hold them, or a copy of one
+  // pixel's window (whole 16-byte chunks, and 16 bytes more).
+  const gathered = GATHERED_WINDOWS[layout];
+  const scratchWords = gathered > 0 ? gathered * (kernelFields.inputWords ?? 0) : roundUp(winWords, 4) + 4;
   const scratch = l.kind === 'float-conv' ? NO_REGION : a.take(scratchWords);
   return {
     ...blankOp(),
