@@ -4,8 +4,9 @@
  * (XNOR–popcount kernels, lib/packed/, on native for each instruction set the CPU has and on wasm;
  * 'packed' as an argument selects it), side by side with two references of the same networks and
  * step measured in the same run: PyTorch (bench/pytorch_reference.py; its float inference is also the
- * packed rows' base, and on a CPU with AVX-512 the AVX2 rows' also PyTorch's kept to AVX2) and TensorFlow from Python with the whole step in one graph
- * (bench/tensorflow_reference.py: the engine tfjs-node runs, without tfjs's per-op dispatch). Speeds
+ * packed rows' base, and on a CPU with AVX-512 the AVX2 rows' also PyTorch's kept to AVX2) and
+ * TensorFlow from Python with the whole step in one graph (bench/tensorflow_reference.py: the engine
+ * tfjs-node runs, without tfjs's per-op dispatch). Speeds
  * differ between machines of one kind, so only ratios measured together mean anything.
  *
  *   npm run bench -- train-throughput            all networks, all backends

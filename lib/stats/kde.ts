@@ -110,10 +110,11 @@ export function peak(grid: ArrayLike<number>, density: ArrayLike<number>): { ind
 
 /**
  * Mean-shift iterations from `start` (Comaniciu & Meer 2002: x ← Σ xᵢφ((x − xᵢ)/h) / Σ φ((x − xᵢ)/h),
- * which climbs the density to a stationary point), to within `tolerance`; undefined when no sample
- * lies within reach of `start` (every kernel underflows there).
+ * which climbs the density to a stationary point), to within `tolerance`: the mode, and the density
+ * there up to a factor common to every x (the last Σ φ((x − xᵢ)/h), for comparing modes); undefined
+ * when no sample lies within reach of `start` (every kernel underflows there).
  */
-function meanShift(samples: ArrayLike<number>, width: number, start: number, tolerance: number): number | undefined {
+function meanShift(samples: ArrayLike<number>, width: number, start: number, tolerance: number): { mode: number; density: number } | undefined {
   const maxIterations = 100_000;
   let x = start;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
@@ -127,7 +128,7 @@ function meanShift(samples: ArrayLike<number>, width: number, start: number, tol
     }
     if (weights === 0) return undefined;
     const next = weighted / weights;
-    if (Math.abs(next - x) <= tolerance) return next;
+    if (Math.abs(next - x) <= tolerance) return { mode: next, density: weights };
     x = next;
   }
   throw new Error(`kdeMode: no convergence in ${maxIterations} iterations from ${start}; the density is flat there.`);
@@ -140,19 +141,9 @@ function meanShift(samples: ArrayLike<number>, width: number, start: number, tol
 export function kdeMode(samples: ArrayLike<number>, width: number, start: number, tolerance = 1e-10): number {
   requireNonEmpty('kdeMode', 'samples', samples);
   requirePositive('kdeMode', 'width', width);
-  const mode = meanShift(samples, width, start, tolerance);
-  if (mode === undefined) throw new Error(`kdeMode: no sample lies within reach of ${start} at width ${width}; start at a sample.`);
-  return mode;
-}
-
-/** The KDE's density at x up to a factor common to every x (Σ φ((x − xᵢ)/h)), for comparing modes. */
-function relativeDensity(samples: ArrayLike<number>, width: number, x: number): number {
-  let sum = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const z = (x - samples[i]) / width;
-    sum += Math.exp(-0.5 * z * z);
-  }
-  return sum;
+  const found = meanShift(samples, width, start, tolerance);
+  if (found === undefined) throw new Error(`kdeMode: no sample lies within reach of ${start} at width ${width}; start at a sample.`);
+  return found.mode;
 }
 
 /** Starts spread over the samples for finding every mode: their quantiles in steps of 1/MODE_STARTS. */
@@ -182,10 +173,8 @@ export function kdePeakStandardError(samples: ArrayLike<number>, width: number, 
     let best = NaN;
     let bestDensity = -1;
     for (const start of modes) {
-      const mode = meanShift(resample, width, start, 1e-10);
-      if (mode === undefined) continue;
-      const density = relativeDensity(resample, width, mode);
-      if (density > bestDensity) [best, bestDensity] = [mode, density];
+      const found = meanShift(resample, width, start, 1e-10);
+      if (found !== undefined && found.density > bestDensity) [best, bestDensity] = [found.mode, found.density];
     }
     return best;
   };
