@@ -48,6 +48,26 @@ export async function on(backend: BackendName, compute: () => tf.Tensor[]): Prom
   });
 }
 
+/**
+ * Hooks for a describe block that runs on tfjs-node: switches to it before (skipping the block,
+ * with the reason, where it cannot load) and back to the previous backend after.
+ */
+export function onTensorflowBackend(): void {
+  let previous: BackendName | undefined;
+  before(async function () {
+    previous = (await initBackend()).name;
+    try {
+      await initBackend('tensorflow');
+    } catch (err) {
+      console.log(`      skipped: the tensorflow backend cannot load here. ${(err as Error).message}`);
+      this.skip();
+    }
+  });
+  after(async () => {
+    if (previous !== undefined) await initBackend(previous);
+  });
+}
+
 const root = path.resolve(__dirname, '..');
 
 /**

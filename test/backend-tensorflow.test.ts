@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_ENV_VAR, initBackend, type BackendName } from '../lib/backend';
+import { BACKEND_ENV_VAR, initBackend } from '../lib/backend';
 import { loadCheckpoint } from '../lib/train/checkpoint';
 import { makeConfig, type NetworkConfig } from '../lib/model/config';
 import { normalizeWithBatchStatistics } from '../lib/model/batch-norm';
@@ -17,7 +17,7 @@ import { steQuantizer } from '../lib/model/quantize';
 import type { TrainOptions } from '../lib/train/options';
 import { train } from '../lib/train/train';
 import { createRng } from '../lib/stats/random';
-import { assertClose, on, randomValues, relativeError, RELATIVE_TOLERANCE, runSnippet } from './backend-helpers';
+import { assertClose, on, onTensorflowBackend, randomValues, relativeError, RELATIVE_TOLERANCE, runSnippet } from './backend-helpers';
 import { randomImages } from './support/synthetic';
 
 /** Runs `compute` on tensorflow and on cpu; returns both outputs. */
@@ -29,19 +29,7 @@ async function onTensorflowAndCpu(compute: () => tf.Tensor[]): Promise<{ tensorf
 const plusZero = (values: Float32Array) => Array.from(values, (v) => v + 0);
 
 describe('tensorflow backend (tfjs-node)', () => {
-  let previous: BackendName | undefined;
-  before(async function () {
-    previous = (await initBackend()).name;
-    try {
-      await initBackend('tensorflow');
-    } catch (err) {
-      console.log(`      skipped: the tensorflow backend cannot load here. ${(err as Error).message}`);
-      this.skip();
-    }
-  });
-  after(async () => {
-    if (previous !== undefined) await initBackend(previous);
-  });
+  onTensorflowBackend();
 
   describe('custom gradients match the cpu backend', () => {
     // The quantizers' edges, exactly: 0 and −0 (binarize: +1), ±1 (the straight-through window

@@ -12,6 +12,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { asNhwc, fusedBatchNorm, fusedBatchNormGrad, runsTensorflowOps } from '../backend/tensorflow-ops';
 
+/** tf.contrib.layers.batch_norm's default epsilon, used by the original. */
+export const BATCH_NORM_EPSILON = 1e-3;
+/**
+ * Moving-average momentum of the batch-norm statistics. The original used 0.999 (tf.contrib's
+ * default) over 500 epochs; 0.99 lets short runs (3 epochs, debug subsets) converge too.
+ */
+export const BATCH_NORM_MOMENTUM = 0.99;
+
 /**
  * Normalises `x` over `axes` (all but the channel axis) with the batch statistics; returns x̂,
  * differentiable with respect to x. `onStatistics` receives μ_B and σ²_B (channel vectors, no

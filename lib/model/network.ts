@@ -6,17 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../stats/random';
-import { normalizeWithBatchStatistics } from './batch-norm';
+import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, normalizeWithBatchStatistics } from './batch-norm';
 import { NetworkConfig, validateConfig } from './config';
 import { latentWeightQuantizer, steQuantizer } from './quantize';
-
-/** tf.contrib.layers.batch_norm's default epsilon, used by the original. */
-export const BATCH_NORM_EPSILON = 1e-3;
-/**
- * Moving-average momentum of the batch-norm statistics. The original used 0.999 (tf.contrib's
- * default) over 500 epochs; 0.99 lets short runs (3 epochs, debug subsets) converge too.
- */
-export const BATCH_NORM_MOMENTUM = 0.99;
+import { graphInference } from './graph-inference';
+import { runsTensorflowOps } from '../backend/tensorflow-ops';
 
 export type LayerKind = 'conv' | 'fc';
 
@@ -191,15 +185,24 @@ function batchNorm(layer: Layer, x: tf.Tensor, phase: Phase): tf.Tensor {
   return tf.add(normalized, layer.offset);
 }
 
-/**
- * Runs the network on a batch [N, H, W, C] and returns logits [N, classes]. With `trace`, also
- * collects each layer's tensors (kept: the caller disposes them, see {@link disposeTraces}).
- */
-export function forward(net: Network, x: tf.Tensor4D, phase: Phase, trace?: LayerTrace[]): tf.Tensor2D {
+/** Throws unless `x` is a batch of images of the network's input shape. */
+export function checkInputShape(net: Network, x: tf.Tensor4D): void {
   const [, h, w, c] = x.shape;
   const [eh, ew, ec] = net.config.inputShape;
   if (h !== eh || w !== ew || c !== ec) {
     throw new Error(`Input shape mismatch: got images of ${h}×${w}×${c}, the network expects ${eh}×${ew}×${ec}.`);
+  }
+}
+
+/**
+ * Runs the network on a batch [N, H, W, C] and returns logits [N, classes]. With `trace`, also
+ * collects each layer's tensors (kept: the caller disposes them, see {@link disposeTraces}). On
+ * tfjs-node, inference without a trace runs as one TensorFlow graph (graph-inference.ts).
+ */
+export function forward(net: Network, x: tf.Tensor4D, phase: Phase, trace?: LayerTrace[]): tf.Tensor2D {
+  checkInputShape(net, x);
+  if (phase === 'infer' && trace === undefined && runsTensorflowOps()) {
+    return tf.tidy(() => graphInference(net, x, net.layers.map((layer) => forwardWeights(net, layer, phase))));
   }
   return tf.tidy(() => {
     let a: tf.Tensor = x;

@@ -4,7 +4,8 @@
  * thresholds reproduce the float network's rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_EPSILON, Layer, Network } from '../model/network';
+import { BATCH_NORM_EPSILON } from '../model/batch-norm';
+import { Layer, Network } from '../model/network';
 import { floatThresholds, integerThreshold, integerThresholds } from './fold';
 import {
   BinaryConvLayer,

@@ -4,7 +4,6 @@
  * step, per-epoch validation, periodic checkpoints, and resume.
  */
 import * as tf from '@tensorflow/tfjs';
-import { clipByValueKernel, runsTensorflowOps } from '../backend/tensorflow-ops';
 import { CheckpointContents, EpochMetrics, NamedTensor, RunRecord, portableName, saveCheckpoint } from './checkpoint';
 import { LabeledImages, checkFinite, checkImageShape, checkLabels, gatherImageBatch } from '../model/batches';
 import { evaluate } from '../model/evaluate';
@@ -12,6 +11,7 @@ import { Network, forward, layerVariables, trainableVariables } from '../model/n
 import { createRng, shuffleInPlace } from '../stats/random';
 import { chanceLoss, lossFunction } from '../model/loss';
 import { ScheduledAdam, learningRateAt } from './optimizer';
+import { graphTrainStep, type StepSummary } from './graph-step';
 import { TrainOptions, validateTrainOptions } from './options';
 import { ensureDir } from '../util/ensure-dir';
 import { lockFolder, type FolderLock } from '../util/lock';
@@ -80,30 +80,19 @@ export function divergenceBound(loss: TrainOptions['loss'], classes: number): nu
 /** Seconds between batch events, so progress displays are not flooded. */
 const BATCH_EVENT_INTERVAL_S = 0.25;
 
-/** clip(·, −1, 1) for one step: on tfjs-node one TensorFlow kernel per tensor with bounds made once (inside the caller's tidy). */
-function unitClip(): (x: tf.Tensor) => tf.Tensor {
-  if (!runsTensorflowOps()) return (x) => tf.clipByValue(x, -1, 1);
-  const bounds = [tf.scalar(-1), tf.scalar(1)] as const;
-  return (x) => clipByValueKernel(x, bounds);
-}
-
 /** W^c ← clip(W^c, −1, 1) for every layer. */
-function clipLatentWeights(net: Network, clip: (x: tf.Tensor) => tf.Tensor): void {
-  for (const l of net.layers) l.weights.assign(clip(l.weights));
+function clipLatentWeights(net: Network): void {
+  for (const l of net.layers) l.weights.assign(tf.clipByValue(l.weights, -1, 1));
 }
 
 /**
  * One optimisation step on a batch; returns the loss, the number of correct predictions and whether
  * every output was finite (the hinge's relu can hide NaN outputs from the loss). Gradients are clipped
  * element-wise to [−1, 1] before Adam, latent weights to [−1, 1] after it (the original's clip_ops).
+ * On tfjs-node the whole step is one TensorFlow graph (graph-step.ts), giving the same values.
  */
-export function trainStep(
-  net: Network,
-  optimizer: tf.Optimizer,
-  x: tf.Tensor4D,
-  labels: tf.Tensor1D,
-  loss: TrainOptions['loss'],
-): { loss: number; correct: number; outputsFinite: boolean } {
+export function trainStep(net: Network, optimizer: ScheduledAdam, x: tf.Tensor4D, labels: tf.Tensor1D, loss: TrainOptions['loss']): StepSummary {
+  if (optimizer.inGraph) return graphTrainStep(net, optimizer, x, labels, loss);
   const lossFn = lossFunction(loss);
   const variables = trainableVariables(net);
   const summary = tf.tidy(() => {
@@ -112,11 +101,10 @@ export function trainStep(
       logits = tf.keep(forward(net, x, 'train'));
       return lossFn(logits, labels, net.config.classes);
     }, variables);
-    const clip = unitClip();
     const clipped: tf.NamedTensorMap = {};
-    for (const name of Object.keys(grads)) clipped[name] = clip(grads[name]);
+    for (const name of Object.keys(grads)) clipped[name] = tf.clipByValue(grads[name], -1, 1);
     optimizer.applyGradients(clipped);
-    clipLatentWeights(net, clip);
+    clipLatentWeights(net);
     const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), labels), 'float32'));
     const sum = tf.sum(logits!);
     logits!.dispose();
@@ -147,7 +135,7 @@ export async function train(net: Network, run: TrainRun): Promise<TrainResult> {
   }
   // The latent weights' quantizer is exact only for |W^c| ≤ 1 (model/quantize.ts). Steps keep
   // them there; this changes only a new network whose Glorot bound exceeds 1 (fan-in + fan-out < 6).
-  tf.tidy(() => clipLatentWeights(net, unitClip()));
+  tf.tidy(() => clipLatentWeights(net));
   const optimizer = new ScheduledAdam(o.lrStart);
   if (run.resume?.optimizer) {
     await optimizer.setWeights(renameToNetwork(run.resume.optimizer, net));
