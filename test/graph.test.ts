@@ -169,7 +169,7 @@ describe('training and inference as TensorFlow graphs (tfjs-node)', () => {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
     }
-    assert.equal(optimizer.iterations, 1, 'the failed step counted');
+    assert.equal(optimizer.iterations, 1, 'a step that failed was counted');
     optimizer.dispose();
     tf.dispose([x, y]);
     disposeNetwork(net);

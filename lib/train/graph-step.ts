@@ -225,8 +225,12 @@ export function graphTrainStep(net: Network, optimizer: ScheduledAdam, x: tf.Ten
     }
     feeds.push([ports.movingMean, layer.movingMean], [ports.movingVariance, layer.movingVariance]);
   });
-  const out = graph.session.run(feeds, graph.fetches);
-  tf.dispose(scalars);
+  let out: tf.Tensor[];
+  try {
+    out = graph.session.run(feeds, graph.fetches);
+  } finally {
+    tf.dispose(scalars);
+  }
   net.layers.forEach((layer, i) => {
     const [w, wm, wv, offset, om, ov, movingMean, movingVariance] = out.slice(FETCHES_PER_LAYER * i, FETCHES_PER_LAYER * (i + 1));
     optimizer.replaceMoments(layer.weights, [wm, wv]);

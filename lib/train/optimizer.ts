@@ -3,9 +3,8 @@
  * inside the training step's graph (graph-step.ts), which reads Adam's moments from here and hands
  * back their new values; elsewhere it is tfjs's AdamOptimizer. Both keep the moments under the
  * same names (`<variable>/m`, `/v`, and `iter`), so checkpoints move between backends. The graph
- * computes Adam as TensorFlow's ApplyAdam kernel does, adding ε to √v rather than to the
- * bias-corrected √v̂, as TF1's AdamOptimizer did in the original: with ε = 1e-8 the two differ
- * only in rounding.
+ * runs TensorFlow's ResourceApplyAdam kernel, which adds ε to √v rather than to the bias-corrected
+ * √v̂, as TF1's AdamOptimizer did in the original: with ε = 1e-8 the two differ only in rounding.
  */
 import * as tf from '@tensorflow/tfjs';
 import { runsTensorflowOps } from '../backend/tensorflow-ops';
