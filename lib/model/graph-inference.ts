@@ -51,11 +51,17 @@ function buildInferenceGraph(net: Network): InferenceGraph {
   return { session: new GraphSession(g), images, layers, logits };
 }
 
+/** The network's inference graph, built on the first call for its architecture. */
+function inferenceGraphOf(net: Network): InferenceGraph {
+  const key = architectureKey(net);
+  let graph = graphs.get(key);
+  if (graph === undefined) graphs.set(key, (graph = buildInferenceGraph(net)));
+  return graph;
+}
+
 /** Logits of `net` for images x, given the weights each layer multiplies by (W^b, or W^c where not quantized). */
 export function graphInference(net: Network, x: tf.Tensor4D, weights: tf.Tensor[]): tf.Tensor2D {
-  const key = architectureKey(net);
-  const graph = graphs.get(key) ?? buildInferenceGraph(net);
-  graphs.set(key, graph);
+  const graph = inferenceGraphOf(net);
   const feeds: [Output, tf.Tensor][] = [[graph.images, x]];
   net.layers.forEach((layer, i) => {
     const [w, mean, variance, offset] = graph.layers[i];

@@ -59,19 +59,18 @@ function steGradient(o: GraphOps, dy: Output, x: Output): Output {
  * Softmax: dy − Σdy·softmax with dy = −1/N at the label (tfjs's logSoftmax gradient).
  */
 function lossAndGradient(o: GraphOps, logits: Output, labels: Output, batch: number, classes: number, loss: LossName): { value: Output; gradient: Output } {
-  const n = batch;
   if (loss === 'hinge') {
     const y = o.oneHot(labels, classes, 1, -1);
     const margin = o.f('Relu', o.f('Sub', o.scalar(1), o.f('Mul', logits, y)));
     const value = o.reduce('Mean', o.f('Square', margin), [0, 1]);
-    return { value, gradient: o.f('Mul', o.f('Mul', margin, o.scalar(-2 / (n * classes))), y) };
+    return { value, gradient: o.f('Mul', o.f('Mul', margin, o.scalar(-2 / (batch * classes))), y) };
   }
   const shifted = o.f('Sub', logits, o.reduce('Max', logits, [1], true));
   const logSoftmax = o.f('Sub', shifted, o.f('Log', o.reduce('Sum', o.f('Exp', shifted), [1], true)));
   const hot = o.oneHot(labels, classes, 1, 0);
   const value = o.f('Neg', o.reduce('Mean', o.reduce('Sum', o.f('Mul', hot, logSoftmax), [1]), [0]));
-  const dy = o.f('Mul', hot, o.scalar(-1 / n));
-  return { value, gradient: o.f('Sub', dy, o.f('Mul', o.f('Exp', logSoftmax), o.scalar(-1 / n))) };
+  const dy = o.f('Mul', hot, o.scalar(-1 / batch));
+  return { value, gradient: o.f('Sub', dy, o.f('Mul', o.f('Exp', logSoftmax), o.scalar(-1 / batch))) };
 }
 
 let slotCount = 0;
@@ -242,8 +241,12 @@ export function graphTrainStep(net: Network, optimizer: ScheduledAdam, x: tf.Ten
     }
   });
   optimizer.finishStep();
-  const summary = out[out.length - 1];
-  const [lossValue, correct, outputSum] = summary.dataSync();
+  return readStepSummary(out[out.length - 1]);
+}
+
+/** A step's [loss, correct predictions, Σ logits], read back in one transfer and disposed. */
+export function readStepSummary(summary: tf.Tensor): StepSummary {
+  const [loss, correct, outputSum] = summary.dataSync();
   summary.dispose();
-  return { loss: lossValue, correct, outputsFinite: Number.isFinite(outputSum) };
+  return { loss, correct, outputsFinite: Number.isFinite(outputSum) };
 }

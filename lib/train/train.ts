@@ -11,7 +11,7 @@ import { Network, forward, layerVariables, trainableVariables } from '../model/n
 import { createRng, shuffleInPlace } from '../stats/random';
 import { chanceLoss, lossFunction } from '../model/loss';
 import { ScheduledAdam, learningRateAt } from './optimizer';
-import { graphTrainStep, type StepSummary } from './graph-step';
+import { graphTrainStep, readStepSummary, type StepSummary } from './graph-step';
 import { TrainOptions, validateTrainOptions } from './options';
 import { ensureDir } from '../util/ensure-dir';
 import { lockFolder, type FolderLock } from '../util/lock';
@@ -110,9 +110,7 @@ export function trainStep(net: Network, optimizer: ScheduledAdam, x: tf.Tensor4D
     logits!.dispose();
     return tf.stack([value, correct, sum]); // one read back instead of three
   });
-  const [lossValue, correct, outputSum] = summary.dataSync();
-  summary.dispose();
-  return { loss: lossValue, correct, outputsFinite: Number.isFinite(outputSum) };
+  return readStepSummary(summary);
 }
 
 /** Shuffle order of an epoch, seeded by (seed, epoch) so a resumed run sees the same batches. */

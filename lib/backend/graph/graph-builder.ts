@@ -2,7 +2,7 @@
  * A TensorFlow graph written node by node (TensorFlow's own op names and attributes), for work
  * that tfjs would dispatch op by op: run as one session call, TensorFlow's executor runs
  * independent ops side by side and its graph passes choose the oneDNN kernels, with no per-op
- * trip through JavaScript. Serialised as a SavedModel by saved-model.ts.
+ * trip through JavaScript. Serialised as a SavedModel and run by graph-session.ts.
  */
 
 export type GraphDtype = 'float32' | 'int32' | 'bool';
@@ -50,7 +50,6 @@ export class GraphBuilder {
 
   /** A value fed on every run; `shape` may hold −1 for a size known only then. */
   placeholder(name: string, dtype: GraphDtype, shape: number[]): Output {
-    if (this.used.has(name)) throw new Error(`The graph already has a node named ${name}.`);
     return this.op('Placeholder', name, [], { dtype: { type: dtype }, shape: { shape } });
   }
 
