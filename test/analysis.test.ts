@@ -38,7 +38,7 @@ async function trainedNetwork(levels: 2 | 3 = 2, threshold = 0): Promise<Network
   const set = brightHalfImages(200, 11);
   await train(net, {
     train: set, validation: set,
-    options: { epochs: 1, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 0 },
+    options: { epochs: 1, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, lrSchedule: 'exponential', loss: 'hinge', seed: 0, checkpointEvery: 0 },
   });
   return net;
 }

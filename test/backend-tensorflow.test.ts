@@ -118,7 +118,7 @@ describe('tensorflow backend (tfjs-node)', () => {
 
   describe('checkpoints move between tensorflow and wasm', () => {
     const config: NetworkConfig = makeConfig({ inputShape: [28, 28, 1], classes: 10, conv: [8, 16], maxPool: [true, true], fc: [32] });
-    const options: TrainOptions = { epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 1 };
+    const options: TrainOptions = { epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, lrSchedule: 'exponential', loss: 'hinge', seed: 0, checkpointEvery: 1 };
     const trainingSet = randomImages(100);
     const testSet = randomImages(200, [28, 28, 1], 10, 3);
 
@@ -184,7 +184,7 @@ describe('tensorflow backend (tfjs-node)', () => {
       '  console.log((await initBackend()).description);' +
       "  const net = createNetwork(makeConfig({ inputShape: [28, 28, 1], classes: 10, conv: [16, 32], maxPool: [true, true], fc: [64] }), 3);" +
       '  const data = randomImages(200);' +
-      "  await train(net, { train: data, validation: data, options: { epochs: 2, batchSize: 50, lrStart: 1e-2, lrEnd: 1e-3, loss: 'softmax', seed: 0, checkpointEvery: 0 } });" +
+      "  await train(net, { train: data, validation: data, options: { epochs: 2, batchSize: 50, lrStart: 1e-2, lrEnd: 1e-3, lrSchedule: 'exponential', loss: 'softmax', seed: 0, checkpointEvery: 0 } });" +
       "  const hash = createHash('sha256');" +
       '  for (const l of net.layers) for (const v of [l.weights, l.offset, l.movingMean, l.movingVariance]) hash.update(v.dataSync());' +
       "  console.log(hash.digest('hex'));" +

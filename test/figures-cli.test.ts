@@ -64,7 +64,7 @@ describe('npm run figures: failures', function () {
     const out = previousOutput('output-ternary');
     const cmd = parseFiguresArgs(['--mode', 'ternary', '--checkpoint', checkpoint, '--out', out]);
     await assert.rejects(runFigures(cmd, () => assert.fail('nothing may run')), {
-      message: `Checkpoint ${checkpoint} holds epoch 5 of 5 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0), batchSize 50 (checkpoint: 200), lrStart 0.003 (checkpoint: 0.005). ` +
+      message: `Checkpoint ${checkpoint} holds epoch 5 of 5 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0), batchSize 50 (checkpoint: 200), lrStart 0.003 (checkpoint: 0.007), lrEnd 0.0003 (checkpoint: 0.00001), lrSchedule "exponential" (checkpoint: "cosine"). ` +
         "Set the checkpoint parameter (--checkpoint of npm run figures) to another folder ('' for the one named after these parameters), " +
         'change the parameters to match it, or remove it.',
     });

@@ -54,7 +54,8 @@ describe('experiment: parameters to a plan', () => {
 
   it("the ternary quick network trains with its own recipe (batch 50, 3e-3), under the profile's folder name", () => {
     const ternary = experimentPlan({ ...QUICK_BINARY, mode: 'ternary' });
-    assert.deepEqual([ternary.training.batchSize, ternary.training.lrStart, ternary.training.lrEnd], [50, 3e-3, 3e-4]);
+    const { batchSize, lrStart, lrEnd, lrSchedule } = ternary.training;
+    assert.deepEqual([batchSize, lrStart, lrEnd, lrSchedule], [50, 3e-3, 3e-4, 'exponential']);
     assert.equal(ternary.name, 'fashion-mnist-quick-ternary');
     assert.equal(experimentPlan({ ...QUICK_BINARY, mode: 'ternary', limit: 300 }).training.batchSize, 30);
     assert.equal(experimentPlan({ ...QUICK_BINARY, mode: 'continuous' }).training.batchSize, 200);
@@ -105,7 +106,7 @@ describe('experiment: prepareNetwork on Fashion-MNIST', function () {
 
   it('refuses a checkpoint of another network, naming the differences and the choices', async () => {
     await assert.rejects(prepareNetwork({ ...QUICK_BINARY, mode: 'ternary', limit: 100, epochs: 2, checkpoint: dir }), {
-      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0), lrStart 0.003 (checkpoint: 0.005). ${choices}`,
+      message: `Checkpoint ${dir} holds epoch 2 of 2 of another run: levels 3 (checkpoint: 2), threshold 0.02 (checkpoint: 0), lrStart 0.003 (checkpoint: 0.007), lrEnd 0.0003 (checkpoint: 0.00001), lrSchedule "exponential" (checkpoint: "cosine"). ${choices}`,
     });
   });
 
@@ -184,7 +185,7 @@ describe('figures/layers and layer numbers, from the analysis of a trained netwo
     const config = makeConfig({ inputShape: [12, 12, 1], classes: 2, conv: [4, 8, 8], maxPool: [true, false, true], fc: [16] });
     net = createNetwork(config, 7);
     const set = brightHalfImages(200, 11);
-    trained = await train(net, { train: set, validation: set, options: { epochs: 1, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 0 } });
+    trained = await train(net, { train: set, validation: set, options: { epochs: 1, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, lrSchedule: 'exponential', loss: 'hinge', seed: 0, checkpointEvery: 0 } });
     analysis = await analyzeNetwork(net, brightHalfImages(40, 31), { images: 40, batchSize: 20, trainImagesForBatchNorm: brightHalfImages(40, 32) });
   });
   after(() => disposeNetwork(net));

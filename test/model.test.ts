@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend';
-import { checkpointExists, loadCheckpoint, saveCheckpoint } from '../lib/train/checkpoint';
+import { checkpointExists, loadCheckpoint, readCheckpointInfo, saveCheckpoint } from '../lib/train/checkpoint';
 import { NetworkConfig, makeConfig, validateConfig } from '../lib/model/config';
 import { classify, inspect } from '../lib/model/evaluate';
 import { createNetwork, disposeNetwork, forward, layerVariables, trainableVariables } from '../lib/model/network';
@@ -14,6 +14,7 @@ import { binarize, ternarize } from '../lib/hd/vectors';
 import { TrainOptions } from '../lib/train/options';
 import { resumeRun } from '../lib/experiment/stored-run';
 import { DivergenceError, divergenceBound, train, type TrainEvent } from '../lib/train/train';
+import { ScheduledAdam } from '../lib/train/optimizer';
 import { assertClose } from './stats-reference';
 import { brightHalfImages, randomImages } from './support/synthetic';
 
@@ -21,7 +22,7 @@ const small = (levels: 2 | 3 = 2, threshold = 0): NetworkConfig =>
   makeConfig({ inputShape: [28, 28, 1], classes: 10, conv: [8, 16], maxPool: [true, true], fc: [32], levels, threshold });
 
 const options = (o: Partial<TrainOptions> = {}): TrainOptions => ({
-  epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 1, ...o,
+  epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, lrSchedule: 'exponential', loss: 'hinge', seed: 0, checkpointEvery: 1, ...o,
 });
 
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-test-'));
@@ -206,6 +207,36 @@ describe('training loop', () => {
     disposeNetwork(net);
   });
 
+  it("sets Adam's rate per epoch on the exponential schedule and per batch along the cosine", async () => {
+    const rates: number[] = [];
+    // Recorded on the prototype: train() makes its own optimizer. Restored below; called with that optimizer as `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const setLearningRate = ScheduledAdam.prototype.setLearningRate;
+    ScheduledAdam.prototype.setLearningRate = function (this: ScheduledAdam, lr: number) {
+      rates.push(lr);
+      setLearningRate.call(this, lr);
+    };
+    const runs: Record<string, number[][]> = {};
+    try {
+      for (const lrSchedule of ['exponential', 'cosine'] as const) {
+        rates.length = 0;
+        const net = createNetwork(small(), 1);
+        // 60 images in batches of 20: three steps per epoch.
+        const { history } = await train(net, { train: randomImages(60), validation: randomImages(20), options: options({ lrSchedule }) });
+        runs[lrSchedule] = [[...rates], history.map((h) => h.learningRate)];
+        disposeNetwork(net);
+      }
+    } finally {
+      ScheduledAdam.prototype.setLearningRate = setLearningRate;
+    }
+    const e = 1e-2 * Math.sqrt(0.1); // 1e-2 · (1e-3 / 1e-2)^(1/2)
+    assert.deepEqual(runs.exponential, [[1e-2, 1e-2, 1e-2, e, e, e], [1e-2, e]]);
+    // lrEnd + (lrStart − lrEnd)·(1 + cos(π·t/2))/2 at t = 0, 1/3, …, 5/3 epochs: cos = 1, √3/2, 1/2, 0, −1/2, −√3/2.
+    const cosine = [1, Math.sqrt(3) / 2, 0.5, 0, -0.5, -Math.sqrt(3) / 2].map((c) => 1e-3 + 9e-3 * ((1 + c) / 2));
+    assertClose(runs.cosine[0], cosine, { rtol: 1e-14 }, 'the rate of each batch');
+    assert.deepEqual(runs.cosine[1], [runs.cosine[0][0], runs.cosine[0][3]], "an epoch records its first batch's rate");
+  });
+
   it('keeps latent weights in [-1, 1] even with a huge learning rate', async () => {
     const net = createNetwork(small(), 2);
     const data = randomImages(60);
@@ -342,6 +373,9 @@ describe('training loop', () => {
     });
     assert.deepEqual(fs.readdirSync(dir), [], 'nothing may be saved');
     assert.equal(divergenceBound('softmax', 10), 100 * Math.log(10));
+    // On the cosine the rate changes every batch: the message gives the batch's.
+    const cosine = options({ epochs: 1, lrStart: 1e6, lrEnd: 1e5, lrSchedule: 'cosine' });
+    await assert.rejects(train(net, { train: data, validation: data, options: cosine }), /The learning rate was \S+ at this batch: lower lrStart \(now 1000000\)/);
     disposeNetwork(net);
   });
 
@@ -548,6 +582,7 @@ describe('bad input', () => {
       ['history text', (m) => (m.history = 'garbage'), /history is "garbage"; it must be a list of epoch records/],
       ['history entry', (m) => (m.history = [null]), /history\[0\] is null; each entry records an epoch's number and losses/],
       ['training', (m) => ((m.training as Record<string, unknown>).lrStart = -1), /training: Invalid training option: lrStart = -1; use a positive number such as 0\.001/],
+      ['schedule', (m) => ((m.training as Record<string, unknown>).lrSchedule = 'linear'), /training: Invalid training option: lrSchedule = "linear"; use one of: exponential, cosine/],
       ['run', (m) => (m.run = null), /run is null; it must name the profile and dataset/],
       ['weights outside', (m) => (m.weightsFile = '../../etc/passwd'), /weightsFile is "\.\.\/\.\.\/etc\/passwd"; it must be a file name in the checkpoint folder/],
       ['spec without shape', (m) => delete (m.weightSpecs as Record<string, unknown>[])[0].shape, /weightSpecs\[0\] \(conv1\/W\) has shape undefined; a shape is a list of positive whole numbers/],
@@ -561,6 +596,11 @@ describe('bad input', () => {
       assert.throws(() => loadCheckpoint(dir), message, what);
     }
     assert.equal(tf.memory().numTensors, before);
+    // Saved before schedules had names: every run then decayed once per epoch.
+    const unnamed = JSON.parse(saved) as { training: Record<string, unknown> };
+    delete unnamed.training.lrSchedule;
+    fs.writeFileSync(manifestPath, JSON.stringify(unnamed));
+    assert.equal(readCheckpointInfo(dir).training?.lrSchedule, 'exponential');
     // An older save without its training options or data cannot be resumed exactly.
     const old = JSON.parse(saved) as Record<string, unknown>;
     delete old.training;

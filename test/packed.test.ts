@@ -346,7 +346,7 @@ describe('packed binary and ternary inference', () => {
           await train(net, {
             train: data,
             validation: data,
-            options: { epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, loss: 'hinge', seed: 0, checkpointEvery: 1 },
+            options: { epochs: 2, batchSize: 20, lrStart: 1e-2, lrEnd: 1e-3, lrSchedule: 'exponential', loss: 'hinge', seed: 0, checkpointEvery: 1 },
           });
           const model = packNetwork(net);
           const { bitDiffs } = compareLayers(net, model, data.images, 100);

@@ -26,7 +26,7 @@ describe('npm run train: flags', () => {
     assert.deepEqual(c.architecture.conv, [128, 128, 256, 256, 512, 512]);
     assert.deepEqual(c.architecture.maxPool, [false, true, false, true, false, true]);
     assert.deepEqual(c.architecture.fc, [1024, 1024]);
-    assert.deepEqual(c.training, { epochs: 500, batchSize: 50, lrStart: 1e-3, lrEnd: 3e-7, loss: 'hinge', checkpointEvery: 10, seed: 0 });
+    assert.deepEqual(c.training, { epochs: 500, batchSize: 50, lrStart: 1e-3, lrEnd: 3e-7, lrSchedule: 'exponential', loss: 'hinge', checkpointEvery: 10, seed: 0 });
     assert.equal(c.checkpointDir, checkpoints('cifar10-custom-binary'));
   });
 
@@ -40,6 +40,9 @@ describe('npm run train: flags', () => {
     assert.equal(c.architecture.threshold, 0.02);
     assert.equal(c.training.epochs, 1);
     assert.equal(c.training.loss, 'hinge');
+    assert.deepEqual([c.training.lrSchedule, c.training.lrEnd], ['exponential', 3e-4], "the ternary network's own recipe");
+    assert.equal(plan(['--profile', 'quick']).training.lrSchedule, 'cosine');
+    assert.equal(plan(['--profile', 'quick', '--lr-schedule', 'exponential']).training.lrSchedule, 'exponential');
     assert.equal(c.checkpointDir, checkpoints('fashion-mnist-quick-ternary-conv16.32-pool1.0-epochs1'));
     assert.equal(plan(['--debug']).limit, 100);
     assert.equal(plan(['--continuous']).architecture.continuous, true);
@@ -50,6 +53,8 @@ describe('npm run train: flags', () => {
     assert.equal(plan(['--profile', 'quick', '--epochs', '5', '--seed', '0']).checkpointDir, checkpoints('fashion-mnist-quick-binary'));
     assert.equal(plan(['--profile', 'quick', '--limit', '200', '--epochs', '3']).checkpointDir, checkpoints('fashion-mnist-quick-binary-epochs3-limit200'));
     assert.equal(plan(['--profile', 'quick', '--fc', '64', '--lr-start', '0.01', '--seed', '2']).name, 'fashion-mnist-quick-binary-fc64-lr0.01-seed2');
+    assert.equal(plan(['--profile', 'quick', '--lr-end', '3e-4', '--lr-schedule', 'exponential']).name, 'fashion-mnist-quick-binary-lrend0.0003-exponential');
+    assert.equal(plan(['--profile', 'paper', '--lr-schedule', 'cosine']).name, 'cifar10-paper-binary-cosine');
     assert.equal(plan(['--profile', 'quick', '--dataset', 'mnist', '--mode', 'ternary', '--threshold', '0.05']).name, 'mnist-quick-ternary-t0.05');
     assert.equal(plan(['--profile', 'paper', '--continuous', '--ckpt-n', '5']).name, 'cifar10-paper-continuous');
     assert.equal(plan(['--profile', 'quick', '--out', 'somewhere']).checkpointDir, path.resolve('somewhere'));
@@ -61,6 +66,7 @@ describe('npm run train: flags', () => {
     assert.throws(() => parseTrainArgs(['--conv', '32,x']), /--conv takes comma-separated whole numbers, e\.g\. --conv 32,64,128; got '32,x'/);
     assert.throws(() => parseTrainArgs(['--epochs', '2.5']), /--epochs takes a whole number; got '2\.5'/);
     assert.throws(() => parseTrainArgs(['--loss-mode', 'l2']), /--loss-mode must be one of: hinge, softmax; got 'l2'/);
+    assert.throws(() => parseTrainArgs(['--lr-schedule', 'linear']), /--lr-schedule must be one of: exponential, cosine; got 'linear'/);
     assert.throws(() => parseTrainArgs(['--mode', 'quaternary']), /Unknown mode 'quaternary'; use one of: binary, ternary, continuous/);
     assert.throws(() => parseTrainArgs(['--bogus']), /Unknown option '--bogus'/);
     // Accepted silently before: an empty layer, pool flags other than 0/1, hexadecimal, a zero or doubled limit.
@@ -96,7 +102,7 @@ describe('npm run train: resume continues the same run exactly; nothing is overw
   const loadData = () => Promise.resolve(data);
   const quiet = () => undefined;
   const flags = ['--dataset', 'mnist', '--conv', '4', '--max-pool', '1', '--fc', '8', '--epochs', '2', '--batch-size', '10',
-    '--lr-start', '0.01', '--lr-end', '0.001', '--seed', '3', '--ckpt-n', '1'];
+    '--lr-start', '0.01', '--lr-end', '0.001', '--lr-schedule', 'cosine', '--seed', '3', '--ckpt-n', '1'];
   const folders: string[] = [];
   const tmp = () => {
     folders.push(fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-train-cli-')));
@@ -123,7 +129,8 @@ describe('npm run train: resume continues the same run exactly; nothing is overw
     const lines: string[] = [];
     await runTrain(parseTrainArgs(['--param-file', resumed]), (l) => lines.push(l), { loadData });
     assert.ok(lines.includes(`resuming ${resumed} at epoch 1 of 2`), lines.join('\n'));
-    assert.ok(lines.some((l) => /^epoch 2\/2 {2}lr 3\.16e-3 /.test(l)), lines.join('\n')); // 0.01·(0.001/0.01)^(1/2), not the paper's rate
+    // Halfway along the cosine from 0.01 to 0.001, (0.01 + 0.001)/2, not the paper's rate: the rates after a resume are the run's.
+    assert.ok(lines.some((l) => /^epoch 2\/2 {2}lr 5\.50e-3 /.test(l)), lines.join('\n'));
     const [a, b] = [readCheckpointInfo(straight), readCheckpointInfo(resumed)];
     assert.equal(b.epoch, 2);
     assert.deepEqual(b.training, a.training);

@@ -1,4 +1,4 @@
-/** Strict numbers for command-line flags: Number() alone would take '0x1', ' ', '2.5' for a count, and 'Infinity'. */
+/** Strict values for command-line flags: numbers (Number() alone would take '0x1', ' ', '2.5' for a count, and 'Infinity'), lists, choices and paths. */
 
 const WHOLE = /^\d+$/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -28,6 +28,14 @@ export function wholeNumberList(flag: string, text: string, allowed?: readonly n
     throw new Error(`--${flag} takes ${allowed.join(' or ')} for each layer; got '${text}'.`);
   }
   return values;
+}
+
+/** One of `choices`; undefined stays undefined; anything else throws naming the flag and the choices. */
+export function choiceFlag<T extends string>(flag: string, text: string | undefined, choices: readonly T[]): T | undefined {
+  if (text !== undefined && !(choices as readonly string[]).includes(text)) {
+    throw new Error(`--${flag} must be one of: ${choices.join(', ')}; got '${text}'.`);
+  }
+  return text as T | undefined;
 }
 
 /** A path flag: undefined stays undefined; an empty one is an error (it would resolve to the working folder). */

@@ -8,16 +8,17 @@ import { checkDatasetName } from '../data/datasets';
 import { RunPlan, RunRequest, RunSettings, resolveRun } from '../experiment/plan';
 import { getProfile, modeQuantization } from '../experiment/profiles';
 import { resumeRun } from '../experiment/stored-run';
-import { LOSS_NAMES, LossName } from '../model/loss';
-import { numberFlag, pathFlag, wholeNumberList } from './flag-values';
+import { LOSS_NAMES } from '../model/loss';
+import { LR_SCHEDULES } from '../train/options';
+import { choiceFlag, numberFlag, pathFlag, wholeNumberList } from './flag-values';
 
 export const TRAIN_USAGE = `Train a binary (or ternary) neural network and score it on the test set.
 
 Usage: npm run train -- [flags]
 
 Presets
-  --profile quick|paper   quick: Fashion-MNIST, conv 32,64,128, max-pool 1,1,0, fc 256, 5 epochs of batch 200
-                                 (ternary: batch 50, learning rate 3e-3 → 3e-4)
+  --profile quick|paper   quick: Fashion-MNIST, conv 32,64,128, max-pool 1,1,0, fc 256, 5 epochs of batch 200,
+                                 the rate along a cosine from 7e-3 to 1e-5 (ternary: batch 50, 3e-3 → 3e-4 per epoch)
                           paper: CIFAR-10, conv 128,128,256,256,512,512, max-pool 0,1,0,1,0,1,
                                  fc 1024,1024, 500 epochs (the original run_bnn.py defaults)
   --mode binary|ternary|continuous   quantization (ternary: --levels 3 --threshold 0.02)
@@ -40,8 +41,11 @@ Network
 Optimisation
   --epochs N              (default 500)
   --batch-size N          (default 50)
-  --lr-start LR           learning rate of the first epoch (default 0.001)
-  --lr-end LR             rate reached after the last epoch, exponential decay (default 3e-7)
+  --lr-start LR           learning rate of the first batch (default 0.001)
+  --lr-end LR             rate reached after the last batch (default 3e-7)
+  --lr-schedule exponential|cosine
+                          how it gets there: once per epoch, as run_bnn.py (default), or after every
+                          batch along half a cosine (the quick profile)
   --loss-mode hinge|softmax   squared hinge (default) or softmax cross-entropy
   --ckpt-n N              checkpoint every N epochs, and always at the end (default 10)
   --seed N                seeds initial weights and shuffling (default 0)
@@ -72,7 +76,7 @@ export interface TrainCommand {
 const FLAGS: Record<keyof RunSettings, string> = {
   profile: '--profile', dataset: '--dataset', limit: '--limit', conv: '--conv', maxPool: '--max-pool', fc: '--fc',
   filterSize: '--filter-size', levels: '--levels', threshold: '--threshold', continuous: '--continuous', epochs: '--epochs',
-  batchSize: '--batch-size', lrStart: '--lr-start', lrEnd: '--lr-end', loss: '--loss-mode', seed: '--seed', checkpointEvery: '--ckpt-n',
+  batchSize: '--batch-size', lrStart: '--lr-start', lrEnd: '--lr-end', lrSchedule: '--lr-schedule', loss: '--loss-mode', seed: '--seed', checkpointEvery: '--ckpt-n',
 };
 
 /** The flag that sets a run setting. */
@@ -83,14 +87,6 @@ export function trainPlan(cmd: TrainCommand): RunPlan {
   return cmd.resume === undefined ? resolveRun(cmd.request) : resumeRun(cmd.request, cmd.resume, flagOf);
 }
 
-function lossName(text: string | undefined): LossName | undefined {
-  if (text === undefined) return undefined;
-  const name = text === 'hinge-loss' ? 'hinge' : text; // run_bnn.py spelled it hinge-loss
-  if (!(LOSS_NAMES as readonly string[]).includes(name)) {
-    throw new Error(`--loss-mode must be one of: ${LOSS_NAMES.join(', ')}; got '${text}'.`);
-  }
-  return name as LossName;
-}
 
 /** Seeds are 32-bit: a larger one would silently wrap to another seed's weights. */
 const MAX_SEED = 2 ** 32 - 1;
@@ -106,7 +102,7 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
       conv: { type: 'string' }, 'max-pool': { type: 'string' }, fc: { type: 'string' }, 'filter-size': { type: 'string' },
       levels: { type: 'string' }, threshold: { type: 'string' }, continuous: { type: 'boolean' },
       epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'lr-start': { type: 'string' }, 'lr-end': { type: 'string' },
-      'loss-mode': { type: 'string' }, 'ckpt-n': { type: 'string' }, seed: { type: 'string' },
+      'lr-schedule': { type: 'string' }, 'loss-mode': { type: 'string' }, 'ckpt-n': { type: 'string' }, seed: { type: 'string' },
       out: { type: 'string' }, 'param-file': { type: 'string' }, overwrite: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -141,7 +137,9 @@ export function parseTrainArgs(argv: string[]): TrainCommand {
     batchSize: numberFlag('batch-size', v['batch-size'], true),
     lrStart: numberFlag('lr-start', v['lr-start'], false),
     lrEnd: numberFlag('lr-end', v['lr-end'], false),
-    loss: lossName(v['loss-mode']),
+    lrSchedule: choiceFlag('lr-schedule', v['lr-schedule'], LR_SCHEDULES),
+    // run_bnn.py spelled it hinge-loss
+    loss: choiceFlag('loss-mode', v['loss-mode'] === 'hinge-loss' ? 'hinge' : v['loss-mode'], LOSS_NAMES),
     checkpointEvery: numberFlag('ckpt-n', v['ckpt-n'], true),
     seed,
     out: pathFlag('out', v.out),

@@ -107,6 +107,7 @@ const NAME_PARTS: [keyof RunSettings, (s: RunSettings) => string][] = [
   ['batchSize', (s) => `batch${s.batchSize}`],
   ['lrStart', (s) => `lr${s.lrStart}`],
   ['lrEnd', (s) => `lrend${s.lrEnd}`],
+  ['lrSchedule', (s) => s.lrSchedule],
   ['loss', (s) => s.loss],
   ['epochs', (s) => `epochs${s.epochs}`],
   ['limit', (s) => `limit${s.limit}`],
@@ -139,7 +140,7 @@ export interface SettingDifference {
 /** Every setting, in the order differences are listed. */
 export const SETTING_KEYS: readonly (keyof RunSettings)[] = [
   'profile', 'dataset', 'limit', 'conv', 'maxPool', 'fc', 'filterSize', 'levels', 'threshold', 'continuous',
-  'epochs', 'batchSize', 'lrStart', 'lrEnd', 'loss', 'seed', 'checkpointEvery',
+  'epochs', 'batchSize', 'lrStart', 'lrEnd', 'lrSchedule', 'loss', 'seed', 'checkpointEvery',
 ];
 
 /** The settings among `keys` that both record, with different values (an undefined limit means all images). */
@@ -162,13 +163,13 @@ export function describeDifferences(diffs: SettingDifference[], label: (key: key
 export function planOf(settings: RunSettings, out?: string): RunPlan {
   const name = runName(settings);
   const { conv, maxPool, fc, filterSize, levels, threshold, continuous } = settings;
-  const { epochs, batchSize, lrStart, lrEnd, loss, seed, checkpointEvery } = settings;
+  const { epochs, batchSize, lrStart, lrEnd, lrSchedule, loss, seed, checkpointEvery } = settings;
   return {
     ...settings,
     name,
     checkpointDir: out === undefined ? path.join(packageRoot(), 'checkpoints', name) : path.resolve(out),
     architecture: { conv, maxPool, fc, filterSize, levels, threshold, continuous },
-    training: { epochs, batchSize, lrStart, lrEnd, loss, seed, checkpointEvery },
+    training: { epochs, batchSize, lrStart, lrEnd, lrSchedule, loss, seed, checkpointEvery },
   };
 }
 

@@ -74,7 +74,7 @@ export interface AnalysisPlan {
 }
 
 /** Settings of how a network was trained, not of what network it is (mode, layers, dataset). */
-const RECIPE: readonly (keyof RunSettings)[] = ['limit', 'epochs', 'batchSize', 'lrStart', 'lrEnd', 'loss', 'seed'];
+const RECIPE: readonly (keyof RunSettings)[] = ['limit', 'epochs', 'batchSize', 'lrStart', 'lrEnd', 'lrSchedule', 'loss', 'seed'];
 
 /**
  * The parameters' run and its checkpoint's status. When the checkpoint folder they name (not the

@@ -29,6 +29,7 @@ export interface NamedTensor {
 export interface EpochMetrics {
   /** 1-based epoch number. */
   epoch: number;
+  /** The rate of the epoch's first batch. */
   learningRate: number;
   trainLoss: number;
   trainAccuracy: number;
@@ -198,6 +199,9 @@ function readManifest(dir: string): Manifest {
   if (missing.length > 0) {
     throw new Error(`Corrupt checkpoint manifest ${file}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or of the wrong type. Train again or restore the file.`);
   }
+  // Saved before schedules had names, when every run decayed its rate once per epoch.
+  const training: unknown = manifest.training;
+  if (isRecord(training) && training.lrSchedule === undefined) manifest.training = { ...training, lrSchedule: 'exponential' } as unknown as TrainOptions;
   const problem = weightSpecProblem(manifest.weightSpecs) ?? manifestFieldProblem(manifest);
   if (problem) throw new Error(`Corrupt checkpoint manifest ${file}: ${problem}. Train again or restore the file.`);
   return manifest;

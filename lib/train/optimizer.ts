@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { runsTensorflowOps } from '../backend/tensorflow-ops';
+import { TrainOptions } from './options';
 
 /** tf.train.AdamOptimizer's defaults, as the original used them. */
 export const ADAM_BETA1 = 0.9;
@@ -122,9 +123,12 @@ export class ScheduledAdam extends tf.AdamOptimizer {
 }
 
 /**
- * Learning rate for a 0-based epoch: exponential decay from lrStart toward lrEnd, as run_bnn.py
- * sets `epoch_decay_rate = (lr_end / lr_start) ** (1 / epochs)`.
+ * Learning rate after `progress` epochs (fractional within an epoch: epoch + batch / batches).
+ * 'exponential' holds it for the epoch, as run_bnn.py decays it by `(lr_end / lr_start) ** (1 /
+ * epochs)` per epoch; 'cosine' moves it along half a cosine, lrStart at 0 and lrEnd at `epochs`.
  */
-export function learningRateAt(epoch: number, epochs: number, lrStart: number, lrEnd: number): number {
-  return lrStart * Math.pow(lrEnd / lrStart, epoch / epochs);
+export function learningRateAt(o: Pick<TrainOptions, 'epochs' | 'lrStart' | 'lrEnd' | 'lrSchedule'>, progress: number): number {
+  const { epochs, lrStart, lrEnd } = o;
+  if (o.lrSchedule === 'exponential') return lrStart * Math.pow(lrEnd / lrStart, Math.floor(progress) / epochs);
+  return lrEnd + ((lrStart - lrEnd) * (1 + Math.cos((Math.PI * progress) / epochs))) / 2;
 }

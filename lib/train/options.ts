@@ -1,13 +1,21 @@
 /** Training hyperparameters (the original's `optimizer_params`) and their validation. */
 import { LOSS_NAMES, LossName } from '../model/loss';
 
+/**
+ * How the rate falls from lrStart to lrEnd: 'exponential' once per epoch, as run_bnn.py; 'cosine'
+ * after every batch, along half a cosine (Loshchilov & Hutter 2017, without restarts).
+ */
+export type LrSchedule = 'exponential' | 'cosine';
+export const LR_SCHEDULES: readonly LrSchedule[] = ['exponential', 'cosine'];
+
 export interface TrainOptions {
   epochs: number;
   batchSize: number;
-  /** Learning rate of the first epoch. */
+  /** Learning rate of the first batch. */
   lrStart: number;
-  /** The rate the exponential decay reaches after the last epoch. */
+  /** The rate the decay reaches after the last batch. */
   lrEnd: number;
+  lrSchedule: LrSchedule;
   loss: LossName;
   /** Seeds the per-epoch shuffles. */
   seed: number;
@@ -21,6 +29,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   batchSize: 50,
   lrStart: 1e-3,
   lrEnd: 3e-7,
+  lrSchedule: 'exponential',
   loss: 'hinge',
   seed: 0,
   checkpointEvery: 10,
@@ -33,6 +42,7 @@ export function validateTrainOptions(o: TrainOptions): TrainOptions {
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw bad('batchSize', o.batchSize, 'use a positive integer');
   if (!(o.lrStart > 0) || !Number.isFinite(o.lrStart)) throw bad('lrStart', o.lrStart, 'use a positive number such as 0.001');
   if (!(o.lrEnd > 0) || !Number.isFinite(o.lrEnd)) throw bad('lrEnd', o.lrEnd, 'use a positive number such as 3e-7');
+  if (!LR_SCHEDULES.includes(o.lrSchedule)) throw bad('lrSchedule', o.lrSchedule, `use one of: ${LR_SCHEDULES.join(', ')}`);
   if (!LOSS_NAMES.includes(o.loss)) throw bad('loss', o.loss, `use one of: ${LOSS_NAMES.join(', ')}`);
   if (!Number.isInteger(o.seed)) throw bad('seed', o.seed, 'use an integer');
   if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 0) {

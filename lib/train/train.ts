@@ -207,14 +207,13 @@ function startGeometry(net: Network, run: TrainRun): Pick<Session, 'initialGeome
  */
 async function trainEpoch(s: Session, epoch: number): Promise<EpochMetrics | undefined> {
   const { net, run, o, batches } = s;
-  const lr = learningRateAt(epoch, o.epochs, o.lrStart, o.lrEnd);
-  s.optimizer.setLearningRate(lr);
   const order = epochOrder(run.train.count, o.seed, epoch);
   const started = performance.now();
   let lastEvent = started;
   let lossSum = 0;
   let correct = 0;
   for (let b = 0; b < batches; b++) {
+    s.optimizer.setLearningRate(learningRateAt(o, epoch + b / batches));
     const indices = order.subarray(b * o.batchSize, (b + 1) * o.batchSize);
     const x = gatherImageBatch(run.train, indices, s.scratch);
     const y = tf.tensor1d(Array.from(indices, (i) => run.train.labels[i]), 'int32');
@@ -224,7 +223,7 @@ async function trainEpoch(s: Session, epoch: number): Promise<EpochMetrics | und
       throw new DivergenceError(
         `Training diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${loss}${overTheBound(loss, s)}` +
           (outputsFinite ? '. ' : ' and the network outputs are not finite. ') +
-          `${lastGood(s.saved)} ${lowerTheRate(lr, o)} or check the input data for NaN.`,
+          `${lastGood(s.saved)} ${lowerTheRate(o, epoch, batches, b)} or check the input data for NaN.`,
       );
     }
     lossSum += loss;
@@ -247,11 +246,11 @@ async function trainEpoch(s: Session, epoch: number): Promise<EpochMetrics | und
   const broken = !(validation.loss <= s.bound) ? `the validation loss is ${validation.loss}${overTheBound(validation.loss, s)}` : nonFiniteState(net);
   if (broken) {
     throw new DivergenceError(
-      `Training diverged: ${broken} after epoch ${epoch + 1}; no checkpoint was written for it. ${lastGood(s.saved)} ${lowerTheRate(lr, o)}.`,
+      `Training diverged: ${broken} after epoch ${epoch + 1}; no checkpoint was written for it. ${lastGood(s.saved)} ${lowerTheRate(o, epoch, batches)}.`,
     );
   }
   return {
-    epoch: epoch + 1, learningRate: lr, trainLoss: lossSum / batches, trainAccuracy: correct / (batches * o.batchSize),
+    epoch: epoch + 1, learningRate: learningRateAt(o, epoch), trainLoss: lossSum / batches, trainAccuracy: correct / (batches * o.batchSize),
     validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds,
     imagesPerSecond: (batches * o.batchSize) / seconds,
   };
@@ -285,10 +284,18 @@ function nonFiniteState(net: Network): string {
   return bad ? `${portableName(bad.name)} is not finite` : '';
 }
 
-/** Advice on divergence that names the flag to change: the schedule's end can be the culprit. */
-function lowerTheRate(lr: number, o: TrainOptions): string {
+/**
+ * Advice on divergence that names the flag to change (the schedule's end can be the culprit) and
+ * the rate the 0-based `epoch` trained with: at `batch`, or over the epoch.
+ */
+function lowerTheRate(o: TrainOptions, epoch: number, batches: number, batch?: number): string {
   const culprit = o.lrEnd > o.lrStart ? `lrEnd (now ${o.lrEnd}; the rate rises from lrStart ${o.lrStart})` : `lrStart (now ${o.lrStart})`;
-  return `The learning rate was ${lr.toPrecision(3)} in this epoch: lower ${culprit}`;
+  const rate = (b: number) => learningRateAt(o, epoch + b / batches).toPrecision(3);
+  const when =
+    o.lrSchedule === 'exponential' ? `was ${rate(0)} in this epoch`
+    : batch === undefined ? `went from ${rate(0)} to ${rate(batches - 1)} in this epoch`
+    : `was ${rate(batch)} at this batch`;
+  return `The learning rate ${when}: lower ${culprit}`;
 }
 
 /** Where and after which epoch this run last saved a checkpoint. */
