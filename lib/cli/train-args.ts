@@ -87,7 +87,6 @@ export function trainPlan(cmd: TrainCommand): RunPlan {
   return cmd.resume === undefined ? resolveRun(cmd.request) : resumeRun(cmd.request, cmd.resume, flagOf);
 }
 
-
 /** Seeds are 32-bit: a larger one would silently wrap to another seed's weights. */
 const MAX_SEED = 2 ** 32 - 1;
 
