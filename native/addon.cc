@@ -5,16 +5,21 @@
 //   isas: string[]                       the instruction sets this CPU can run, best first
 //   new Plan(header: Int32Array, constants: Uint32Array, isa: string)
 //   plan.run(images: Float32Array, count: number, threads: number): Promise<Float32Array>
+//   convCountsIsa: string                the binary conv of conv-counts.h runs with 'avx512' or 'scalar' ('' : no popcount)
+//   convCounts(input: Float32Array, weights: Float32Array, shape: Float64Array, avx512: boolean, threads: number, out: Float32Array): void
+//                                        shape: [images, height, width, channels, filters, k]; fills out; synchronous
 #include <napi.h>
 
 #include <algorithm>
 #include <atomic>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include "conv-counts.h"
 #include "plan.h"
 
 namespace packed {
@@ -36,6 +41,10 @@ bool hasAvx2() {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("popcnt");
 }
 bool always() { return true; }
+bool hasPopcnt() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("popcnt");
+}
 
 // Best first (lib/packed/native.ts names them the same).
 const Isa ISAS[] = {{"avx512", &AVX512_KERNELS, hasAvx512}, {"avx2", &AVX2_KERNELS, hasAvx2}, {"scalar", &SCALAR_KERNELS, always}};
@@ -136,6 +145,58 @@ class PlanWrap : public Napi::ObjectWrap<PlanWrap> {
   std::shared_ptr<const Plan> plan_;
 };
 
+/** The size limit of one dimension, and of a buffer's elements, that convCounts accepts. */
+constexpr int64_t MAX_ELEMENTS = int64_t{1} << 31;
+
+Napi::Value ConvCounts(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto typed = [&](int i, napi_typedarray_type t) { return info[i].IsTypedArray() && info[i].As<Napi::TypedArray>().TypedArrayType() == t; };
+  if (info.Length() != 6 || !typed(0, napi_float32_array) || !typed(1, napi_float32_array) || !typed(2, napi_float64_array) || !info[3].IsBoolean() ||
+      !info[4].IsNumber() || !typed(5, napi_float32_array)) {
+    throw Napi::TypeError::New(env, "convCounts(input: Float32Array, weights: Float32Array, shape: Float64Array, avx512: boolean, threads: number, out: Float32Array)");
+  }
+  const Napi::Float64Array shape = info[2].As<Napi::Float64Array>();
+  if (shape.ElementLength() != 6) throw Napi::TypeError::New(env, "convCounts: shape holds [images, height, width, channels, filters, k]");
+  int64_t d[6];
+  for (int i = 0; i < 6; i++) {
+    const double v = shape[i];
+    if (!(v >= 1 && v < static_cast<double>(MAX_ELEMENTS)) || v != static_cast<double>(static_cast<int64_t>(v))) {
+      throw Napi::RangeError::New(env, "convCounts: every size must be a whole number from 1 to 2^31 - 1");
+    }
+    d[i] = static_cast<int64_t>(v);
+  }
+  const CountsShape s{d[0], d[1], d[2], d[3], (d[3] + 63) / 64, d[4], d[5]};
+  if (s.k % 2 == 0) throw Napi::RangeError::New(env, "convCounts: k must be odd ('same' padding)");
+  // Each product is checked against the limit before the next multiplication, so none overflows.
+  auto product = [&](std::initializer_list<int64_t> sizes) {
+    int64_t n = 1;
+    for (int64_t v : sizes) {
+      n *= v;
+      if (n >= MAX_ELEMENTS) throw Napi::RangeError::New(env, "convCounts: a buffer would exceed 2^31 elements");
+    }
+    return n;
+  };
+  const int64_t inputs = product({s.images, s.height, s.width, s.channels}), weightCount = product({s.k, s.k, s.channels, s.filters});
+  const int64_t outputs = product({s.images, s.height, s.width, s.filters});
+  const Napi::Float32Array input = info[0].As<Napi::Float32Array>(), weights = info[1].As<Napi::Float32Array>();
+  Napi::Float32Array out = info[5].As<Napi::Float32Array>();
+  if (static_cast<int64_t>(input.ElementLength()) != inputs || static_cast<int64_t>(weights.ElementLength()) != weightCount ||
+      static_cast<int64_t>(out.ElementLength()) != outputs) {
+    throw Napi::RangeError::New(env, "convCounts: input, weights or out does not hold the values its shape gives");
+  }
+  const bool avx512 = info[3].As<Napi::Boolean>().Value();
+  if (avx512 && !convCountsHasAvx512()) throw Napi::Error::New(env, "convCounts: this CPU lacks AVX-512 VPOPCNTDQ");
+  if (!avx512 && !hasPopcnt()) throw Napi::Error::New(env, "convCounts: this CPU lacks POPCNT");
+  const int64_t threads = info[4].As<Napi::Number>().Int64Value();
+  if (threads < 1 || threads > 1024) throw Napi::RangeError::New(env, "convCounts: threads out of range");
+  try {
+    convCounts(s, input.Data(), weights.Data(), out.Data(), avx512, static_cast<int>(threads));
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(env, "convCounts: out of memory");
+  }
+  return env.Undefined();
+}
+
 }  // namespace
 }  // namespace packed
 
@@ -147,6 +208,8 @@ Napi::Object InitPacked(Napi::Env env, Napi::Object exports) {
   }
   exports.Set("isas", isas);
   exports.Set("Plan", PlanWrap::Define(env));
+  exports.Set("convCountsIsa", Napi::String::New(env, convCountsHasAvx512() ? "avx512" : hasPopcnt() ? "scalar" : ""));
+  exports.Set("convCounts", Napi::Function::New(env, ConvCounts, "convCounts"));
   return exports;
 }
 

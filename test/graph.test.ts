@@ -58,6 +58,13 @@ const CASES: { name: string; architecture: ArchitectureOptions; loss: LossName; 
     batch: 50,
   },
   {
+    // Two binary convs the native kernel runs (backend/binary-conv.ts): 70 channels in (past one 64-bit word), 5×5 windows, 13 filters.
+    name: 'binary, softmax, odd sizes, 5×5 windows',
+    architecture: { inputShape: [9, 7, 2], classes: 5, conv: [70, 13, 9], maxPool: [false, true, false], fc: [], filterSize: 5 },
+    loss: 'softmax',
+    batch: 6,
+  },
+  {
     name: 'ternary, softmax, odd sizes pooled with padding, two fc layers',
     architecture: { inputShape: [13, 11, 3], classes: 7, conv: [8, 12], maxPool: [true, true], fc: [20, 16], levels: 3, threshold: 0.05 },
     loss: 'softmax',

@@ -2,13 +2,16 @@
  * Inference (`forward` in the 'infer' phase) as one TensorFlow graph on tfjs-node: one session per
  * architecture, for batches of any size, with the weights, batch-norm statistics and offsets fed
  * in. TensorFlow's executor then runs the layer's kernels without a trip through JavaScript for
- * each, and its graph passes choose the oneDNN kernels. The values are the eager pass's, bit for bit.
+ * each, and its graph passes choose the oneDNN kernels; convs of ±1 inputs and weights run on the
+ * native binary conv (graph-binary-conv.ts). The values are the eager pass's, bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Output } from '../backend/graph/graph-builder';
 import { GraphSession } from '../backend/graph/graph-session';
 import { BATCH_NORM_EPSILON } from './batch-norm';
+import { binaryConvKernel, type BinaryConvKernel } from '../backend/binary-conv';
 import { GraphOps, forwardNodes } from './graph-network';
+import { binaryConvNodes, runBinaryConvs, type BinaryConvNodes } from './graph-binary-conv';
 import type { Network } from './network';
 
 interface InferenceGraph {
@@ -17,6 +20,9 @@ interface InferenceGraph {
   /** Per layer: the weights it multiplies by, moving mean, moving variance, offset β. */
   layers: [Output, Output, Output, Output][];
   logits: Output;
+  /** The binary convs the native kernel computes (none without it). */
+  binaryConvs: BinaryConvNodes[];
+  kernel: BinaryConvKernel | undefined;
 }
 
 /** Graphs by architecture; kept for the process (they hold no weights, only the architecture's kernels). */
@@ -28,7 +34,7 @@ const graphs = new Map<string, InferenceGraph>();
  */
 function architectureKey(net: Network): string {
   const { inputShape, levels, threshold } = net.config;
-  const layers = net.layers.map((l) => [l.name, l.kind, l.weights.shape, l.maxPool, l.quantizeActs]);
+  const layers = net.layers.map((l) => [l.name, l.kind, l.weights.shape, l.maxPool, l.quantizeActs, l.quantizeWeights]);
   return JSON.stringify({ inputShape, levels, threshold, layers });
 }
 
@@ -47,8 +53,10 @@ function buildInferenceGraph(net: Network): InferenceGraph {
     const scale = o.f('Rsqrt', o.f('AddV2', variance, o.scalar(BATCH_NORM_EPSILON)));
     return o.f('AddV2', o.f('Mul', o.f('Sub', pooled, mean), scale), offset);
   };
-  const { logits } = forwardNodes(o, net, images, -1, (i) => layers[i][0], normalize);
-  return { session: new GraphSession(g), images, layers, logits };
+  const forward = forwardNodes(o, net, images, -1, (i) => layers[i][0], normalize);
+  const kernel = binaryConvKernel();
+  const binaryConvs = kernel ? binaryConvNodes(net, forward.layers) : [];
+  return { session: new GraphSession(g), images, layers, logits: forward.logits, binaryConvs, kernel: binaryConvs.length > 0 ? kernel : undefined };
 }
 
 /** The network's inference graph, built on the first call for its architecture. */
@@ -67,5 +75,10 @@ export function graphInference(net: Network, x: tf.Tensor4D, weights: tf.Tensor[
     const [w, mean, variance, offset] = graph.layers[i];
     feeds.push([w, weights[i]], [mean, layer.movingMean], [variance, layer.movingVariance], [offset, layer.offset]);
   });
-  return graph.session.run(feeds, [graph.logits])[0] as tf.Tensor2D;
+  const convOutputs = graph.kernel ? runBinaryConvs(graph.session, feeds, graph.binaryConvs, graph.kernel) : [];
+  try {
+    return graph.session.run([...feeds, ...convOutputs], [graph.logits])[0] as tf.Tensor2D;
+  } finally {
+    tf.dispose(convOutputs.map(([, value]) => value));
+  }
 }

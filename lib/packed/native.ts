@@ -28,14 +28,17 @@ interface NativePlan {
   run(images: Float32Array, count: number, threads: number): Promise<Float32Array>;
 }
 
-interface NativeAddon {
+export interface NativeAddon {
   /** The instruction sets this CPU runs, best first. */
   isas: Isa[];
   Plan: new (header: Int32Array, constants: Uint32Array, isa: Isa) => NativePlan;
+  /** The binary conv of conv-counts.h runs with AVX-512 or scalar popcounts; '' where the CPU has no popcount. */
+  convCountsIsa: 'avx512' | 'scalar' | '';
+  convCounts(input: Float32Array, weights: Float32Array, shape: Float64Array, avx512: boolean, threads: number, out: Float32Array): void;
 }
 
 /** Environment variable: 0 disables the native kernels (auto then means wasm). */
-const NATIVE_ENV_VAR = 'BNN_PACKED_NATIVE';
+export const NATIVE_ENV_VAR = 'BNN_PACKED_NATIVE';
 /** Environment variable: avx512, avx2 or scalar forces those kernels (an error where the CPU lacks them). */
 export const ISA_ENV_VAR = 'BNN_PACKED_ISA';
 /**
@@ -44,7 +47,7 @@ export const ISA_ENV_VAR = 'BNN_PACKED_ISA';
  */
 export const SANITIZE_ENV_VAR = 'BNN_PACKED_SANITIZE';
 
-const SOURCES = ['addon.cc', 'plan.cc', 'kernels-scalar.cc', 'kernels-avx2.cc', 'kernels-avx512.cc'];
+const SOURCES = ['addon.cc', 'plan.cc', 'kernels-scalar.cc', 'kernels-avx2.cc', 'kernels-avx512.cc', 'conv-counts.cc', 'conv-counts-avx512.cc'];
 
 /** Compiler flags: optimised, or instrumented by AddressSanitizer. */
 function buildFlags(): string[] {
@@ -85,7 +88,7 @@ export function loadNative(): { addon: NativeAddon } | { missing: string } {
 /** The native sources: their paths, and a key of their contents, the plan's binary layout, Node's version and the flags. */
 function nativeSources(flags: string[]): { sources: string[]; key: string } | { missing: string } {
   const dir = path.join(packageRoot(), 'native');
-  const files = [...SOURCES, 'kernels.h', 'plan.h', 'float-conv.h', 'windows.h'].map((f) => path.join(dir, f));
+  const files = [...SOURCES, 'kernels.h', 'plan.h', 'float-conv.h', 'windows.h', 'conv-counts.h'].map((f) => path.join(dir, f));
   const absent = files.find((f) => !fs.existsSync(f));
   if (absent) return { missing: `${absent} is missing` };
   const hash = createHash('sha256');
@@ -170,3 +173,4 @@ export function nativeEngine(model: PackedModel, options: NativeOptions = {}): P
     close: () => Promise.resolve(),
   };
 }
+

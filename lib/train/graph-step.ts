@@ -5,12 +5,15 @@
  * values fetched. Eager tfjs dispatches about 240 kernels per step one by one from JavaScript and
  * keeps a gradient tape; here TensorFlow's executor runs them, independent ones side by side.
  * Each value is computed by the same kernels in the same order as the eager step, so the two give
- * the same weights.
+ * the same weights; the binary convs' forward pass runs on the native XNOR–popcount kernel between
+ * session runs (model/graph-binary-conv.ts), whose values are the float conv's exactly.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Output } from '../backend/graph/graph-builder';
 import { GraphSession } from '../backend/graph/graph-session';
+import { binaryConvKernel, type BinaryConvKernel } from '../backend/binary-conv';
 import { CONV, FLOAT, GraphOps, POOL, forwardNodes, type, type LayerNodes } from '../model/graph-network';
+import { binaryConvNodes, runBinaryConvs, type BinaryConvNodes } from '../model/graph-binary-conv';
 import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from '../model/batch-norm';
 import { checkInputShape, type Network } from '../model/network';
 import type { LossName } from '../model/loss';
@@ -37,6 +40,9 @@ interface StepGraph {
    * ({@link FETCHES_PER_LAYER}); then the summary [loss, correct predictions, Σ logits].
    */
   fetches: Output[];
+  /** The binary convs the native kernel computes (none without it). */
+  binaryConvs: BinaryConvNodes[];
+  kernel: BinaryConvKernel | undefined;
   dispose(): void;
 }
 
@@ -179,6 +185,8 @@ function buildStepGraph(net: Network, batch: number, loss: LossName): StepGraph 
   const { value, gradient } = lossAndGradient(o, logits, labels, batch, net.config.classes, loss);
 
   const gradients = backwardNodes(o, forward.layers, batchNorms, gradient, batch);
+  const kernel = binaryConvKernel();
+  const binaryConvs = kernel ? binaryConvNodes(net, forward.layers) : [];
 
   const scalars: AdamScalars = [beta1Power, beta2Power, learningRate, o.scalar(ADAM_BETA1), o.scalar(ADAM_BETA2), o.scalar(ADAM_EPSILON)];
   const fetches = layers.flatMap((feeds, i) => {
@@ -192,7 +200,9 @@ function buildStepGraph(net: Network, batch: number, loss: LossName): StepGraph 
   const summary = [value, o.reduce('Sum', correct, [0]), o.reduce('Sum', logits, [0, 1])];
   fetches.push(g.op('Pack', 'summary', summary, { ...FLOAT, N: { i: summary.length }, axis: { i: 0 } }));
   const session = new GraphSession(g);
-  return { session, feeds: { images, labels, learningRate, beta1Power, beta2Power, layers }, fetches, dispose: () => session.dispose() };
+  return {
+    session, feeds: { images, labels, learningRate, beta1Power, beta2Power, layers }, fetches, binaryConvs, kernel: binaryConvs.length > 0 ? kernel : undefined, dispose: () => session.dispose(),
+  };
 }
 
 /** What one step reports, read back in one transfer. */
@@ -225,10 +235,13 @@ export function graphTrainStep(net: Network, optimizer: ScheduledAdam, x: tf.Ten
     feeds.push([ports.movingMean, layer.movingMean], [ports.movingVariance, layer.movingVariance]);
   });
   let out: tf.Tensor[];
+  let convOutputs: [Output, tf.Tensor][] = [];
   try {
-    out = graph.session.run(feeds, graph.fetches);
+    if (graph.kernel) convOutputs = runBinaryConvs(graph.session, feeds, graph.binaryConvs, graph.kernel);
+    out = graph.session.run([...feeds, ...convOutputs], graph.fetches);
   } finally {
     tf.dispose(scalars);
+    tf.dispose(convOutputs.map(([, value]) => value));
   }
   net.layers.forEach((layer, i) => {
     const [w, wm, wv, offset, om, ov, movingMean, movingVariance] = out.slice(FETCHES_PER_LAYER * i, FETCHES_PER_LAYER * (i + 1));
