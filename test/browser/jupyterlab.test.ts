@@ -77,12 +77,18 @@ function view(page: Page): Promise<NotebookView> {
   });
 }
 
+/**
+ * The open notebook's kernel status (`:visible`: JupyterLab may restore the notebook an earlier test
+ * opened in a tab behind this one, whose indicator is hidden).
+ */
+const EXECUTION_INDICATOR = '.jp-Notebook-ExecutionIndicator:visible';
+
 /** Waits until every code cell has run (a number in its prompt, none queued) and the kernel is idle. */
 async function waitForRun(page: Page, timeoutMs = 15 * 60 * 1000): Promise<NotebookView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await view(page);
-    const status = await page.getAttribute('.jp-Notebook-ExecutionIndicator', 'data-status');
+    const status = await page.getAttribute(EXECUTION_INDICATOR, 'data-status');
     if (status === 'idle' && v.prompts.length > 0 && v.prompts.every((p) => /^\[\d+\]:$/.test(p))) return v;
     if (Date.now() > deadline) throw new Error(`cells still running after ${timeoutMs / 1000} s: ${v.prompts.join(' ')}\nstderr: ${v.stderr.join('\n')}`);
     await page.waitForTimeout(500);
@@ -221,7 +227,7 @@ describe('JupyterLab end to end: npm run lab in headless Chromium', function () 
       try {
         await page.goto(`${lab.base}/lab/tree/${c.name}.ipynb?token=${lab.token}`);
         await page.waitForSelector(CODE_CELLS);
-        await page.waitForSelector(`.jp-Notebook-ExecutionIndicator[data-status="idle"]`, { timeout: 120_000 });
+        await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]:visible', { timeout: 120_000 });
         await page.waitForTimeout(5000); // JupyterLab copies the kernel's language_info into the model after a few seconds
         assert.equal((await view(page)).dirty, false, 'opening the notebook marked it modified');
 
