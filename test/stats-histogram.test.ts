@@ -25,6 +25,21 @@ describe('stats: histograms over fixed edges', () => {
     assertClose(h.density(), ref.density2d, { rtol: 1e-14 }, 'density');
   });
 
+  it('bins by numpy\'s rule on very uneven edges too, every edge value included', () => {
+    const edges = [-5, -4.999, 0, 1e-3, 3, 100];
+    // Every edge, values just beside each, and a seeded spread over the range and beyond.
+    const values = edges.flatMap((e) => [e, e - 1e-9, e + 1e-9]);
+    let state = 7;
+    for (let k = 0; k < 2000; k++) values.push(-10 + 120 * ((state = (state * 48271) % 2147483647) / 2147483647));
+    const h = createHistogram(edges);
+    h.add(values);
+    // numpy: bin i holds edges[i] <= x < edges[i+1]; the last bin also holds the last edge.
+    const expected = edges.slice(1).map((_, i) => values.filter((x) => x >= edges[i] && (x < edges[i + 1] || (i === edges.length - 2 && x === edges[i + 1]))).length);
+    assert.deepEqual(Array.from(h.counts), expected);
+    assert.equal(h.underflow, values.filter((x) => x < -5).length);
+    assert.equal(h.overflow, values.filter((x) => x > 100).length);
+  });
+
   it('counts NaNs separately and puts the last edge in the last bin', () => {
     const h = createHistogram([0, 1, 2]);
     h.add([NaN, 2, 0, 1, -0.5, 2.5]);
