@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { onTensorflowBackend } from './backend-helpers';
-import { binaryConvKernel, type BinaryConvShape } from '../lib/backend/binary-conv';
+import { binaryConvChoice, binaryConvKernel, type BinaryConvShape } from '../lib/backend/binary-conv';
 import { GraphSession } from '../lib/backend/graph/graph-session';
 import { makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork } from '../lib/model/network';
@@ -82,9 +82,12 @@ describe('native binary conv (XNOR-popcount in the training step)', () => {
         return run.apply(this, args);
       };
       try {
-        withEnv(NATIVE_ENV_VAR, native ? undefined : '0', () => {
-          for (let i = 0; i < 3; i++) trainStep(net, optimizer, x, y, 'hinge');
-        });
+        // Without AVX-512 the scalar kernel runs only when asked for.
+        withEnv(ISA_ENV_VAR, addon.convCountsIsa === 'avx512' ? process.env[ISA_ENV_VAR] : 'scalar', () =>
+          withEnv(NATIVE_ENV_VAR, native ? undefined : '0', () => {
+            for (let i = 0; i < 3; i++) trainStep(net, optimizer, x, y, 'hinge');
+          }),
+        );
       } finally {
         GraphSession.prototype.run = run;
       }
@@ -100,6 +103,15 @@ describe('native binary conv (XNOR-popcount in the training step)', () => {
     assert.deepEqual(native.weights, float.weights);
     tf.dispose([x, y]);
     assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('runs by default only with AVX-512 VPOPCNTDQ, and says why not', () => {
+    const choice = withEnv(ISA_ENV_VAR, undefined, () => binaryConvChoice());
+    if (addon.convCountsIsa === 'avx512') assert.equal('kernel' in choice && choice.kernel.description, 'AVX-512 VPOPCNTDQ');
+    else assert.deepEqual(choice, { missing: 'this CPU lacks AVX-512 VPOPCNTDQ' });
+    assert.deepEqual(withEnv(NATIVE_ENV_VAR, '0', () => binaryConvChoice()), { missing: `${NATIVE_ENV_VAR}=0` });
+    const forced = withEnv(ISA_ENV_VAR, 'scalar', () => binaryConvChoice());
+    assert.equal('kernel' in forced && forced.kernel.description, 'scalar popcount');
   });
 
   it('refuses sizes that do not match its buffers, and even windows', () => {

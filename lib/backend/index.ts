@@ -7,7 +7,7 @@
  * cpu backend. `BNN_BACKEND=tensorflow|wasm|cpu` forces one; an explicit argument overrides the
  * variable. `BNN_WASM_THREADS=N` sets the number of wasm threads (1: single-threaded build).
  */
-import { binaryConvKernel } from './binary-conv';
+import { binaryConvChoice } from './binary-conv';
 import * as tf from '@tensorflow/tfjs';
 import { builtOrigin, explainLoadFailure, packageDir, SETUP_COMMAND, TFJS_NODE_PACKAGES } from './tfjs-node-build';
 import { packageRoot } from '../util/package-root';
@@ -110,8 +110,8 @@ async function loadTensorflow(): Promise<LoadResult> {
   registerTensorflowMaxPoolGrad();
   const version = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version;
   const origin = builtOrigin(dir) ?? `libtensorflow downloaded by ${name}`;
-  const binaryConvs = binaryConvKernel();
-  const convs = binaryConvs ? `XNOR–popcount, ${binaryConvs.description}` : 'its float kernels (the native kernels are unavailable)';
+  const binaryConvs = binaryConvChoice();
+  const convs = 'kernel' in binaryConvs ? `XNOR–popcount, ${binaryConvs.kernel.description}` : `its float kernels (${binaryConvs.missing})`;
   return { ok: true, description: `${name}, TensorFlow ${version} ${pkg.endsWith('gpu') ? 'GPU build ' : ''}from ${origin}; binary convs on ${convs}` };
 }
 
