@@ -3,7 +3,8 @@
  * with libasan preloaded, on every instruction set this CPU has, over a corpus of packed files: the
  * committed test/fixtures/packed-corpus/ (binary and ternary models and mutations of them that pass
  * validation) and, from a seeded generator, valid models of several shapes and their accepted header
- * mutations: no out-of-bounds access. A plan run without its checks (test/support/asan-overflow.cc)
+ * mutations, and the training step's binary conv on sizes that reach every border: no out-of-bounds
+ * access. A plan run without its checks (test/support/asan-overflow.cc)
  * is caught, which shows the harness would see one.
  */
 import { strict as assert } from 'node:assert';
@@ -80,12 +81,13 @@ describe('native packed kernels under AddressSanitizer', function () {
     });
   });
 
-  it('runs every valid model and every accepted mutation with no out-of-bounds access', () => {
+  it('runs every valid model, every accepted mutation and the binary conv with no out-of-bounds access', () => {
     assert.ok(files.length > ARCHITECTURES.length + 7, 'the corpus has no accepted mutation');
     const run = runChild(files);
     assert.doesNotMatch(run.stderr, /AddressSanitizer/, run.stderr);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`ran ${files.length} files on avx512, avx2, scalar|ran ${files.length} files on (avx2, )?scalar`));
+    assert.match(run.stdout, /^ran 6 binary convs$/m);
   });
 
   it('the addon it ran is instrumented, and a plan run without its checks is caught', () => {
