@@ -185,7 +185,7 @@ Napi::Value ConvCounts(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "convCounts: input, weights or out does not hold the values its shape gives");
   }
   const bool avx512 = info[3].As<Napi::Boolean>().Value();
-  if (avx512 && !convCountsHasAvx512()) throw Napi::Error::New(env, "convCounts: this CPU lacks AVX-512 VPOPCNTDQ");
+  if (avx512 && !hasAvx512()) throw Napi::Error::New(env, "convCounts: this CPU lacks AVX-512 VPOPCNTDQ");
   if (!avx512 && !hasPopcnt()) throw Napi::Error::New(env, "convCounts: this CPU lacks POPCNT");
   const int64_t threads = info[4].As<Napi::Number>().Int64Value();
   if (threads < 1 || threads > 1024) throw Napi::RangeError::New(env, "convCounts: threads out of range");
@@ -208,7 +208,7 @@ Napi::Object InitPacked(Napi::Env env, Napi::Object exports) {
   }
   exports.Set("isas", isas);
   exports.Set("Plan", PlanWrap::Define(env));
-  exports.Set("convCountsIsa", Napi::String::New(env, convCountsHasAvx512() ? "avx512" : hasPopcnt() ? "scalar" : ""));
+  exports.Set("convCountsIsa", Napi::String::New(env, hasAvx512() ? "avx512" : hasPopcnt() ? "scalar" : ""));
   exports.Set("convCounts", Napi::Function::New(env, ConvCounts, "convCounts"));
   return exports;
 }

@@ -67,12 +67,6 @@ void packSigns(const float* values, int64_t channels, int64_t words, uint64_t* b
 
 }  // namespace
 
-bool convCountsHasAvx512() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vpopcntdq");
-}
-
 void convCounts(const CountsShape& s, const float* input, const float* weights, float* out, bool avx512, int threads) {
   const int64_t pixels = s.images * s.height * s.width, taps = s.k * s.k, groups = (s.filters + 7) / 8;
   std::vector<uint64_t> inputBits(static_cast<size_t>(pixels * s.words));

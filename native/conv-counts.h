@@ -16,13 +16,11 @@ struct CountsShape {
   int64_t filters, k;             // k×k window, k odd
 };
 
-/** True when this CPU runs the AVX-512 VPOPCNTDQ kernel; else the scalar one runs. */
-bool convCountsHasAvx512();
-
 /**
  * z for every output pixel and filter into out ([images][height][width][filters]), from input
  * ([images][height][width][channels]) and weights ([k][k][channels][filters], TensorFlow's
- * layout), on `threads` threads. The caller has checked every size against the buffers. Throws
+ * layout), on `threads` threads. The caller has checked every size against the buffers, and that
+ * the CPU has AVX-512 VPOPCNTDQ (`avx512`) or POPCNT. Throws
  * std::bad_alloc.
  */
 void convCounts(const CountsShape& s, const float* input, const float* weights, float* out, bool avx512, int threads);

@@ -7,8 +7,8 @@
  * cpu backend. `BNN_BACKEND=tensorflow|wasm|cpu` forces one; an explicit argument overrides the
  * variable. `BNN_WASM_THREADS=N` sets the number of wasm threads (1: single-threaded build).
  */
-import { binaryConvChoice } from './binary-conv';
 import * as tf from '@tensorflow/tfjs';
+import { binaryConvChoice } from './binary-conv';
 import { builtOrigin, explainLoadFailure, packageDir, SETUP_COMMAND, TFJS_NODE_PACKAGES } from './tfjs-node-build';
 import { packageRoot } from '../util/package-root';
 import { registerTensorflowMaxPoolGrad } from './tensorflow-max-pool-grad';

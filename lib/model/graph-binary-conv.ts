@@ -8,11 +8,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Output } from '../backend/graph/graph-builder';
 import type { GraphSession } from '../backend/graph/graph-session';
-import type { BinaryConvKernel, BinaryConvShape } from '../backend/binary-conv';
+import { binaryConvKernel, type BinaryConvKernel, type BinaryConvShape } from '../backend/binary-conv';
 import type { LayerNodes } from './graph-network';
 import type { Network } from './network';
 
-export interface BinaryConvNodes {
+interface BinaryConvNodes {
   /** The Conv2D's output. */
   conv: Output;
   /** Its ±1 input (the previous layer's quantizer) and ±1 weights. */
@@ -30,24 +30,31 @@ function isBinaryConv(net: Network, i: number): boolean {
   return net.config.levels === 2 && layer.kind === 'conv' && layer.quantizeWeights && previous?.kind === 'conv' && previous.quantizeActs;
 }
 
-/** The binary convs among the forward pass's `layers` (for a fixed batch size). */
-export function binaryConvNodes(net: Network, layers: LayerNodes[]): BinaryConvNodes[] {
-  return layers.flatMap((t, i) => {
+/** A graph's binary convs and the kernel that runs them. */
+export interface BinaryConvs {
+  kernel: BinaryConvKernel;
+  convs: BinaryConvNodes[];
+}
+
+/** The binary convs among the forward pass's `layers`, or undefined when there are none or the native kernel does not run. */
+export function binaryConvsOf(net: Network, layers: LayerNodes[]): BinaryConvs | undefined {
+  const kernel = binaryConvKernel();
+  if (kernel === undefined) return undefined;
+  const convs = layers.flatMap((t, i) => {
     if (!isBinaryConv(net, i)) return [];
     const [k, , channels, filters] = t.layer.weights.shape;
     const [images, height, width] = t.inputShape;
     const shape = { images, height, width, channels, filters, k };
     return [{ conv: t.conv, input: t.input, weights: t.weights, shape, buffer: new Float32Array(Math.max(0, images * height * width * filters)) }];
   });
+  return convs.length > 0 ? { kernel, convs } : undefined;
 }
 
 /**
- * Computes the binary convs in order with `kernel`: each conv's input is fetched with the outputs
- * computed before it fed; returns the feeds to add to the graph's run: each conv's output and input.
+ * Computes the binary convs in order: each conv's input is fetched with the outputs computed before
+ * it fed; returns the feeds to add to the graph's run: each conv's output and input.
  */
-export function runBinaryConvs(
-  session: GraphSession, feeds: ReadonlyArray<readonly [Output, tf.Tensor]>, convs: BinaryConvNodes[], kernel: BinaryConvKernel,
-): [Output, tf.Tensor][] {
+function computeBinaryConvs(session: GraphSession, feeds: ReadonlyArray<readonly [Output, tf.Tensor]>, { kernel, convs }: BinaryConvs): [Output, tf.Tensor][] {
   const computed: [Output, tf.Tensor][] = [];
   try {
     // The first run fetches the weights too (they depend only on the fed variables), unless they are fed themselves.
@@ -75,4 +82,16 @@ export function runBinaryConvs(
     throw err;
   }
   return computed;
+}
+
+/** session.run(feeds, fetches), with the binary convs (if any) computed first and fed in. */
+export function runWithBinaryConvs(
+  session: GraphSession, feeds: ReadonlyArray<readonly [Output, tf.Tensor]>, fetches: readonly Output[], binary: BinaryConvs | undefined,
+): tf.Tensor[] {
+  const computed = binary ? computeBinaryConvs(session, feeds, binary) : [];
+  try {
+    return session.run([...feeds, ...computed], fetches);
+  } finally {
+    tf.dispose(computed.map(([, value]) => value));
+  }
 }

@@ -9,9 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Output } from '../backend/graph/graph-builder';
 import { GraphSession } from '../backend/graph/graph-session';
 import { BATCH_NORM_EPSILON } from './batch-norm';
-import { binaryConvKernel, type BinaryConvKernel } from '../backend/binary-conv';
 import { GraphOps, forwardNodes } from './graph-network';
-import { binaryConvNodes, runBinaryConvs, type BinaryConvNodes } from './graph-binary-conv';
+import { binaryConvsOf, runWithBinaryConvs, type BinaryConvs } from './graph-binary-conv';
 import type { Network } from './network';
 
 interface InferenceGraph {
@@ -20,9 +19,8 @@ interface InferenceGraph {
   /** Per layer: the weights it multiplies by, moving mean, moving variance, offset β. */
   layers: [Output, Output, Output, Output][];
   logits: Output;
-  /** The binary convs the native kernel computes (none without it). */
-  binaryConvs: BinaryConvNodes[];
-  kernel: BinaryConvKernel | undefined;
+  /** The binary convs the native kernel computes, if any. */
+  binaryConvs: BinaryConvs | undefined;
 }
 
 /** Graphs by architecture; kept for the process (they hold no weights, only the architecture's kernels). */
@@ -54,9 +52,7 @@ function buildInferenceGraph(net: Network): InferenceGraph {
     return o.f('AddV2', o.f('Mul', o.f('Sub', pooled, mean), scale), offset);
   };
   const forward = forwardNodes(o, net, images, -1, (i) => layers[i][0], normalize);
-  const kernel = binaryConvKernel();
-  const binaryConvs = kernel ? binaryConvNodes(net, forward.layers) : [];
-  return { session: new GraphSession(g), images, layers, logits: forward.logits, binaryConvs, kernel: binaryConvs.length > 0 ? kernel : undefined };
+  return { session: new GraphSession(g), images, layers, logits: forward.logits, binaryConvs: binaryConvsOf(net, forward.layers) };
 }
 
 /** The network's inference graph, built on the first call for its architecture. */
@@ -75,10 +71,5 @@ export function graphInference(net: Network, x: tf.Tensor4D, weights: tf.Tensor[
     const [w, mean, variance, offset] = graph.layers[i];
     feeds.push([w, weights[i]], [mean, layer.movingMean], [variance, layer.movingVariance], [offset, layer.offset]);
   });
-  const convOutputs = graph.kernel ? runBinaryConvs(graph.session, feeds, graph.binaryConvs, graph.kernel) : [];
-  try {
-    return graph.session.run([...feeds, ...convOutputs], [graph.logits])[0] as tf.Tensor2D;
-  } finally {
-    tf.dispose(convOutputs.map(([, value]) => value));
-  }
+  return runWithBinaryConvs(graph.session, feeds, [graph.logits], graph.binaryConvs)[0] as tf.Tensor2D;
 }

@@ -173,4 +173,3 @@ export function nativeEngine(model: PackedModel, options: NativeOptions = {}): P
     close: () => Promise.resolve(),
   };
 }
-

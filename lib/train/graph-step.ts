@@ -11,9 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Output } from '../backend/graph/graph-builder';
 import { GraphSession } from '../backend/graph/graph-session';
-import { binaryConvKernel, type BinaryConvKernel } from '../backend/binary-conv';
 import { CONV, FLOAT, GraphOps, POOL, forwardNodes, type, type LayerNodes } from '../model/graph-network';
-import { binaryConvNodes, runBinaryConvs, type BinaryConvNodes } from '../model/graph-binary-conv';
+import { binaryConvsOf, runWithBinaryConvs, type BinaryConvs } from '../model/graph-binary-conv';
 import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from '../model/batch-norm';
 import { checkInputShape, type Network } from '../model/network';
 import type { LossName } from '../model/loss';
@@ -40,9 +39,8 @@ interface StepGraph {
    * ({@link FETCHES_PER_LAYER}); then the summary [loss, correct predictions, Σ logits].
    */
   fetches: Output[];
-  /** The binary convs the native kernel computes (none without it). */
-  binaryConvs: BinaryConvNodes[];
-  kernel: BinaryConvKernel | undefined;
+  /** The binary convs the native kernel computes, if any. */
+  binaryConvs: BinaryConvs | undefined;
   dispose(): void;
 }
 
@@ -185,8 +183,7 @@ function buildStepGraph(net: Network, batch: number, loss: LossName): StepGraph 
   const { value, gradient } = lossAndGradient(o, logits, labels, batch, net.config.classes, loss);
 
   const gradients = backwardNodes(o, forward.layers, batchNorms, gradient, batch);
-  const kernel = binaryConvKernel();
-  const binaryConvs = kernel ? binaryConvNodes(net, forward.layers) : [];
+  const binaryConvs = binaryConvsOf(net, forward.layers);
 
   const scalars: AdamScalars = [beta1Power, beta2Power, learningRate, o.scalar(ADAM_BETA1), o.scalar(ADAM_BETA2), o.scalar(ADAM_EPSILON)];
   const fetches = layers.flatMap((feeds, i) => {
@@ -201,7 +198,7 @@ function buildStepGraph(net: Network, batch: number, loss: LossName): StepGraph 
   fetches.push(g.op('Pack', 'summary', summary, { ...FLOAT, N: { i: summary.length }, axis: { i: 0 } }));
   const session = new GraphSession(g);
   return {
-    session, feeds: { images, labels, learningRate, beta1Power, beta2Power, layers }, fetches, binaryConvs, kernel: binaryConvs.length > 0 ? kernel : undefined, dispose: () => session.dispose(),
+    session, feeds: { images, labels, learningRate, beta1Power, beta2Power, layers }, fetches, binaryConvs, dispose: () => session.dispose(),
   };
 }
 
@@ -235,13 +232,10 @@ export function graphTrainStep(net: Network, optimizer: ScheduledAdam, x: tf.Ten
     feeds.push([ports.movingMean, layer.movingMean], [ports.movingVariance, layer.movingVariance]);
   });
   let out: tf.Tensor[];
-  let convOutputs: [Output, tf.Tensor][] = [];
   try {
-    if (graph.kernel) convOutputs = runBinaryConvs(graph.session, feeds, graph.binaryConvs, graph.kernel);
-    out = graph.session.run([...feeds, ...convOutputs], graph.fetches);
+    out = runWithBinaryConvs(graph.session, feeds, graph.fetches, graph.binaryConvs);
   } finally {
     tf.dispose(scalars);
-    tf.dispose(convOutputs.map(([, value]) => value));
   }
   net.layers.forEach((layer, i) => {
     const [w, wm, wv, offset, om, ov, movingMean, movingVariance] = out.slice(FETCHES_PER_LAYER * i, FETCHES_PER_LAYER * (i + 1));
