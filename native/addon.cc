@@ -8,6 +8,8 @@
 //   convCountsIsa: string                the binary conv of conv-counts.h runs with 'avx512' or 'scalar' ('' : no popcount)
 //   convCounts(input: Float32Array, weights: Float32Array, shape: Float64Array, avx512: boolean, threads: number, out: Float32Array): void
 //                                        shape: [images, height, width, channels, filters, k]; fills out; synchronous
+//   registerTensorflowOps(threads: number): string
+//                                        the fused ops of tensorflow-ops.h, in tfjs-node's TensorFlow: '' or why not
 #include <napi.h>
 
 #include <algorithm>
@@ -20,7 +22,9 @@
 #include <vector>
 
 #include "conv-counts.h"
+#include "cpu.h"
 #include "plan.h"
+#include "tensorflow-ops.h"
 
 namespace packed {
 namespace {
@@ -31,20 +35,7 @@ struct Isa {
   bool (*available)();
 };
 
-bool hasAvx512() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("popcnt");
-}
-bool hasAvx2() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("popcnt");
-}
 bool always() { return true; }
-bool hasPopcnt() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("popcnt");
-}
 
 // Best first (lib/packed/native.ts names them the same).
 const Isa ISAS[] = {{"avx512", &AVX512_KERNELS, hasAvx512}, {"avx2", &AVX2_KERNELS, hasAvx2}, {"scalar", &SCALAR_KERNELS, always}};
@@ -145,9 +136,6 @@ class PlanWrap : public Napi::ObjectWrap<PlanWrap> {
   std::shared_ptr<const Plan> plan_;
 };
 
-/** The size limit of one dimension, and of a buffer's elements, that convCounts accepts. */
-constexpr int64_t MAX_ELEMENTS = int64_t{1} << 31;
-
 Napi::Value ConvCounts(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto typed = [&](int i, napi_typedarray_type t) { return info[i].IsTypedArray() && info[i].As<Napi::TypedArray>().TypedArrayType() == t; };
@@ -157,27 +145,13 @@ Napi::Value ConvCounts(const Napi::CallbackInfo& info) {
   }
   const Napi::Float64Array shape = info[2].As<Napi::Float64Array>();
   if (shape.ElementLength() != 6) throw Napi::TypeError::New(env, "convCounts: shape holds [images, height, width, channels, filters, k]");
-  int64_t d[6];
-  for (int i = 0; i < 6; i++) {
-    const double v = shape[i];
-    if (!(v >= 1 && v < static_cast<double>(MAX_ELEMENTS)) || v != static_cast<double>(static_cast<int64_t>(v))) {
-      throw Napi::RangeError::New(env, "convCounts: every size must be a whole number from 1 to 2^31 - 1");
-    }
-    d[i] = static_cast<int64_t>(v);
-  }
-  const CountsShape s{d[0], d[1], d[2], d[3], (d[3] + 63) / 64, d[4], d[5]};
-  if (s.k % 2 == 0) throw Napi::RangeError::New(env, "convCounts: k must be odd ('same' padding)");
-  // Each product is checked against the limit before the next multiplication, so none overflows.
-  auto product = [&](std::initializer_list<int64_t> sizes) {
-    int64_t n = 1;
-    for (int64_t v : sizes) {
-      n *= v;
-      if (n >= MAX_ELEMENTS) throw Napi::RangeError::New(env, "convCounts: a buffer would exceed 2^31 elements");
-    }
-    return n;
-  };
-  const int64_t inputs = product({s.images, s.height, s.width, s.channels}), weightCount = product({s.k, s.k, s.channels, s.filters});
-  const int64_t outputs = product({s.images, s.height, s.width, s.filters});
+  double sizes[6];
+  for (int i = 0; i < 6; i++) sizes[i] = shape[i];
+  CountsShape s;
+  const std::string problem = countsShapeOf(sizes, &s);
+  if (!problem.empty()) throw Napi::RangeError::New(env, "convCounts: " + problem);
+  const int64_t inputs = s.images * s.height * s.width * s.channels, weightCount = s.k * s.k * s.channels * s.filters;
+  const int64_t outputs = s.images * s.height * s.width * s.filters;
   const Napi::Float32Array input = info[0].As<Napi::Float32Array>(), weights = info[1].As<Napi::Float32Array>();
   Napi::Float32Array out = info[5].As<Napi::Float32Array>();
   if (static_cast<int64_t>(input.ElementLength()) != inputs || static_cast<int64_t>(weights.ElementLength()) != weightCount ||
@@ -185,8 +159,8 @@ Napi::Value ConvCounts(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "convCounts: input, weights or out does not hold the values its shape gives");
   }
   const bool avx512 = info[3].As<Napi::Boolean>().Value();
-  if (avx512 && !hasAvx512()) throw Napi::Error::New(env, "convCounts: this CPU lacks AVX-512 VPOPCNTDQ");
-  if (!avx512 && !hasPopcnt()) throw Napi::Error::New(env, "convCounts: this CPU lacks POPCNT");
+  const std::string cpu = convCountsCpuProblem(avx512);
+  if (!cpu.empty()) throw Napi::Error::New(env, "convCounts: " + cpu);
   const int64_t threads = info[4].As<Napi::Number>().Int64Value();
   if (threads < 1 || threads > 1024) throw Napi::RangeError::New(env, "convCounts: threads out of range");
   try {
@@ -195,6 +169,14 @@ Napi::Value ConvCounts(const Napi::CallbackInfo& info) {
     throw Napi::Error::New(env, "convCounts: out of memory");
   }
   return env.Undefined();
+}
+
+Napi::Value RegisterTensorflowOps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "registerTensorflowOps(threads: number)");
+  const int64_t threads = info[0].As<Napi::Number>().Int64Value();
+  if (threads < 1 || threads > 1024) throw Napi::RangeError::New(env, "registerTensorflowOps: threads out of range");
+  return Napi::String::New(env, registerTensorflowOps(static_cast<int>(threads)));
 }
 
 }  // namespace
@@ -210,6 +192,7 @@ Napi::Object InitPacked(Napi::Env env, Napi::Object exports) {
   exports.Set("Plan", PlanWrap::Define(env));
   exports.Set("convCountsIsa", Napi::String::New(env, hasAvx512() ? "avx512" : hasPopcnt() ? "scalar" : ""));
   exports.Set("convCounts", Napi::Function::New(env, ConvCounts, "convCounts"));
+  exports.Set("registerTensorflowOps", Napi::Function::New(env, RegisterTensorflowOps, "registerTensorflowOps"));
   return exports;
 }
 

@@ -4,9 +4,10 @@
 #include "conv-counts.h"
 
 #include <algorithm>
-#include <system_error>
-#include <thread>
 #include <vector>
+
+#include "cpu.h"
+#include "parallel.h"
 
 namespace packed {
 
@@ -36,22 +37,6 @@ __attribute__((target("popcnt"))) void convCountsScalar(const CountsShape& s, co
   }
 }
 
-/** fn(first, last) over [0, n) split into `threads` parts, this thread taking the first. */
-template <typename F>
-void inParallel(int64_t n, int threads, F fn) {
-  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, n));
-  std::vector<std::thread> pool;
-  int64_t started = 1;
-  try {
-    for (; started < parts; started++) pool.emplace_back(fn, n * started / parts, n * (started + 1) / parts);
-  } catch (const std::system_error&) {
-    // Fewer threads than asked: this one also takes the parts not started.
-    for (int64_t t = started; t < parts; t++) fn(n * t / parts, n * (t + 1) / parts);
-  }
-  fn(0, n / parts);
-  for (auto& th : pool) th.join();
-}
-
 /** The sign bits of `values` (runs of `channels`) into runs of `words` 64-bit words, for runs [first, last). */
 void packSigns(const float* values, int64_t channels, int64_t words, uint64_t* bits, int64_t first, int64_t last) {
   for (int64_t r = first; r < last; r++) {
@@ -66,6 +51,35 @@ void packSigns(const float* values, int64_t channels, int64_t words, uint64_t* b
 }
 
 }  // namespace
+
+std::string countsShapeOf(const double sizes[6], CountsShape* shape) {
+  constexpr int64_t limit = int64_t{1} << 31;
+  int64_t d[6];
+  for (int i = 0; i < 6; i++) {
+    const double v = sizes[i];
+    if (!(v >= 1 && v < static_cast<double>(limit)) || v != static_cast<double>(static_cast<int64_t>(v))) return "every size must be a whole number from 1 to 2^31 - 1";
+    d[i] = static_cast<int64_t>(v);
+  }
+  const CountsShape s{d[0], d[1], d[2], d[3], (d[3] + 63) / 64, d[4], d[5]};
+  if (s.k % 2 == 0) return "k must be odd ('same' padding)";
+  // Each product is checked against the limit before the next multiplication, so none overflows.
+  for (const auto& sizesOfBuffer : {std::vector<int64_t>{s.images, s.height, s.width, s.channels}, std::vector<int64_t>{s.k, s.k, s.channels, s.filters},
+                                    std::vector<int64_t>{s.images, s.height, s.width, s.filters}}) {
+    int64_t n = 1;
+    for (int64_t v : sizesOfBuffer) {
+      n *= v;
+      if (n >= limit) return "a buffer would exceed 2^31 elements";
+    }
+  }
+  *shape = s;
+  return "";
+}
+
+std::string convCountsCpuProblem(bool avx512) {
+  if (avx512 && !hasAvx512()) return "this CPU lacks AVX-512 VPOPCNTDQ";
+  if (!avx512 && !hasPopcnt()) return "this CPU lacks POPCNT";
+  return "";
+}
 
 void convCounts(const CountsShape& s, const float* input, const float* weights, float* out, bool avx512, int threads) {
   const int64_t pixels = s.images * s.height * s.width, taps = s.k * s.k, groups = (s.filters + 7) / 8;

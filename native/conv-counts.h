@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace packed {
 
@@ -23,6 +24,16 @@ struct CountsShape {
  * the CPU has AVX-512 VPOPCNTDQ (`avx512`) or POPCNT. Throws
  * std::bad_alloc.
  */
+/**
+ * The shape of sizes [images, height, width, channels, filters, k] (from a caller not trusted: each
+ * a whole number from 1 to 2^31 − 1, k odd, no buffer of 2^31 elements or more) into `shape`;
+ * returns "" or what is wrong.
+ */
+std::string countsShapeOf(const double sizes[6], CountsShape* shape);
+
+/** "" when this CPU has what the kernel asked for needs (AVX-512 VPOPCNTDQ, or POPCNT), else what it lacks. */
+std::string convCountsCpuProblem(bool avx512);
+
 void convCounts(const CountsShape& s, const float* input, const float* weights, float* out, bool avx512, int threads);
 
 }  // namespace packed

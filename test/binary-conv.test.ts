@@ -1,13 +1,15 @@
 /**
- * The native binary conv (backend/binary-conv.ts, native/conv-counts.h) against TensorFlow's float
- * conv of the same ±1 values, on every instruction set this CPU has, and in the training step,
- * where it runs the binary convs between session runs; its checks of what it is given.
+ * The native binary conv (backend/binary-conv.ts, native/conv-counts.h), as the TensorFlow op
+ * BnnBinaryConv2D in a graph, against TensorFlow's float conv of the same ±1 values, on every
+ * instruction set this CPU has, and in the training step, where it replaces the binary convs'
+ * Conv2D; its checks of what it is given, in the op and in the addon's direct entry.
  */
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { onTensorflowBackend } from './backend-helpers';
-import { binaryConvChoice, binaryConvKernel, type BinaryConvShape } from '../lib/backend/binary-conv';
-import { GraphSession } from '../lib/backend/graph/graph-session';
+import { binaryConvChoice, binaryConvOp, type BinaryConvOp } from '../lib/backend/binary-conv';
+import { GraphBuilder } from '../lib/backend/graph/graph-builder';
+import * as sessionModule from '../lib/backend/graph/graph-session';
 import { makeConfig } from '../lib/model/config';
 import { createNetwork, disposeNetwork } from '../lib/model/network';
 import { ISA_ENV_VAR, NATIVE_ENV_VAR, loadNative, type NativeAddon } from '../lib/packed/native';
@@ -31,7 +33,16 @@ function withEnv<T>(name: string, value: string | undefined, fn: () => T): T {
 /** ±1 values, −1 with probability ½, seeded. */
 const signs = (shape: number[], seed: number) => tf.tidy(() => tf.sign(tf.add(tf.sign(tf.randomNormal(shape, 0, 1, 'float32', seed)), 0.5)));
 
-const SHAPES: BinaryConvShape[] = [
+interface ConvShape {
+  images: number;
+  height: number;
+  width: number;
+  channels: number;
+  filters: number;
+  k: number;
+}
+
+const SHAPES: ConvShape[] = [
   { images: 2, height: 5, width: 7, channels: 3, filters: 5, k: 3 },
   { images: 3, height: 14, width: 14, channels: 32, filters: 64, k: 3 }, // the quick profile's conv2
   { images: 2, height: 8, width: 9, channels: 130, filters: 20, k: 5 }, // channels past two words, filters not a multiple of 8
@@ -39,7 +50,7 @@ const SHAPES: BinaryConvShape[] = [
   { images: 2, height: 6, width: 11, channels: 128, filters: 40, k: 1 },
 ];
 
-describe('native binary conv (XNOR-popcount in the training step)', () => {
+describe('native binary conv (XNOR-popcount in the training step\'s graph)', () => {
   onTensorflowBackend();
   let addon: NativeAddon;
   before(function () {
@@ -48,39 +59,79 @@ describe('native binary conv (XNOR-popcount in the training step)', () => {
     else addon = loaded.addon;
   });
 
+  /** BnnBinaryConv2D of x and w, run in a graph of its own. */
+  const convOp = (op: BinaryConvOp, x: tf.Tensor, w: tf.Tensor): tf.Tensor => {
+    const g = new GraphBuilder();
+    const input = g.placeholder('input', 'float32', [-1, -1, -1, -1]);
+    const filter = g.placeholder('filter', 'float32', [-1, -1, -1, -1]);
+    const out = g.op('BnnBinaryConv2D', 'conv', [input, filter], { avx512: { b: op.avx512 } });
+    const session = new sessionModule.GraphSession(g);
+    try {
+      return session.run([[input, x], [filter, w]], [out])[0];
+    } finally {
+      session.dispose();
+    }
+  };
+  const opFor = (isa: 'avx512' | 'scalar') => withEnv(ISA_ENV_VAR, isa, () => binaryConvOp())!;
+
   for (const isa of ['avx512', 'scalar'] as const) {
-    it(`${isa}: gives TensorFlow's float conv of ±1 values, bit for bit, at every border`, function () {
+    it(`${isa}: as a TensorFlow op, gives TensorFlow's float conv of ±1 values, bit for bit, at every border`, function () {
       if (isa === 'avx512' && addon.convCountsIsa !== 'avx512') this.skip();
-      const kernel = withEnv(ISA_ENV_VAR, isa === 'avx512' ? 'avx512' : 'scalar', () => binaryConvKernel())!;
-      assert.equal(kernel.description, isa === 'avx512' ? 'AVX-512 VPOPCNTDQ' : 'scalar popcount');
+      const op = opFor(isa);
+      assert.deepEqual(op, { avx512: isa === 'avx512', description: isa === 'avx512' ? 'AVX-512 VPOPCNTDQ' : 'scalar popcount' });
       for (const [n, s] of SHAPES.entries()) {
         const x = signs([s.images, s.height, s.width, s.channels], n);
         const w = signs([s.k, s.k, s.channels, s.filters], 100 + n);
-        const expected = tf.tidy(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').dataSync());
-        const out = new Float32Array(expected.length).fill(NaN);
-        kernel.run(x.dataSync() as Float32Array, w.dataSync() as Float32Array, s, out);
-        assert.deepEqual(out, expected, JSON.stringify(s));
-        tf.dispose([x, w]);
+        const expected = tf.tidy(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'));
+        const out = convOp(op, x, w);
+        assert.deepEqual(out.shape, expected.shape);
+        assert.deepEqual(out.dataSync(), expected.dataSync(), JSON.stringify(s));
+        tf.dispose([x, w, expected, out]);
       }
     });
   }
 
-  it('trains the binary convs with it: the same weights as TensorFlow\'s float convs, one session run more per binary conv', () => {
+  it('as a TensorFlow op: NaN in, NaNs out; no images, no outputs; a filter that does not fit, an error that says so', () => {
+    const op = opFor(addon.convCountsIsa === 'avx512' ? 'avx512' : 'scalar');
+    const x = signs([2, 4, 4, 3], 1);
+    const w = signs([3, 3, 3, 5], 2);
+    const withNaN = tf.tidy(() => tf.concat([tf.fill([1], NaN), x.flatten().slice(1)]).reshape(x.shape));
+    const nan = convOp(op, withNaN, w);
+    assert.deepEqual(nan.shape, [2, 4, 4, 5]);
+    assert.ok(Array.from(nan.dataSync()).every(Number.isNaN));
+    const none = convOp(op, tf.zeros([0, 4, 4, 3]), w);
+    assert.deepEqual(none.shape, [0, 4, 4, 5]);
+    const even = signs([2, 2, 3, 5], 3);
+    assert.throws(() => convOp(op, x, even), /BnnBinaryConv2D: k must be odd/);
+    const wrongChannels = signs([3, 3, 4, 5], 4);
+    assert.throws(() => convOp(op, x, wrongChannels), /BnnBinaryConv2D takes a float32 input \[images, height, width, channels\] and filter \[k, k, channels, filters\]/);
+    tf.dispose([x, w, withNaN, nan, none, even, wrongChannels]);
+  });
+
+  it('trains the binary convs with it: the same weights as TensorFlow\'s float convs, in the same one session run per step', () => {
     const config = makeConfig({ inputShape: [12, 12, 1], classes: 4, conv: [8, 70, 16], maxPool: [true, false, true], fc: [12] });
     const before = tf.memory().numTensors;
     const data = randomImages(10, [12, 12, 1], 4, 1);
     const x = tf.tensor4d(data.images, [10, 12, 12, 1]);
     const y = tf.tensor1d(Array.from(data.labels), 'int32');
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back after each training
-    const run = GraphSession.prototype.run;
+    const Session = sessionModule.GraphSession;
     const train = (native: boolean) => {
       const net = createNetwork(config, 3);
       const optimizer = new ScheduledAdam(0.01);
+      const convs: string[] = [];
       let runs = 0;
-      GraphSession.prototype.run = function (...args) {
-        runs++;
-        return run.apply(this, args);
+      // Spies on the graphs built and the runs made.
+      const Spy = class extends Session {
+        constructor(g: GraphBuilder) {
+          super(g);
+          convs.push(...g.nodes.filter((node) => /Conv2D$/.test(node.op)).map((node) => `${node.name} ${node.op}`));
+        }
+        override run(...args: Parameters<InstanceType<typeof Session>['run']>) {
+          runs++;
+          return super.run(...args);
+        }
       };
+      Object.assign(sessionModule, { GraphSession: Spy });
       try {
         // Without AVX-512 the scalar kernel runs only when asked for.
         withEnv(ISA_ENV_VAR, addon.convCountsIsa === 'avx512' ? process.env[ISA_ENV_VAR] : 'scalar', () =>
@@ -89,17 +140,19 @@ describe('native binary conv (XNOR-popcount in the training step)', () => {
           }),
         );
       } finally {
-        GraphSession.prototype.run = run;
+        Object.assign(sessionModule, { GraphSession: Session });
       }
       const weights = net.layers.flatMap((l) => [l.weights, l.offset, l.movingMean, l.movingVariance].map((v) => Array.from(v.dataSync())));
       optimizer.dispose();
       disposeNetwork(net);
-      return { weights, runs };
+      return { weights, runs, convs };
     };
     const float = train(false);
     const native = train(true);
+    assert.deepEqual(float.convs, ['conv1/Conv2D Conv2D', 'conv2/Conv2D Conv2D', 'conv3/Conv2D Conv2D']);
+    assert.deepEqual(native.convs, ['conv1/Conv2D Conv2D', 'conv2/BinaryConv2D BnnBinaryConv2D', 'conv3/BinaryConv2D BnnBinaryConv2D'], 'conv2 and conv3 take ±1 inputs and weights');
     assert.equal(float.runs, 3);
-    assert.equal(native.runs, 3 * 3, 'conv2 and conv3 take ±1 inputs and weights: two runs more per step');
+    assert.equal(native.runs, 3);
     assert.deepEqual(native.weights, float.weights);
     tf.dispose([x, y]);
     assert.equal(tf.memory().numTensors, before);
@@ -107,11 +160,11 @@ describe('native binary conv (XNOR-popcount in the training step)', () => {
 
   it('runs by default only with AVX-512 VPOPCNTDQ, and says why not', () => {
     const choice = withEnv(ISA_ENV_VAR, undefined, () => binaryConvChoice());
-    if (addon.convCountsIsa === 'avx512') assert.equal('kernel' in choice && choice.kernel.description, 'AVX-512 VPOPCNTDQ');
+    if (addon.convCountsIsa === 'avx512') assert.deepEqual(choice, { op: { avx512: true, description: 'AVX-512 VPOPCNTDQ' } });
     else assert.deepEqual(choice, { missing: 'this CPU lacks AVX-512 VPOPCNTDQ' });
     assert.deepEqual(withEnv(NATIVE_ENV_VAR, '0', () => binaryConvChoice()), { missing: `${NATIVE_ENV_VAR}=0` });
     const forced = withEnv(ISA_ENV_VAR, 'scalar', () => binaryConvChoice());
-    assert.equal('kernel' in forced && forced.kernel.description, 'scalar popcount');
+    assert.deepEqual(forced, { op: { avx512: false, description: 'scalar popcount' } });
   });
 
   it('refuses sizes that do not match its buffers, and even windows', () => {

@@ -93,6 +93,25 @@ describe('npm run figures: failures', function () {
     assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp')), [], 'no staging folder is left');
   });
 
+  it('runs the notebooks side by side; when one fails, lets the other finish before reporting the failure, and keeps the last good output', async () => {
+    const notebookDir = path.join(tmp, 'notebooks-side-by-side');
+    fs.mkdirSync(notebookDir);
+    fs.writeFileSync(path.join(notebookDir, 'hd_figures.ipynb'), notebookWith("throw new RangeError('samples must be positive');"));
+    const late = "await new Promise((done) => setTimeout(done, 3000));\nrequire('../dist/notebook').recordResult('gen.late', 7);";
+    fs.writeFileSync(path.join(notebookDir, 'gen_plots.ipynb'), notebookWith(late));
+    const out = previousOutput('output-side-by-side');
+    const lines: string[] = [];
+    const cmd = { ...parseFiguresArgs(['--out', out]), notebookDir };
+    const error = await runFigures(cmd, (line) => lines.push(line)).then(() => assert.fail('the run must fail'), (err: Error) => err);
+    assert.match(error.message, /^hd_figures\.ipynb: cell 1 failed: RangeError: samples must be positive\n/);
+    assert.equal(lines[0], 'running hd_figures.ipynb and gen_plots.ipynb side by side');
+    assert.ok(lines.includes("  gen_plots cell 1/1  await new Promise((done) => setTimeout(done, 3000));"), lines.join('\n'));
+    assert.ok(lines.some((line) => /^ {2}gen_plots done in \d+s$/.test(line)), 'gen_plots ran to its end');
+    const failed = `${out}.failed`;
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(failed, '.results-gen_plots.json'), 'utf8')), { 'gen.late': 7 });
+    unchanged(out);
+  });
+
   it('refuses an empty --out, a folder holding files it did not write, and a folder another run is writing, touching nothing', async () => {
     assert.throws(() => parseFiguresArgs(['--out', '']), /^Error: --out is empty: name a path/);
     const mine = path.join(tmp, 'thesis');

@@ -111,7 +111,7 @@ async function loadTensorflow(): Promise<LoadResult> {
   const version = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version;
   const origin = builtOrigin(dir) ?? `libtensorflow downloaded by ${name}`;
   const binaryConvs = binaryConvChoice();
-  const convs = 'kernel' in binaryConvs ? `XNOR–popcount, ${binaryConvs.kernel.description}` : `its float kernels (${binaryConvs.missing})`;
+  const convs = 'op' in binaryConvs ? `XNOR–popcount, ${binaryConvs.op.description}` : `its float kernels (${binaryConvs.missing})`;
   return { ok: true, description: `${name}, TensorFlow ${version} ${pkg.endsWith('gpu') ? 'GPU build ' : ''}from ${origin}; binary convs on ${convs}` };
 }
 

@@ -112,8 +112,15 @@ export interface FiguresOutcome {
   results: string;
 }
 
+/** A notebook's own files in the output folder while it runs: its progress line and its numbers. */
+const progressFileOf = (out: string, name: string) => path.join(out, `.progress-${name}`);
+const resultsFileOf = (out: string, name: string) => path.join(out, `.results-${name}.json`);
+
 /** What npm run figures writes into --out: a folder holding only these was written by it (before the marker existed). */
-const FIGURES_ENTRIES = ['notebooks', 'figures', 'results.json', 'report.html', '.progress'];
+const FIGURES_ENTRIES = [
+  'notebooks', 'figures', 'results.json', 'report.html', '.progress',
+  ...NOTEBOOKS.flatMap((name) => [progressFileOf('', name), resultsFileOf('', name)]),
+];
 const writtenByFigures = (names: string[]) => names.every((n) => FIGURES_ENTRIES.includes(n));
 
 /** Milliseconds between looks at the progress file. */
@@ -207,43 +214,65 @@ function collectAll(out: string): NotebookFigure[] {
   });
 }
 
-/** Runs the notebooks with their outputs going to `out`, then writes the report there. */
-async function buildOutput(cmd: FiguresCommand, out: string, log: (line: string) => void): Promise<void> {
-  const dirs = { figures: path.join(out, 'figures'), notebooks: path.join(out, 'notebooks') };
-  for (const d of Object.values(dirs)) ensureDir(d);
-  const resultsFile = path.join(out, 'results.json');
-  if (!fs.existsSync(resultsFile)) writeFileAtomic(resultsFile, '{}');
-  registerKernel();
-  const progressFile = path.join(out, '.progress');
+/**
+ * Runs one notebook with its outputs going to `out`: figures into out/figures, its numbers into a
+ * results file of its own (merged by buildOutput), its progress relayed to `log` with its name.
+ * Returns its run time in seconds.
+ */
+async function runOneNotebook(cmd: FiguresCommand, name: string, out: string, log: (line: string) => void): Promise<number> {
+  const started = Date.now();
+  const progressFile = progressFileOf(out, name);
   const env: NodeJS.ProcessEnv = {
-    ...process.env, [FIGURES_DIR_ENV]: dirs.figures, [RESULTS_FILE_ENV]: resultsFile, [PROGRESS_FILE_ENV]: progressFile,
+    ...process.env, [FIGURES_DIR_ENV]: path.join(out, 'figures'), [RESULTS_FILE_ENV]: resultsFileOf(out, name), [PROGRESS_FILE_ENV]: progressFile,
   };
   for (const [key, value] of Object.entries(cmd.parameters)) env[parameterEnvName(key)] = value;
-  // The flags that changed a default, as typed; the notebooks' own defaults otherwise.
-  const given = Object.entries(cmd.parameters).map(([key, value]) => `${key} = ${value}`).join(', ');
-  const facts: [string, string][] = [['parameters', given === '' ? "the notebooks' defaults" : given]];
-  for (const [n, name] of cmd.notebooks.entries()) {
-    const started = Date.now();
-    log(`[${n + 1}/${cmd.notebooks.length}] ${name}.ipynb`);
-    const stopRelay = relayProgress(progressFile, log);
+  const stopRelay = relayProgress(progressFile, (line) => log(`  ${name} ${line.trimStart()}`));
+  try {
     await runNotebook({
       input: path.join(cmd.notebookDir, `${name}.ipynb`),
-      output: path.join(dirs.notebooks, `${name}.ipynb`),
+      output: path.join(out, 'notebooks', `${name}.ipynb`),
       workdir: path.join(PACKAGE_ROOT, 'notebooks'),
       env,
       timeoutSeconds: cmd.timeoutSeconds,
       onEvent: (e) => {
-        if (e.event === 'cell') log(`  cell ${e.index}/${e.cells}  ${e.first_line}`);
+        if (e.event === 'cell') log(`  ${name} cell ${e.index}/${e.cells}  ${e.first_line}`);
       },
-    }).finally(() => {
-      stopRelay();
-      fs.rmSync(progressFile, { force: true });
     });
-    const seconds = (Date.now() - started) / 1000;
-    log(`  done in ${formatDuration(seconds)}`);
-    facts.push([`${name} run time`, formatDuration(seconds)]);
+  } finally {
+    stopRelay();
+    fs.rmSync(progressFile, { force: true });
   }
-  const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
+  const seconds = (Date.now() - started) / 1000;
+  log(`  ${name} done in ${formatDuration(seconds)}`);
+  return seconds;
+}
+
+/**
+ * Runs the notebooks side by side (hd_figures' Monte Carlo on one core while gen_plots trains: the
+ * whole run takes about the longer notebook's time), with their outputs going to `out`, then merges
+ * their numbers into results.json and writes the report there. When one fails, the others are let
+ * finish (a notebook's kernel cannot be stopped cleanly mid-cell) before its error is thrown.
+ */
+async function buildOutput(cmd: FiguresCommand, out: string, log: (line: string) => void): Promise<void> {
+  for (const d of ['figures', 'notebooks']) ensureDir(path.join(out, d));
+  const resultsFile = path.join(out, 'results.json');
+  registerKernel();
+  for (const name of cmd.notebooks) writeFileAtomic(resultsFileOf(out, name), '{}');
+  log(`running ${cmd.notebooks.map((name) => `${name}.ipynb`).join(' and ')}${cmd.notebooks.length > 1 ? ' side by side' : ''}`);
+  const runs = await Promise.allSettled(cmd.notebooks.map((name) => runOneNotebook(cmd, name, out, log)));
+  const failure = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  // The numbers of a notebook not run this time (--only) stay as the last run left them.
+  const results = (fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : {}) as Record<string, unknown>;
+  for (const name of cmd.notebooks) {
+    Object.assign(results, JSON.parse(fs.readFileSync(resultsFileOf(out, name), 'utf8')));
+    fs.rmSync(resultsFileOf(out, name));
+  }
+  writeFileAtomic(resultsFile, JSON.stringify(results, null, 2));
+  // The flags that changed a default, as typed; the notebooks' own defaults otherwise.
+  const given = Object.entries(cmd.parameters).map(([key, value]) => `${key} = ${value}`).join(', ');
+  const facts: [string, string][] = [['parameters', given === '' ? "the notebooks' defaults" : given]];
+  cmd.notebooks.forEach((name, i) => facts.push([`${name} run time`, formatDuration((runs[i] as PromiseFulfilledResult<number>).value)]));
   writeFileAtomic(
     path.join(out, 'report.html'),
     buildReportHtml({
@@ -256,7 +285,4 @@ async function buildOutput(cmd: FiguresCommand, out: string, log: (line: string)
   );
 }
 
-/** Entry point of `npm run figures`. */
-export function main(): Promise<void> {
-  return runCli('figures', FIGURES_USAGE, parseFiguresArgs, (cmd) => runFigures(cmd));
-}
+if (require.main === module) void runCli('figures', FIGURES_USAGE, parseFiguresArgs, (cmd) => runFigures(cmd));

@@ -3,14 +3,14 @@
  * architecture, for batches of any size, with the weights, batch-norm statistics and offsets fed
  * in. TensorFlow's executor then runs the layer's kernels without a trip through JavaScript for
  * each, and its graph passes choose the oneDNN kernels; convs of ±1 inputs and weights run on the
- * native binary conv (graph-binary-conv.ts). The values are the eager pass's, bit for bit.
+ * native binary conv (graph-network.ts). The values are the eager pass's, bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Output } from '../backend/graph/graph-builder';
+import { binaryConvOp } from '../backend/binary-conv';
 import { GraphSession } from '../backend/graph/graph-session';
 import { BATCH_NORM_EPSILON } from './batch-norm';
 import { GraphOps, forwardNodes } from './graph-network';
-import { binaryConvsOf, runWithBinaryConvs, type BinaryConvs } from './graph-binary-conv';
 import type { Network } from './network';
 
 interface InferenceGraph {
@@ -19,8 +19,6 @@ interface InferenceGraph {
   /** Per layer: the weights it multiplies by, moving mean, moving variance, offset β. */
   layers: [Output, Output, Output, Output][];
   logits: Output;
-  /** The binary convs the native kernel computes, if any. */
-  binaryConvs: BinaryConvs | undefined;
 }
 
 /** Graphs by architecture; kept for the process (they hold no weights, only the architecture's kernels). */
@@ -37,7 +35,7 @@ function architectureKey(net: Network): string {
 }
 
 function buildInferenceGraph(net: Network): InferenceGraph {
-  const o = new GraphOps();
+  const o = new GraphOps(binaryConvOp());
   const { g } = o;
   const images = g.placeholder('images', 'float32', [-1, ...net.config.inputShape]);
   const layers = net.layers.map((l): [Output, Output, Output, Output] => {
@@ -52,7 +50,7 @@ function buildInferenceGraph(net: Network): InferenceGraph {
     return o.f('AddV2', o.f('Mul', o.f('Sub', pooled, mean), scale), offset);
   };
   const forward = forwardNodes(o, net, images, -1, (i) => layers[i][0], normalize);
-  return { session: new GraphSession(g), images, layers, logits: forward.logits, binaryConvs: binaryConvsOf(net, forward.layers) };
+  return { session: new GraphSession(g), images, layers, logits: forward.logits };
 }
 
 /** The network's inference graph, built on the first call for its architecture. */
@@ -71,5 +69,5 @@ export function graphInference(net: Network, x: tf.Tensor4D, weights: tf.Tensor[
     const [w, mean, variance, offset] = graph.layers[i];
     feeds.push([w, weights[i]], [mean, layer.movingMean], [variance, layer.movingVariance], [offset, layer.offset]);
   });
-  return runWithBinaryConvs(graph.session, feeds, [graph.logits], graph.binaryConvs)[0] as tf.Tensor2D;
+  return graph.session.run(feeds, [graph.logits])[0] as tf.Tensor2D;
 }

@@ -2,8 +2,10 @@
  * The network's forward pass as TensorFlow graph nodes (backend/graph/), shared by the training
  * step's graph (train/graph-step.ts) and the inference graph (graph-inference.ts). Every value is
  * computed by the kernel tfjs-node runs for the eager op of network.ts, in the same order, so the
- * graphs give the eager pass's values bit for bit.
+ * graphs give the eager pass's values bit for bit; convs of ±1 inputs and weights may run on the
+ * native binary conv (backend/binary-conv.ts), whose values are the float conv's exactly.
  */
+import type { BinaryConvOp } from '../backend/binary-conv';
 import { GraphBuilder, type Attr, type GraphDtype, type Output } from '../backend/graph/graph-builder';
 import type { Layer, Network } from './network';
 
@@ -16,6 +18,9 @@ export const POOL = { ...FLOAT, ksize: { ints: [1, 2, 2, 1] }, strides: { ints: 
 export class GraphOps {
   readonly g = new GraphBuilder();
   private readonly scalars = new Map<number, Output>();
+
+  /** `binaryConv`: the op the forward pass's binary convs run on, or undefined for Conv2D. */
+  constructor(readonly binaryConv: BinaryConvOp | undefined) {}
 
   scalar(value: number): Output {
     const key = Math.fround(value);
@@ -86,6 +91,24 @@ export interface LayerNodes {
   pre: Output;
 }
 
+/** True when layer i's conv multiplies ±1 inputs (the previous conv's binary activations) by ±1 weights. */
+function isBinaryConv(net: Network, i: number): boolean {
+  const layer = net.layers[i];
+  const previous = i > 0 ? net.layers[i - 1] : undefined;
+  return net.config.levels === 2 && layer.kind === 'conv' && layer.quantizeWeights && previous?.kind === 'conv' && previous.quantizeActs;
+}
+
+/**
+ * Layer i's conv: BnnBinaryConv2D where its inputs and weights are ±1 and the op runs, else Conv2D.
+ * (Fully connected layers keep BatchMatMulV2: packing their weights into bits on every call costs
+ * more than the float product, 1.6 M weights for the small network's fc1.)
+ */
+function convNode(o: GraphOps, net: Network, i: number, input: Output, weights: Output): Output {
+  const name = net.layers[i].name;
+  if (o.binaryConv && isBinaryConv(net, i)) return o.g.op('BnnBinaryConv2D', `${name}/BinaryConv2D`, [input, weights], { avx512: { b: o.binaryConv.avx512 } });
+  return o.g.op('Conv2D', `${name}/Conv2D`, [input, weights], CONV);
+}
+
 /**
  * The forward pass from `images` ([batch, H, W, C]; batch −1 for any) to the logits, as network.ts's
  * `forward`: `weightsOf(i)` gives layer i's multiplier and `normalize(i, pooled, shape)` its batch norm.
@@ -111,7 +134,7 @@ export function forwardNodes(
       a = o.reshape(a, aShape);
     }
     const weights = weightsOf(i);
-    const conv = layer.kind === 'conv' ? g.op('Conv2D', `${layer.name}/Conv2D`, [a, weights], CONV) : o.matMul(a, weights, false, false);
+    const conv = layer.kind === 'conv' ? convNode(o, net, i, a, weights) : o.matMul(a, weights, false, false);
     let shape = layer.kind === 'conv' ? [batch, aShape[1], aShape[2], units] : [batch, units];
     const pooled = layer.maxPool ? g.op('MaxPool', `${layer.name}/MaxPool`, [conv], POOL) : conv;
     if (layer.maxPool) shape = [batch, Math.ceil(shape[1] / 2), Math.ceil(shape[2] / 2), units];

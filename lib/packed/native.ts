@@ -35,6 +35,8 @@ export interface NativeAddon {
   /** The binary conv of conv-counts.h runs with AVX-512 or scalar popcounts; '' where the CPU has no popcount. */
   convCountsIsa: 'avx512' | 'scalar' | '';
   convCounts(input: Float32Array, weights: Float32Array, shape: Float64Array, avx512: boolean, threads: number, out: Float32Array): void;
+  /** Registers native/tensorflow-ops.h's fused ops with tfjs-node's TensorFlow: '' or why they are unavailable. */
+  registerTensorflowOps(threads: number): string;
 }
 
 /** Environment variable: 0 disables the native kernels (auto then means wasm). */
@@ -47,7 +49,7 @@ export const ISA_ENV_VAR = 'BNN_PACKED_ISA';
  */
 export const SANITIZE_ENV_VAR = 'BNN_PACKED_SANITIZE';
 
-const SOURCES = ['addon.cc', 'plan.cc', 'kernels-scalar.cc', 'kernels-avx2.cc', 'kernels-avx512.cc', 'conv-counts.cc', 'conv-counts-avx512.cc'];
+const SOURCES = ['addon.cc', 'plan.cc', 'kernels-scalar.cc', 'kernels-avx2.cc', 'kernels-avx512.cc', 'conv-counts.cc', 'conv-counts-avx512.cc', 'tensorflow-ops.cc'];
 
 /** Compiler flags: optimised, or instrumented by AddressSanitizer. */
 function buildFlags(): string[] {
@@ -88,7 +90,7 @@ export function loadNative(): { addon: NativeAddon } | { missing: string } {
 /** The native sources: their paths, and a key of their contents, the plan's binary layout, Node's version and the flags. */
 function nativeSources(flags: string[]): { sources: string[]; key: string } | { missing: string } {
   const dir = path.join(packageRoot(), 'native');
-  const files = [...SOURCES, 'kernels.h', 'plan.h', 'float-conv.h', 'windows.h', 'conv-counts.h'].map((f) => path.join(dir, f));
+  const files = [...SOURCES, 'kernels.h', 'plan.h', 'float-conv.h', 'windows.h', 'conv-counts.h', 'parallel.h', 'tensorflow-ops.h'].map((f) => path.join(dir, f));
   const absent = files.find((f) => !fs.existsSync(f));
   if (absent) return { missing: `${absent} is missing` };
   const hash = createHash('sha256');

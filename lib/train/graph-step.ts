@@ -5,14 +5,14 @@
  * values fetched. Eager tfjs dispatches about 240 kernels per step one by one from JavaScript and
  * keeps a gradient tape; here TensorFlow's executor runs them, independent ones side by side.
  * Each value is computed by the same kernels in the same order as the eager step, so the two give
- * the same weights; the binary convs' forward pass runs on the native XNOR–popcount kernel between
- * session runs (model/graph-binary-conv.ts), whose values are the float conv's exactly.
+ * the same weights; the binary convs' forward pass may run on the native XNOR–popcount kernel
+ * (model/graph-network.ts), whose values are the float conv's exactly.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Output } from '../backend/graph/graph-builder';
+import { binaryConvOp } from '../backend/binary-conv';
 import { GraphSession } from '../backend/graph/graph-session';
 import { CONV, FLOAT, GraphOps, POOL, forwardNodes, type, type LayerNodes } from '../model/graph-network';
-import { binaryConvsOf, runWithBinaryConvs, type BinaryConvs } from '../model/graph-binary-conv';
 import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from '../model/batch-norm';
 import { checkInputShape, type Network } from '../model/network';
 import type { LossName } from '../model/loss';
@@ -39,8 +39,6 @@ interface StepGraph {
    * ({@link FETCHES_PER_LAYER}); then the summary [loss, correct predictions, Σ logits].
    */
   fetches: Output[];
-  /** The binary convs the native kernel computes, if any. */
-  binaryConvs: BinaryConvs | undefined;
   dispose(): void;
 }
 
@@ -138,7 +136,7 @@ function backwardNodes(
 
 /** Builds the training step of `net` for batches of `batch` images with the given loss, and loads it into a session. */
 function buildStepGraph(net: Network, batch: number, loss: LossName): StepGraph {
-  const o = new GraphOps();
+  const o = new GraphOps(binaryConvOp());
   const { g } = o;
   const images = g.placeholder('images', 'float32', [batch, ...net.config.inputShape]);
   const labels = g.placeholder('labels', 'int32', [batch]);
@@ -183,7 +181,6 @@ function buildStepGraph(net: Network, batch: number, loss: LossName): StepGraph 
   const { value, gradient } = lossAndGradient(o, logits, labels, batch, net.config.classes, loss);
 
   const gradients = backwardNodes(o, forward.layers, batchNorms, gradient, batch);
-  const binaryConvs = binaryConvsOf(net, forward.layers);
 
   const scalars: AdamScalars = [beta1Power, beta2Power, learningRate, o.scalar(ADAM_BETA1), o.scalar(ADAM_BETA2), o.scalar(ADAM_EPSILON)];
   const fetches = layers.flatMap((feeds, i) => {
@@ -198,7 +195,7 @@ function buildStepGraph(net: Network, batch: number, loss: LossName): StepGraph 
   fetches.push(g.op('Pack', 'summary', summary, { ...FLOAT, N: { i: summary.length }, axis: { i: 0 } }));
   const session = new GraphSession(g);
   return {
-    session, feeds: { images, labels, learningRate, beta1Power, beta2Power, layers }, fetches, binaryConvs, dispose: () => session.dispose(),
+    session, feeds: { images, labels, learningRate, beta1Power, beta2Power, layers }, fetches, dispose: () => session.dispose(),
   };
 }
 
@@ -233,7 +230,7 @@ export function graphTrainStep(net: Network, optimizer: ScheduledAdam, x: tf.Ten
   });
   let out: tf.Tensor[];
   try {
-    out = runWithBinaryConvs(graph.session, feeds, graph.fetches, graph.binaryConvs);
+    out = graph.session.run(feeds, graph.fetches);
   } finally {
     tf.dispose(scalars);
   }

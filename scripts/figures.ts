@@ -1,3 +1,0 @@
-import { main } from '../lib/cli/figures';
-
-void main();
