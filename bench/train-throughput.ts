@@ -7,7 +7,9 @@
  * packed rows' base, and on a CPU with AVX-512 the AVX2 rows' also PyTorch's kept to AVX2) and
  * TensorFlow from Python with the whole step in one graph (bench/tensorflow_reference.py: the engine
  * tfjs-node runs, without tfjs's per-op dispatch). Speeds
- * differ between machines of one kind, so only ratios measured together mean anything.
+ * differ between machines of one kind, so only ratios measured together mean anything; and a
+ * machine's speed drifts within minutes, so each backend is measured just before and just after the
+ * references, and its rate is the mean of the two (a steady drift then biases no ratio).
  *
  *   npm run bench -- train-throughput            all networks, all backends
  *   … bench/train-throughput.ts small wasm       only those
@@ -170,6 +172,11 @@ export async function run(args: string[] = []): Promise<void> {
   }
   if (packed && loaded.length === 0) await initBackend(); // packing reads the weights through tfjs
   for (const name of networks) {
+    const before = new Map<BackendName, Rates>();
+    for (const backend of loaded) {
+      await initBackend(backend);
+      before.set(backend, measure(name));
+    }
     const references: Reference[] = [];
     for (const reference of REFERENCES) {
       const result = pythonReference(reference, name);
@@ -182,8 +189,12 @@ export async function run(args: string[] = []): Promise<void> {
     const pytorch = references.filter((r) => r.label.startsWith('PyTorch'));
     for (const backend of loaded) {
       await initBackend(backend);
-      const rates = measure(name);
-      for (const phase of ['train', 'inference'] as const) console.log(`${name} ${phase} ${backend} ${format(rates[phase])} img/s${versus(rates[phase], references, phase)}`);
+      const after = measure(name);
+      for (const phase of ['train', 'inference'] as const) {
+        const [first, second] = [before.get(backend)![phase], after[phase]];
+        const rate = (first + second) / 2;
+        console.log(`${name} ${phase} ${backend} ${format(rate)} img/s${versus(rate, references, phase)} [${format(first)} before, ${format(second)} after the references]`);
+      }
     }
     if (packed) {
       // Native on each instruction set this CPU has (where it builds), then the wasm kernels that need no compiler.
