@@ -158,13 +158,22 @@ describe('native binary conv (XNOR-popcount in the training step\'s graph)', () 
     assert.equal(tf.memory().numTensors, before);
   });
 
-  it('runs by default only with AVX-512 VPOPCNTDQ, and says why not', () => {
+  it('runs by default only with AVX-512 VPOPCNTDQ and not where TensorFlow uses a GPU, and says why not', () => {
     const choice = withEnv(ISA_ENV_VAR, undefined, () => binaryConvChoice());
     if (addon.convCountsIsa === 'avx512') assert.deepEqual(choice, { op: { avx512: true, description: 'AVX-512 VPOPCNTDQ' } });
     else assert.deepEqual(choice, { missing: 'this CPU lacks AVX-512 VPOPCNTDQ' });
     assert.deepEqual(withEnv(NATIVE_ENV_VAR, '0', () => binaryConvChoice()), { missing: `${NATIVE_ENV_VAR}=0` });
     const forced = withEnv(ISA_ENV_VAR, 'scalar', () => binaryConvChoice());
     assert.deepEqual(forced, { op: { avx512: false, description: 'scalar popcount' } });
+    // tfjs-node-gpu with a GPU: its convs stay there.
+    const backend = tf.backend() as unknown as { isUsingGpuDevice: boolean };
+    const onCpu = backend.isUsingGpuDevice;
+    backend.isUsingGpuDevice = true;
+    try {
+      assert.deepEqual(binaryConvChoice(), { missing: 'TensorFlow runs them on the GPU' });
+    } finally {
+      backend.isUsingGpuDevice = onCpu;
+    }
   });
 
   it('refuses sizes that do not match its buffers, and even windows', () => {

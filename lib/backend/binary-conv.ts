@@ -7,6 +7,7 @@
  */
 import { defaultThreads } from '../packed/engine';
 import { ISA_ENV_VAR, NATIVE_ENV_VAR, chooseIsa, loadNative } from '../packed/native';
+import { nodeBackend } from './tensorflow-ops';
 
 /** How the graphs' binary convs run: BnnBinaryConv2D's `avx512` attribute, and how to say it. */
 export interface BinaryConvOp {
@@ -18,12 +19,14 @@ export interface BinaryConvOp {
 /**
  * The binary conv op, registered with tfjs-node's TensorFlow (call only once tfjs-node is loaded),
  * or why graphs keep Conv2D: the native kernels are unavailable or turned off ($BNN_PACKED_NATIVE=0,
- * read on every call), the CPU lacks AVX-512 VPOPCNTDQ (there TensorFlow's float conv is as fast as
- * the scalar kernel, or faster), or this TensorFlow cannot register it. $BNN_PACKED_ISA=avx2 or
+ * read on every call), TensorFlow runs on a GPU (the op would pull every binary conv's input back to
+ * the CPU), the CPU lacks AVX-512 VPOPCNTDQ (there TensorFlow's float conv is as fast as the scalar
+ * kernel, or faster), or this TensorFlow cannot register it. $BNN_PACKED_ISA=avx2 or
  * scalar runs the scalar kernel (for tests on any CPU).
  */
 export function binaryConvChoice(): { op: BinaryConvOp } | { missing: string } {
   if (process.env[NATIVE_ENV_VAR] === '0') return { missing: `${NATIVE_ENV_VAR}=0` };
+  if (nodeBackend().isUsingGpuDevice) return { missing: 'TensorFlow runs them on the GPU' };
   const loaded = loadNative();
   if ('missing' in loaded) return { missing: `the native kernels are unavailable: ${loaded.missing}` };
   const { addon } = loaded;

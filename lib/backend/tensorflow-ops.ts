@@ -17,6 +17,8 @@ interface Attr {
 export interface NodeBackend {
   binding: Record<'TF_ATTR_TYPE' | 'TF_ATTR_INT' | 'TF_ATTR_FLOAT' | 'TF_ATTR_STRING' | 'TF_ATTR_BOOL' | 'TF_ATTR_SHAPE' | 'TF_FLOAT', number>;
   executeMultipleOutputs(name: string, attrs: Attr[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
+  /** True for tfjs-node-gpu with a GPU it uses. */
+  isUsingGpuDevice: boolean;
 }
 
 /** True when the active backend is tfjs-node's and so runs TensorFlow ops by name. */
