@@ -9,12 +9,11 @@
 //   convCounts(input: Float32Array, weights: Float32Array, shape: Float64Array, avx512: boolean, threads: number, out: Float32Array): void
 //                                        shape: [images, height, width, channels, filters, k]; fills out; synchronous
 //   registerTensorflowOps(threads: number): string
-//                                        the fused ops of tensorflow-ops.h, in tfjs-node's TensorFlow: '' or why not
+//                                        registers tensorflow-ops.h's BnnBinaryConv2D in tfjs-node's TensorFlow: '' or why not
 #include <napi.h>
 
 #include <algorithm>
 #include <atomic>
-#include <initializer_list>
 #include <memory>
 #include <string>
 #include <system_error>

@@ -4,10 +4,11 @@
 #include "conv-counts.h"
 
 #include <algorithm>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "cpu.h"
-#include "parallel.h"
 
 namespace packed {
 
@@ -37,6 +38,22 @@ __attribute__((target("popcnt"))) void convCountsScalar(const CountsShape& s, co
   }
 }
 
+/** fn(first, last) over [0, n) split into `threads` parts, this thread taking the first. */
+template <typename F>
+void inParallel(int64_t n, int threads, F fn) {
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, n));
+  std::vector<std::thread> pool;
+  int64_t started = 1;
+  try {
+    for (; started < parts; started++) pool.emplace_back(fn, n * started / parts, n * (started + 1) / parts);
+  } catch (const std::system_error&) {
+    // Fewer threads than asked: this one also takes the parts not started.
+    for (int64_t t = started; t < parts; t++) fn(n * t / parts, n * (t + 1) / parts);
+  }
+  fn(0, n / parts);
+  for (auto& th : pool) th.join();
+}
+
 /** The sign bits of `values` (runs of `channels`) into runs of `words` 64-bit words, for runs [first, last). */
 void packSigns(const float* values, int64_t channels, int64_t words, uint64_t* bits, int64_t first, int64_t last) {
   for (int64_t r = first; r < last; r++) {
@@ -62,9 +79,9 @@ std::string countsShapeOf(const double sizes[6], CountsShape* shape) {
   }
   const CountsShape s{d[0], d[1], d[2], d[3], (d[3] + 63) / 64, d[4], d[5]};
   if (s.k % 2 == 0) return "k must be odd ('same' padding)";
-  // Each product is checked against the limit before the next multiplication, so none overflows.
-  for (const auto& sizesOfBuffer : {std::vector<int64_t>{s.images, s.height, s.width, s.channels}, std::vector<int64_t>{s.k, s.k, s.channels, s.filters},
-                                    std::vector<int64_t>{s.images, s.height, s.width, s.filters}}) {
+  // Input, weights, output: each product is checked against the limit before the next multiplication, so none overflows.
+  const int64_t buffers[3][4] = {{s.images, s.height, s.width, s.channels}, {s.k, s.k, s.channels, s.filters}, {s.images, s.height, s.width, s.filters}};
+  for (const auto& sizesOfBuffer : buffers) {
     int64_t n = 1;
     for (int64_t v : sizesOfBuffer) {
       n *= v;

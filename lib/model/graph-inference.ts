@@ -49,8 +49,8 @@ function buildInferenceGraph(net: Network): InferenceGraph {
     const scale = o.f('Rsqrt', o.f('AddV2', variance, o.scalar(BATCH_NORM_EPSILON)));
     return o.f('AddV2', o.f('Mul', o.f('Sub', pooled, mean), scale), offset);
   };
-  const forward = forwardNodes(o, net, images, -1, (i) => layers[i][0], normalize);
-  return { session: new GraphSession(g), images, layers, logits: forward.logits };
+  const { logits } = forwardNodes(o, net, images, -1, (i) => layers[i][0], normalize);
+  return { session: new GraphSession(g), images, layers, logits };
 }
 
 /** The network's inference graph, built on the first call for its architecture. */

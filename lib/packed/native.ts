@@ -35,7 +35,7 @@ export interface NativeAddon {
   /** The binary conv of conv-counts.h runs with AVX-512 or scalar popcounts; '' where the CPU has no popcount. */
   convCountsIsa: 'avx512' | 'scalar' | '';
   convCounts(input: Float32Array, weights: Float32Array, shape: Float64Array, avx512: boolean, threads: number, out: Float32Array): void;
-  /** Registers native/tensorflow-ops.h's fused ops with tfjs-node's TensorFlow: '' or why they are unavailable. */
+  /** Registers native/tensorflow-ops.h's binary conv op with tfjs-node's TensorFlow: '' or why it is unavailable. */
   registerTensorflowOps(threads: number): string;
 }
 
@@ -90,7 +90,7 @@ export function loadNative(): { addon: NativeAddon } | { missing: string } {
 /** The native sources: their paths, and a key of their contents, the plan's binary layout, Node's version and the flags. */
 function nativeSources(flags: string[]): { sources: string[]; key: string } | { missing: string } {
   const dir = path.join(packageRoot(), 'native');
-  const files = [...SOURCES, 'kernels.h', 'plan.h', 'float-conv.h', 'windows.h', 'conv-counts.h', 'parallel.h', 'tensorflow-ops.h'].map((f) => path.join(dir, f));
+  const files = [...SOURCES, 'kernels.h', 'plan.h', 'float-conv.h', 'windows.h', 'conv-counts.h', 'cpu.h', 'tensorflow-ops.h'].map((f) => path.join(dir, f));
   const absent = files.find((f) => !fs.existsSync(f));
   if (absent) return { missing: `${absent} is missing` };
   const hash = createHash('sha256');
